@@ -1,0 +1,90 @@
+// SQL for access keys, and nothing else. Every function takes a Queryable (the pool or
+// a transaction's client) so that services decide about transactions.
+import type { Queryable } from '../db/pool.js';
+
+export interface AccessKeyRow {
+  id: string;
+  project_id: string;
+  display_name: string;
+  create_time: Date;
+  update_time: Date;
+}
+
+export interface AccessKeyAuthRow extends AccessKeyRow {
+  secret_hash: string;
+}
+
+const COLUMNS = 'id, project_id, display_name, create_time, update_time';
+
+export async function insertAccessKey(
+  q: Queryable,
+  key: { id: string; projectId: string; displayName: string; secretHash: string },
+): Promise<AccessKeyRow> {
+  const { rows } = await q.query<AccessKeyRow>(
+    `INSERT INTO access_keys (id, project_id, display_name, secret_hash)
+     VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+    [key.id, key.projectId, key.displayName, key.secretHash],
+  );
+  return rows[0];
+}
+
+export async function findAccessKey(q: Queryable, projectId: string, id: string): Promise<AccessKeyRow | undefined> {
+  const { rows } = await q.query<AccessKeyRow>(
+    `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND id = $2`,
+    [projectId, id],
+  );
+  return rows[0];
+}
+
+/** The row with its secret hash, for authentication only. */
+export async function findAccessKeyForAuth(q: Queryable, id: string): Promise<AccessKeyAuthRow | undefined> {
+  const { rows } = await q.query<AccessKeyAuthRow>(
+    `SELECT ${COLUMNS}, secret_hash FROM access_keys WHERE id = $1`,
+    [id],
+  );
+  return rows[0];
+}
+
+export async function accessKeyExists(q: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await q.query('SELECT 1 FROM access_keys WHERE id = $1', [id]);
+  return rowCount === 1;
+}
+
+/** Keyset page: the keys after `afterId` in id (= creation) order; `limit` rows at most. */
+export async function listAccessKeysPage(
+  q: Queryable,
+  projectId: string,
+  afterId: string | null,
+  limit: number,
+): Promise<AccessKeyRow[]> {
+  // Two statements rather than "$2 IS NULL OR id > $2", so each gets the index range scan.
+  const { rows } = afterId === null
+    ? await q.query<AccessKeyRow>(
+        `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 ORDER BY id LIMIT $2`,
+        [projectId, limit],
+      )
+    : await q.query<AccessKeyRow>(
+        `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+        [projectId, afterId, limit],
+      );
+  return rows;
+}
+
+export async function updateAccessKeyDisplayName(
+  q: Queryable,
+  projectId: string,
+  id: string,
+  displayName: string,
+): Promise<AccessKeyRow | undefined> {
+  const { rows } = await q.query<AccessKeyRow>(
+    `UPDATE access_keys SET display_name = $3, update_time = now()
+     WHERE project_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+    [projectId, id, displayName],
+  );
+  return rows[0];
+}
+
+export async function deleteAccessKey(q: Queryable, projectId: string, id: string): Promise<boolean> {
+  const { rowCount } = await q.query('DELETE FROM access_keys WHERE project_id = $1 AND id = $2', [projectId, id]);
+  return rowCount === 1;
+}

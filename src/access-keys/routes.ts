@@ -1,0 +1,87 @@
+// HTTP shape of the Access Keys Management API v1 (seed 003): parse and validate input,
+// call the service, shape the output. Rules live in service.ts.
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import { ApiError } from '../http/api-error.js';
+import type { Actor, AccessKeysService } from './service.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// C0 and C1 controls (NUL included): not printable, and Postgres refuses NUL in text.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+
+const displayNameBody = z
+  .object({
+    displayName: z
+      .string({ error: (i) => (i.input === undefined ? 'displayName is required' : 'displayName must be a string') })
+      .trim()
+      .refine((s) => [...s].length >= 1, 'displayName must not be empty')
+      .refine((s) => [...s].length <= 100, 'displayName must be at most 100 characters')
+      .refine((s) => !CONTROL.test(s), 'displayName must not contain control characters'),
+  }, { error: 'The request body must be a JSON object' })
+  .strict();
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue.code === 'unrecognized_keys') return `Unknown field(s) in the request body: ${issue.keys.join(', ')}. Only displayName is accepted.`;
+  return issue.message;
+}
+
+function parseBody(req: Request) {
+  if (!req.is('application/json')) throw ApiError.unsupportedMediaType('The request body must be JSON, sent with Content-Type: application/json.');
+  const parsed = displayNameBody.safeParse(req.body);
+  if (!parsed.success) throw ApiError.invalidArgument(firstIssue(parsed.error));
+  return parsed.data.displayName;
+}
+
+function parsePageSize(raw: unknown): number {
+  if (raw === undefined) return 100;
+  if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) {
+    throw ApiError.invalidArgument('pageSize must be a whole number from 1 to 1000 (default 100).');
+  }
+  return Number(raw);
+}
+
+function parsePageToken(raw: unknown): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || raw.length > 512) throw ApiError.invalidArgument('pageToken is not valid for this list. Use the nextPageToken of a previous response, unchanged.');
+  return raw;
+}
+
+function keyId(req: Request): string {
+  const id = req.params.accessKeyId as string;
+  if (!UUID.test(id)) throw ApiError.invalidArgument(`accessKeyId must be a UUID; "${id.slice(0, 64)}" is not one.`);
+  return id.toLowerCase();
+}
+
+const actorOf = (res: express.Response) => res.locals.actor as Actor;
+
+export function accessKeysRouter(service: AccessKeysService): Router {
+  const router = Router({ mergeParams: true });
+  const base = '/projects/:projectId/accessKeys';
+
+  router.get(base, async (req, res) => {
+    const pageSize = parsePageSize(req.query.pageSize);
+    const pageToken = parsePageToken(req.query.pageToken);
+    res.json(await service.list(actorOf(res), req.params.projectId, pageSize, pageToken));
+  });
+
+  router.post(base, async (req, res) => {
+    res.json(await service.create(actorOf(res), req.params.projectId, parseBody(req)));
+  });
+
+  router.get(`${base}/:accessKeyId`, async (req, res) => {
+    res.json(await service.get(actorOf(res), req.params.projectId, keyId(req)));
+  });
+
+  router.patch(`${base}/:accessKeyId`, async (req, res) => {
+    const id = keyId(req);
+    res.json(await service.update(actorOf(res), req.params.projectId, id, parseBody(req)));
+  });
+
+  router.delete(`${base}/:accessKeyId`, async (req, res) => {
+    await service.delete(actorOf(res), req.params.projectId, keyId(req));
+    res.status(200).end();
+  });
+
+  return router;
+}

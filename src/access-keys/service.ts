@@ -1,0 +1,120 @@
+// The rules of the Access Keys Management API: a key manages its own project only,
+// display names are unique per project, the secret is generated here, returned once
+// and stored as a bcrypt hash; every change is announced so caches drop the key.
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/pool.js';
+import type { ChangeFeed } from '../db/change-feed.js';
+import { ApiError } from '../http/api-error.js';
+import type { PageTokenCodec } from './page-token.js';
+import * as q from './queries.js';
+import { generateSecret, hashSecret } from './secrets.js';
+
+export interface AccessKey {
+  accessKeyId: string;
+  displayName: string;
+  projectId: string;
+  createTime: string;
+  updateTime: string;
+}
+
+export interface Actor {
+  kind: 'access_key';
+  accessKeyId: string;
+  projectId: string;
+}
+
+export const toAccessKey = (row: q.AccessKeyRow): AccessKey => ({
+  accessKeyId: row.id,
+  displayName: row.display_name,
+  projectId: row.project_id,
+  createTime: row.create_time.toISOString(),
+  updateTime: row.update_time.toISOString(),
+});
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
+
+export interface AccessKeysDeps {
+  db: Db;
+  feed: ChangeFeed;
+  pageTokens: PageTokenCodec;
+  bcryptCost: number;
+}
+
+export class AccessKeysService {
+  constructor(private readonly deps: AccessKeysDeps) {}
+
+  #authorize(actor: Actor, projectId: string) {
+    if (actor.projectId !== projectId) {
+      throw ApiError.permissionDenied(
+        `This access key belongs to project ${actor.projectId} and cannot manage the keys of project ${projectId}.`,
+      );
+    }
+  }
+
+  #duplicate(displayName: string) {
+    return ApiError.alreadyExists(`An access key named "${displayName}" already exists in this project. Choose another displayName.`);
+  }
+
+  async list(actor: Actor, projectId: string, pageSize: number, pageToken: string | undefined) {
+    this.#authorize(actor, projectId);
+    let afterId: string | null = null;
+    if (pageToken) {
+      const position = this.deps.pageTokens.decode(pageToken, projectId);
+      if (!position) throw ApiError.invalidArgument('pageToken is not valid for this list. Use the nextPageToken of a previous response, unchanged.');
+      afterId = position.afterId;
+    }
+    const rows = await q.listAccessKeysPage(this.deps.db, projectId, afterId, pageSize + 1);
+    const page = rows.slice(0, pageSize);
+    const nextPageToken =
+      rows.length > pageSize ? this.deps.pageTokens.encode({ projectId, afterId: page[page.length - 1].id }) : '';
+    return { accessKeys: page.map(toAccessKey), nextPageToken };
+  }
+
+  async create(actor: Actor, projectId: string, displayName: string) {
+    this.#authorize(actor, projectId);
+    return this.createInProject(projectId, displayName);
+  }
+
+  /** Creation without an actor: for `keymint bootstrap` and the accounts service. */
+  async createInProject(projectId: string, displayName: string, db: Pick<Db, 'query'> = this.deps.db) {
+    const secret = generateSecret();
+    const secretHash = await hashSecret(secret, this.deps.bcryptCost);
+    try {
+      const row = await q.insertAccessKey(db, { id: uuidv7(), projectId, displayName, secretHash });
+      return { accessKey: toAccessKey(row), secret };
+    } catch (err) {
+      if (isUniqueViolation(err)) throw this.#duplicate(displayName);
+      throw err;
+    }
+  }
+
+  async get(actor: Actor, projectId: string, accessKeyId: string): Promise<AccessKey> {
+    this.#authorize(actor, projectId);
+    const row = await q.findAccessKey(this.deps.db, projectId, accessKeyId);
+    if (!row) throw notFound(accessKeyId);
+    return toAccessKey(row);
+  }
+
+  async update(actor: Actor, projectId: string, accessKeyId: string, displayName: string): Promise<AccessKey> {
+    this.#authorize(actor, projectId);
+    let row: q.AccessKeyRow | undefined;
+    try {
+      row = await q.updateAccessKeyDisplayName(this.deps.db, projectId, accessKeyId, displayName);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw this.#duplicate(displayName);
+      throw err;
+    }
+    if (!row) throw notFound(accessKeyId);
+    await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
+    return toAccessKey(row);
+  }
+
+  async delete(actor: Actor, projectId: string, accessKeyId: string): Promise<void> {
+    this.#authorize(actor, projectId);
+    const deleted = await q.deleteAccessKey(this.deps.db, projectId, accessKeyId);
+    if (!deleted) throw notFound(accessKeyId);
+    await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
+  }
+}
+
+const notFound = (id: string) => ApiError.notFound(`Access key ${id} does not exist in this project.`);

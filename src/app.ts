@@ -1,0 +1,66 @@
+// buildApp(deps): the express application: helmet on every response, the OAuth surface,
+// the v1 management API, health probes, one 404 and one error handler. No listen here.
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Db } from './db/pool.js';
+import { accessKeysRouter } from './access-keys/routes.js';
+import type { AccessKeysService } from './access-keys/service.js';
+import { buildOpenApi } from './access-keys/openapi.js';
+import { authenticate, type Authenticator } from './http/authenticate.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { requestLog } from './http/request-log.js';
+import { oauthRouter } from './oauth/routes.js';
+import type { ProviderHost } from './oauth/provider-host.js';
+import type { SigningKeyRing } from './oauth/signing-keys.js';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  db: Db;
+  host: ProviderHost;
+  ring: SigningKeyRing;
+  accessKeys: AccessKeysService;
+  authenticator: Authenticator;
+}
+
+export const BODY_LIMIT = '64kb';
+
+export function buildApp(deps: AppDeps): Express {
+  const { config, log } = deps;
+  const app = express();
+  app.set('trust proxy', config.trustProxy);
+  app.set('etag', false);
+  app.use(helmet());
+  app.use(requestLog(log));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.db.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  app.use(oauthRouter(config, deps.host, deps.ring));
+
+  const openapi = JSON.stringify(buildOpenApi(config.issuer));
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.type('json').send(openapi);
+  });
+
+  const v1 = express.Router();
+  v1.use(authenticate(deps.authenticator));
+  v1.use(express.json({ limit: BODY_LIMIT, strict: false, type: 'application/json' }));
+  v1.use(accessKeysRouter(deps.accessKeys));
+  app.use('/v1', v1);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+  return app;
+}

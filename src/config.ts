@@ -1,0 +1,100 @@
+// Reads the environment once, validates it and returns a frozen Config.
+// A bad value stops start-up with a message naming the variable.
+import { z } from 'zod';
+
+const ALGS = ['ES256', 'EdDSA', 'PS256', 'RS256'] as const;
+export type SigningAlg = (typeof ALGS)[number];
+
+const intIn = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .optional()
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const absoluteUri = z
+  .string()
+  .trim()
+  .refine((v) => URL.canParse(v) && /^[a-z][a-z0-9+.-]*:/i.test(v), 'must be an absolute URI');
+
+const schema = z.object({
+  PORT: intIn(0, 65535, 3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  ISSUER: absoluteUri
+    .refine((v) => /^https?:\/\//.test(v) && !v.endsWith('/'), 'must be an http(s) URL without a trailing slash')
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// connection URL')
+    .optional(),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  TOKEN_TTL_SECONDS: intIn(60, 86400, 3600),
+  TOKEN_AUDIENCE: absoluteUri.optional(),
+  TOKEN_SCOPES: z
+    .string()
+    .trim()
+    .regex(/^[\x21\x23-\x5b\x5d-\x7e ]*$/, 'must be space-separated scope tokens')
+    .default(''),
+  SIGNING_ALG: z.enum(ALGS).default('ES256'),
+  BCRYPT_COST: intIn(4, 15, 10),
+  KEYMINT_MASTER_KEY: z
+    .string()
+    .trim()
+    .refine((v) => /^[A-Za-z0-9_-]{43}$/.test(v), 'must be 32 random bytes in base64url (43 characters)')
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
+  DB_POOL_SIZE: intIn(1, 200, 10),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly issuer: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly tokenTtlSeconds: number;
+  readonly tokenAudience: string;
+  readonly tokenScopes: readonly string[];
+  readonly signingAlg: SigningAlg;
+  readonly bcryptCost: number;
+  readonly masterKey: string | undefined;
+  readonly logLevel: string;
+  readonly trustProxy: boolean;
+  readonly dbPoolSize: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const issuer = e.ISSUER ?? `http://localhost:${e.PORT}`;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    issuer,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    tokenAudience: e.TOKEN_AUDIENCE ?? issuer,
+    tokenScopes: Object.freeze(e.TOKEN_SCOPES.split(' ').filter(Boolean)),
+    signingAlg: e.SIGNING_ALG,
+    bcryptCost: e.BCRYPT_COST,
+    masterKey: e.KEYMINT_MASTER_KEY,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    dbPoolSize: e.DB_POOL_SIZE,
+  });
+}

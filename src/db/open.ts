@@ -1,0 +1,40 @@
+// Opens the database the configuration names: Postgres at DATABASE_URL, or the embedded
+// PGlite in DATA_DIR. Either way: migrated, with a pool and a change feed.
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { createLocalChangeFeed, createPostgresChangeFeed, type ChangeFeed } from './change-feed.js';
+import { startEmbeddedPostgres } from './embedded.js';
+import { migrate } from './migrate.js';
+import { createPool, type Db } from './pool.js';
+
+export interface Database {
+  readonly db: Db;
+  readonly feed: ChangeFeed;
+  readonly url: string;
+  readonly embedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Config, log: Logger, options: { listen?: boolean } = {}): Promise<Database> {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
+  const url = config.databaseUrl ?? embedded!.url;
+  try {
+    await migrate(url, log);
+    const db = createPool(url, embedded ? 1 : config.dbPoolSize);
+    const feed = embedded || options.listen === false ? createLocalChangeFeed() : await createPostgresChangeFeed(url, db, log);
+    return {
+      db,
+      feed,
+      url,
+      embedded: Boolean(embedded),
+      async close() {
+        await feed.close();
+        await db.end();
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,61 @@
+// The one error type of the HTTP APIs, with a factory per Google-style status.
+// The error handler (error-handler.ts) turns it into {"error":{code,message,status}}.
+export type ApiStatus =
+  | 'INVALID_ARGUMENT'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RESOURCE_EXHAUSTED'
+  | 'INTERNAL'
+  | 'UNAVAILABLE';
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly status: ApiStatus,
+    message: string,
+    /** Extra response headers, e.g. WWW-Authenticate or Retry-After. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  static invalidArgument(message: string) {
+    return new ApiError(400, 'INVALID_ARGUMENT', message);
+  }
+  static unauthenticated(message: string, challenge: string) {
+    return new ApiError(401, 'UNAUTHENTICATED', message, { 'WWW-Authenticate': challenge });
+  }
+  static permissionDenied(message: string) {
+    return new ApiError(403, 'PERMISSION_DENIED', message);
+  }
+  static notFound(message: string) {
+    return new ApiError(404, 'NOT_FOUND', message);
+  }
+  static alreadyExists(message: string) {
+    return new ApiError(409, 'ALREADY_EXISTS', message);
+  }
+  static failedPrecondition(message: string) {
+    return new ApiError(412, 'FAILED_PRECONDITION', message);
+  }
+  static payloadTooLarge(message: string) {
+    return new ApiError(413, 'PAYLOAD_TOO_LARGE', message);
+  }
+  static unsupportedMediaType(message: string) {
+    return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message);
+  }
+  static resourceExhausted(message: string, retryAfterSeconds: number) {
+    return new ApiError(429, 'RESOURCE_EXHAUSTED', message, { 'Retry-After': String(retryAfterSeconds) });
+  }
+  static internal() {
+    return new ApiError(500, 'INTERNAL', 'An internal error occurred. It has been logged; please try again.');
+  }
+  static unavailable(message = 'The service is temporarily unavailable. Please retry shortly.') {
+    return new ApiError(503, 'UNAVAILABLE', message, { 'Retry-After': '5' });
+  }
+}

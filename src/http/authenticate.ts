@@ -1,0 +1,54 @@
+// Turns the Authorization header of a management request into an actor:
+// "Bearer <JWT from /oauth2/token>" or "Basic base64(keyId:secret)". Missing or bad
+// credentials are a 401 with a WWW-Authenticate challenge naming both schemes.
+import type { RequestHandler } from 'express';
+import { ApiError } from './api-error.js';
+import type { Actor } from '../access-keys/service.js';
+
+export interface Authenticator {
+  bearer(token: string): Promise<Actor | undefined>;
+  basic(keyId: string, secret: string): Promise<Actor | undefined>;
+}
+
+const REALM = 'keymint';
+const CHALLENGE = `Bearer realm="${REALM}", Basic realm="${REALM}", charset="UTF-8"`;
+
+const denied = (message: string, error?: 'invalid_token' | 'invalid_request') =>
+  ApiError.unauthenticated(
+    message,
+    error ? `Bearer realm="${REALM}", error="${error}", Basic realm="${REALM}", charset="UTF-8"` : CHALLENGE,
+  );
+
+function parseBasic(credentials: string): [string, string] | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credentials)) return undefined;
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  return [decoded.slice(0, colon), decoded.slice(colon + 1)];
+}
+
+export function authenticate(auth: Authenticator): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.headers.authorization;
+    if (!header) throw denied('Authentication is required: send a Bearer token from /oauth2/token, or Basic credentials (Key ID and Key Secret).');
+    const [scheme, credentials, extra] = header.trim().split(/ +/);
+    if (!credentials || extra !== undefined) throw denied('The Authorization header is malformed.', 'invalid_request');
+    let actor: Actor | undefined;
+    switch (scheme.toLowerCase()) {
+      case 'bearer':
+        actor = await auth.bearer(credentials);
+        if (!actor) throw denied('The access token is invalid, expired, or its key was deleted. Get a new one from /oauth2/token.', 'invalid_token');
+        break;
+      case 'basic': {
+        const pair = parseBasic(credentials);
+        actor = pair && (await auth.basic(pair[0], pair[1]));
+        if (!actor) throw denied('The Key ID or Key Secret is wrong.');
+        break;
+      }
+      default:
+        throw denied(`The "${scheme.slice(0, 20)}" authorization scheme is not supported; use Bearer or Basic.`);
+    }
+    res.locals.actor = actor;
+    next();
+  };
+}

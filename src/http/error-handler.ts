@@ -1,0 +1,54 @@
+// The one place where errors become HTTP responses: ApiError as is, body-parser and
+// pg errors mapped to their meaning, anything else a logged 500 without details.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { ApiError } from './api-error.js';
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '53300', '08000', '08003', '08006']);
+
+export function toApiError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  const e = err as { type?: string; status?: number; code?: string; message?: string };
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return ApiError.invalidArgument('The request body is not valid JSON.');
+    case 'entity.too.large':
+      return ApiError.payloadTooLarge('The request body is larger than the 64 KiB limit.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return ApiError.unsupportedMediaType('The request body must be UTF-8 encoded JSON.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return ApiError.invalidArgument('The request body was incomplete.');
+  }
+  if (e?.code === '23505') return ApiError.alreadyExists('A resource with these values already exists.');
+  if (e?.code === '22P02' || e?.code === '22021') return ApiError.invalidArgument('A value in the request is malformed.');
+  if (e?.code && CONNECTION_CODES.has(e.code)) return ApiError.unavailable();
+  if (e?.message?.includes('Connection terminated') || e?.message?.includes('timeout exceeded when trying to connect')) {
+    return ApiError.unavailable();
+  }
+  return undefined;
+}
+
+export function sendApiError(res: Parameters<RequestHandler>[1], err: ApiError): void {
+  for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
+  res.status(err.code).json({ error: { code: err.code, message: err.message, status: err.status } });
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    let apiError = toApiError(err);
+    if (!apiError) {
+      log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      apiError = ApiError.internal();
+    } else if (apiError.code >= 500) {
+      log.warn({ code: (err as { code?: string }).code, path: req.path }, apiError.message);
+    }
+    sendApiError(res, apiError);
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(ApiError.notFound(`No route for ${req.method} ${req.path}.`));
+};

@@ -1,0 +1,72 @@
+// oidc-provider's storage adapter. Keymint keeps no tokens, grants or sessions (JWT
+// access tokens are self-contained), so only the Client model is read: from the
+// access_keys table, as client metadata whose client_secret is the bcrypt hash.
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { Db } from '../db/pool.js';
+import { findAccessKeyForAuth } from '../access-keys/queries.js';
+import { toApiError } from '../http/error-handler.js';
+import type { SecretVerifier } from './client-secret.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ClientSource {
+  /** The client metadata for a key, or undefined when no such key exists. */
+  find(keyId: string): Promise<AdapterPayload | undefined>;
+}
+
+export function databaseClientSource(db: Db, scopes: readonly string[]): ClientSource {
+  return {
+    async find(keyId) {
+      if (!UUID.test(keyId)) return undefined;
+      const row = await findAccessKeyForAuth(db, keyId.toLowerCase());
+      if (!row) return undefined;
+      return {
+        client_id: keyId,
+        client_secret: row.secret_hash,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+        scope: scopes.join(' ') || undefined,
+        project_id: row.project_id,
+      } as AdapterPayload;
+    },
+  };
+}
+
+function unavailable(): Error {
+  const err = new errors.TemporarilyUnavailable('the key store is unreachable; retry shortly');
+  Object.assign(err, { status: 503, statusCode: 503 });
+  return err;
+}
+
+export function adapterFor(clients: ClientSource, verifier: SecretVerifier) {
+  return class KeymintAdapter implements Adapter {
+    constructor(readonly model: string) {}
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model !== 'Client') return undefined;
+      let client: AdapterPayload | undefined;
+      try {
+        client = await clients.find(id);
+      } catch (err) {
+        if (toApiError(err)?.code === 503) throw unavailable();
+        throw err;
+      }
+      // An unknown key costs the same bcrypt work as a wrong secret (see client-secret.ts).
+      if (!client) await verifier.verify('unknown', undefined);
+      return client;
+    }
+
+    async upsert(): Promise<void> {}
+    async findByUserCode(): Promise<undefined> {
+      return undefined;
+    }
+    async findByUid(): Promise<undefined> {
+      return undefined;
+    }
+    async consume(): Promise<void> {}
+    async destroy(): Promise<void> {}
+    async revokeByGrantId(): Promise<void> {}
+  };
+}

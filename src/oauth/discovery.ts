@@ -1,0 +1,21 @@
+// Authorization server metadata (RFC 8414), served at both well-known paths. Written
+// here rather than taken from oidc-provider, whose document would advertise endpoints
+// Keymint does not expose (authorization, userinfo, registration...).
+import type { Config } from '../config.js';
+import { TOKEN_PATH } from './provider.js';
+
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+export function discoveryDocument(config: Config): Record<string, unknown> {
+  return {
+    issuer: config.issuer,
+    token_endpoint: `${config.issuer}${TOKEN_PATH}`,
+    jwks_uri: `${config.issuer}${JWKS_PATH}`,
+    grant_types_supported: ['client_credentials'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    response_types_supported: [],
+    scopes_supported: [...config.tokenScopes],
+    access_token_signing_alg_values_supported: ['ES256', 'EdDSA', 'PS256', 'RS256'],
+    service_documentation: `${config.issuer}/v1/openapi.json`,
+  };
+}

@@ -1,0 +1,39 @@
+// Holds the live oidc-provider instance. Its keystore is fixed at construction, so when
+// the ring's published key set changes (rotation, retirement) a new provider is built
+// and swapped in; requests in flight finish on the old one.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import { buildProvider, type ProviderDeps } from './provider.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+export class ProviderHost {
+  #provider!: Provider;
+  #handler!: Handler;
+
+  constructor(private readonly deps: ProviderDeps & { log: Logger }) {
+    this.#build();
+    deps.ring.onChange(() => {
+      try {
+        this.#build();
+        deps.log.info({ keys: deps.ring.publicJwks().keys.map((k) => k.kid) }, 'signing keys changed; token endpoint rebuilt');
+      } catch (err) {
+        deps.log.error({ err }, 'could not rebuild the token endpoint; keeping the previous keys');
+      }
+    });
+  }
+
+  #build() {
+    const provider = buildProvider(this.deps);
+    provider.on('server_error', (_ctx, err) => this.deps.log.error({ err }, 'token endpoint error'));
+    this.#provider = provider;
+    this.#handler = provider.callback() as Handler;
+  }
+
+  get provider(): Provider {
+    return this.#provider;
+  }
+
+  readonly handle: Handler = (req, res) => this.#handler(req, res);
+}

@@ -1,0 +1,70 @@
+// The oidc-provider configuration: a token endpoint for the client_credentials grant
+// only, issuing RFC 9068 JWT access tokens signed with the ring's active key. All other
+// oidc-provider features are off, and only the token route is mounted (routes.ts).
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config.js';
+import type { SecretVerifier } from './client-secret.js';
+import type { SigningKeyRing } from './signing-keys.js';
+import { adapterFor, type ClientSource } from './adapter.js';
+
+export const TOKEN_PATH = '/oauth2/token';
+
+export interface ProviderDeps {
+  config: Config;
+  ring: SigningKeyRing;
+  clients: ClientSource;
+  verifier: SecretVerifier;
+}
+
+export function buildProvider({ config, ring, clients, verifier }: ProviderDeps): Provider {
+  const audience = config.tokenAudience;
+  const configuration: Configuration = {
+    adapter: adapterFor(clients, verifier),
+    jwks: { keys: ring.privateJwks() },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    scopes: [...config.tokenScopes],
+    claims: {},
+    responseTypes: [],
+    routes: { token: TOKEN_PATH },
+    extraClientMetadata: { properties: ['project_id'] },
+    clientDefaults: { id_token_signed_response_alg: config.signingAlg, grant_types: ['client_credentials'], response_types: [] },
+    // Browsers have no business at the token endpoint: no CORS unless a later setting opens it.
+    clientBasedCORS: () => false,
+    features: {
+      clientCredentials: { enabled: true },
+      devInteractions: { enabled: false },
+      introspection: { enabled: false },
+      revocation: { enabled: false },
+      userinfo: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => audience,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resource) => {
+          if (resource !== audience) throw new errors.InvalidTarget(`the only resource served is ${audience}`);
+          return {
+            audience,
+            scope: config.tokenScopes.join(' '),
+            accessTokenTTL: config.tokenTtlSeconds,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: ring.alg, kid: ring.signingKid() } },
+          };
+        },
+      },
+    },
+    ttl: { ClientCredentials: config.tokenTtlSeconds },
+    extraTokenClaims: (ctx: KoaContextWithOIDC) => ({
+      project_id: (ctx.oidc.client as unknown as { project_id?: string } | undefined)?.project_id,
+    }),
+    renderError: (ctx, out) => {
+      ctx.type = 'json';
+      ctx.body = out;
+    },
+  };
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientSecret: string }, actual: string) {
+    return verifier.verify(actual, this.clientSecret);
+  };
+  return provider;
+}

@@ -1,0 +1,147 @@
+// The signing-key ring every instance holds in memory: keys are read from Postgres,
+// the private halves opened with the master key. It re-reads the table when told
+// (change feed), on an unknown kid, at the next state transition and every minute, and
+// tells its listeners when the published set changes so the provider can be rebuilt.
+import { createLocalJWKSet, type JWK, type JSONWebKeySet } from 'jose';
+import type { Logger } from 'pino';
+import type { SigningAlg } from '../config.js';
+import type { SealedBox } from '../crypto/sealed-box.js';
+import type { ChangeFeed } from '../db/change-feed.js';
+import { withTransaction, type Db } from '../db/pool.js';
+import * as q from './signing-key-queries.js';
+import { generateSigningKey, openPrivateJwk } from './signing-key-material.js';
+import { keyStatuses, nextTransition, type KeyStatus } from './signing-key-states.js';
+
+const SKEW_MS = 5 * 60_000;
+const POLL_MS = 60_000;
+
+export interface RingOptions {
+  db: Db;
+  box: SealedBox;
+  feed: ChangeFeed;
+  log: Logger;
+  alg: SigningAlg;
+  tokenTtlSeconds: number;
+}
+
+export class SigningKeyRing {
+  #rows: q.SigningKeyRow[] = [];
+  #published: KeyStatus[] = [];
+  #privateByKid = new Map<string, JWK>();
+  #publicSet: JSONWebKeySet = { keys: [] };
+  #localSet = createLocalJWKSet({ keys: [] });
+  #signature = '';
+  #listeners: Array<() => void> = [];
+  #timer?: NodeJS.Timeout;
+  #poll?: NodeJS.Timeout;
+  #lastForcedRefresh = 0;
+
+  private constructor(private readonly opts: RingOptions) {}
+
+  static async start(opts: RingOptions): Promise<SigningKeyRing> {
+    const ring = new SigningKeyRing(opts);
+    await ensureSigningKey(opts.db, opts.box, opts.alg, opts.log);
+    await ring.refresh();
+    opts.feed.subscribe((c) => {
+      if (c.kind === 'signing_keys' || c.kind === 'reset') ring.refresh().catch((err) => opts.log.warn({ err }, 'signing key refresh failed'));
+    });
+    ring.#poll = setInterval(() => ring.refresh().catch(() => {}), POLL_MS).unref();
+    return ring;
+  }
+
+  get retentionMs() {
+    return this.opts.tokenTtlSeconds * 1000 + SKEW_MS;
+  }
+
+  async refresh(): Promise<void> {
+    this.#rows = await q.listSigningKeys(this.opts.db);
+    this.#evaluate();
+  }
+
+  /** Re-read on a kid we do not know (a key rotated in elsewhere), at most once a second. */
+  async refreshForUnknownKid(): Promise<boolean> {
+    if (Date.now() - this.#lastForcedRefresh < 1000) return false;
+    this.#lastForcedRefresh = Date.now();
+    const before = this.#signature;
+    await this.refresh();
+    return before !== this.#signature;
+  }
+
+  #evaluate(): void {
+    const now = Date.now();
+    const statuses = keyStatuses(this.#rows, now, this.retentionMs, this.opts.alg);
+    this.#published = statuses.filter((s) => s.state !== 'retired');
+    const signature = this.#published.map((s) => s.row.kid).join(',');
+    if (signature !== this.#signature) {
+      this.#signature = signature;
+      this.#privateByKid = new Map(
+        this.#published.map((s) => [s.row.kid, this.#privateByKid.get(s.row.kid) ?? openPrivateJwk(this.opts.box, s.row.kid, s.row.private_sealed)]),
+      );
+      this.#publicSet = { keys: this.#published.map((s) => s.row.public_jwk as JWK) };
+      this.#localSet = createLocalJWKSet(this.#publicSet);
+      for (const listener of this.#listeners) listener();
+    }
+    clearTimeout(this.#timer);
+    const next = nextTransition(statuses, now);
+    if (next !== undefined) this.#timer = setTimeout(() => this.#evaluate(), Math.min(next - now + 5, 2 ** 31 - 1)).unref();
+  }
+
+  /** The kid that signs now: the newest activated key of the configured algorithm. */
+  signingKid(): string {
+    const now = Date.now();
+    let kid: string | undefined;
+    for (const s of this.#published) {
+      if (s.row.alg === this.opts.alg && s.row.activates_at.getTime() <= now) kid = s.row.kid;
+    }
+    if (!kid) throw new Error('no active signing key');
+    return kid;
+  }
+
+  get alg(): SigningAlg {
+    return this.opts.alg;
+  }
+
+  privateJwks(): JWK[] {
+    return [...this.#privateByKid.values()];
+  }
+
+  publicJwks(): JSONWebKeySet {
+    return this.#publicSet;
+  }
+
+  get localKeySet() {
+    return this.#localSet;
+  }
+
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    clearInterval(this.#poll);
+  }
+}
+
+/** First start: make a key of the configured algorithm unless one is active or pending. */
+export async function ensureSigningKey(db: Db, box: SealedBox, alg: SigningAlg, log?: Logger): Promise<void> {
+  await withTransaction(db, async (tx) => {
+    await q.lockSigningKeys(tx);
+    const rows = await q.listSigningKeys(tx);
+    if (rows.some((r) => r.alg === alg && r.activates_at.getTime() <= Date.now())) return;
+    const material = await generateSigningKey(alg, box);
+    await q.insertSigningKey(tx, { ...material, activatesInSeconds: 0 });
+    log?.info({ kid: material.kid, alg }, 'generated a signing key');
+  });
+}
+
+/** Adds a key that is published now and signs after `activateInSeconds`. */
+export async function rotateSigningKey(db: Db, box: SealedBox, alg: SigningAlg, activateInSeconds: number, feed?: ChangeFeed) {
+  const material = await generateSigningKey(alg, box);
+  const row = await withTransaction(db, async (tx) => {
+    await q.lockSigningKeys(tx);
+    return q.insertSigningKey(tx, { ...material, activatesInSeconds: activateInSeconds });
+  });
+  await feed?.publish({ kind: 'signing_keys' });
+  return row;
+}

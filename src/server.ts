@@ -1,0 +1,75 @@
+// Wires the running server: database (Postgres or the embedded default), migrations,
+// master key, change feed, signing keys, token endpoint, services, HTTP listener.
+// main.ts and the tests both start Keymint through startServer().
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/open.js';
+import { AccessKeysService } from './access-keys/service.js';
+import { keyAuthenticator } from './access-keys/key-auth.js';
+import { PageTokenCodec } from './access-keys/page-token.js';
+import { deriveKey, SealedBox } from './crypto/sealed-box.js';
+import { resolveMasterKey } from './crypto/master-key.js';
+import { accessTokenVerifier } from './oauth/access-token-verifier.js';
+import { databaseClientSource } from './oauth/adapter.js';
+import { SecretVerifier } from './oauth/client-secret.js';
+import { ProviderHost } from './oauth/provider-host.js';
+import { SigningKeyRing } from './oauth/signing-keys.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly server: Server;
+  readonly database: Database;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const masterKey = await resolveMasterKey(config, log);
+  const database = await openDatabase(config, log);
+  const { db, feed } = database;
+  try {
+    const box = new SealedBox(masterKey);
+    const verifier = await SecretVerifier.create(config.bcryptCost);
+    const ring = await SigningKeyRing.start({ db, box, feed, log, alg: config.signingAlg, tokenTtlSeconds: config.tokenTtlSeconds });
+    const host = new ProviderHost({ config, ring, clients: databaseClientSource(db, config.tokenScopes), verifier, log });
+    const accessKeys = new AccessKeysService({
+      db,
+      feed,
+      pageTokens: new PageTokenCodec(deriveKey(masterKey, 'page-token')),
+      bcryptCost: config.bcryptCost,
+    });
+    const authenticator = keyAuthenticator({ db, verifier, verifyAccessToken: accessTokenVerifier(ring, config.issuer) });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator });
+
+    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, app);
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+    log.info({ url, issuer: config.issuer, embedded: !config.databaseUrl }, 'keymint listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      server,
+      database,
+      close: () =>
+        (closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          });
+          ring.stop();
+          await database.close();
+        })()),
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

@@ -1,0 +1,7 @@
+// keymint/verify: what a resource API imports to accept Keymint access tokens.
+// createVerifier checks a token; requireAccessToken guards express routes with it.
+export { createVerifier, DEFAULT_ALGORITHMS } from './verifier.js';
+export type { Verifier, VerifierOptions, VerifiedToken, VerifyOptions } from './verifier.js';
+export { requireAccessToken } from './middleware.js';
+export type { RequireAccessTokenOptions } from './middleware.js';
+export { InvalidTokenError, InsufficientScopeError, VerifierUnavailableError } from './errors.js';

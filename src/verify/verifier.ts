@@ -1,0 +1,130 @@
+// Verifies Keymint's RFC 9068 JWT access tokens inside a resource API. The issuer's
+// discovery document is read once, lazily, to find its JWKS; jose then caches the keys
+// and refetches them when a token names an unknown kid (a key rotation), at most once
+// per cooldown so forged kids cannot turn every request into a JWKS fetch.
+import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { InsufficientScopeError, InvalidTokenError, VerifierUnavailableError, fromJoseError } from './errors.js';
+
+export const DEFAULT_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA', 'PS256', 'RS256'];
+
+export interface VerifierOptions {
+  /** Compared exactly with the discovery document's `issuer` and each token's `iss`. */
+  issuer: string;
+  /** What this API calls itself; a token's `aud` must contain one of these. */
+  audience: string | string[];
+  /** Accepted signing algorithms. Default: ES256, EdDSA, PS256, RS256. */
+  algorithms?: string[];
+  /** Leeway for `exp`/`nbf`, for clock skew between issuer and API. Default 5. */
+  clockToleranceSeconds?: number;
+  /** Minimum time between JWKS refetches caused by unknown kids. Default 30000 (jose's). */
+  jwksCooldownMs?: number;
+  /** Used for the discovery document and the JWKS. Default: the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface VerifiedToken {
+  clientId: string;
+  subject: string;
+  projectId: string;
+  scopes: string[];
+  expiresAt: Date;
+  claims: JWTPayload;
+}
+
+export interface VerifyOptions {
+  /** Every one of these must be in the token's `scope`. */
+  scopes?: string[];
+}
+
+export interface Verifier {
+  verify(token: string, opts?: VerifyOptions): Promise<VerifiedToken>;
+}
+
+// RFC 9068 §2.2 makes these mandatory; a token without them is not an access token of ours.
+const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'];
+const DISCOVERY_TIMEOUT_MS = 5_000;
+// jose's own verdicts on the token's header; any other resolver failure is an outage.
+const KEY_SELECTION_CODES = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED']);
+
+export function createVerifier(options: VerifierOptions): Verifier {
+  let keys: Promise<JWTVerifyGetKey> | undefined;
+  // Concurrent first requests share one discovery; a failure is forgotten so the next call retries.
+  const getKeys = () =>
+    (keys ??= discoverKeys(options).catch((err: unknown) => {
+      keys = undefined;
+      throw err;
+    }));
+
+  return {
+    async verify(token, opts) {
+      const getKey = await getKeys();
+      let claims: JWTPayload;
+      try {
+        ({ payload: claims } = await jwtVerify(token, getKey, {
+          issuer: options.issuer,
+          audience: options.audience,
+          algorithms: options.algorithms ?? [...DEFAULT_ALGORITHMS],
+          typ: 'at+jwt',
+          requiredClaims: REQUIRED_CLAIMS,
+          clockTolerance: options.clockToleranceSeconds ?? 5,
+        }));
+      } catch (err) {
+        throw fromJoseError(err);
+      }
+      const verified = toVerifiedToken(claims);
+      const missing = opts?.scopes?.filter((scope) => !verified.scopes.includes(scope)) ?? [];
+      if (missing.length > 0) throw new InsufficientScopeError(opts!.scopes!);
+      return verified;
+    },
+  };
+}
+
+async function discoverKeys(options: VerifierOptions): Promise<JWTVerifyGetKey> {
+  const jwksUri = await discoverJwksUri(options.issuer, options.fetch ?? fetch);
+  const jwks = createRemoteJWKSet(jwksUri, {
+    cooldownDuration: options.jwksCooldownMs,
+    ...(options.fetch && { [customFetch]: options.fetch }),
+  });
+  return async (header, token) => {
+    try {
+      return await jwks(header, token);
+    } catch (err) {
+      if (KEY_SELECTION_CODES.has((err as { code?: string }).code ?? '')) throw err;
+      throw new VerifierUnavailableError(`Could not get the issuer's signing keys from ${jwksUri.href}.`, { cause: err });
+    }
+  };
+}
+
+async function discoverJwksUri(issuer: string, fetchImpl: typeof fetch): Promise<URL> {
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  const unavailable = (why: string, cause?: unknown) =>
+    new VerifierUnavailableError(`The discovery document at ${url} ${why}.`, { cause });
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS) });
+  } catch (cause) {
+    throw unavailable('could not be fetched', cause);
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel().catch(() => {}); // free the connection
+    throw unavailable(`answered HTTP ${response.status}`);
+  }
+  const doc = (await response.json().catch(() => undefined)) as { issuer?: unknown; jwks_uri?: unknown } | undefined;
+  if (typeof doc !== 'object' || doc === null) throw unavailable('is not a JSON object');
+  // RFC 8414 §3.3: a document naming another issuer must not be used (mix-up and misconfiguration).
+  if (doc.issuer !== issuer) throw unavailable(`names the issuer ${JSON.stringify(doc.issuer)}, not ${JSON.stringify(issuer)}`);
+  const jwksUri = typeof doc.jwks_uri === 'string' && URL.canParse(doc.jwks_uri) ? new URL(doc.jwks_uri) : undefined;
+  if (!jwksUri || !['http:', 'https:'].includes(jwksUri.protocol)) throw unavailable('has no valid jwks_uri');
+  return jwksUri;
+}
+
+function toVerifiedToken(claims: JWTPayload): VerifiedToken {
+  const { client_id: clientId, sub: subject, project_id: projectId, scope = '', exp } = claims;
+  const invalid = (claim: string) => new InvalidTokenError(`The access token has an invalid ${claim} claim.`);
+  if (typeof clientId !== 'string') throw invalid('client_id');
+  if (typeof subject !== 'string') throw invalid('sub');
+  if (projectId === undefined) throw new InvalidTokenError('The access token is missing the project_id claim.');
+  if (typeof projectId !== 'string') throw invalid('project_id');
+  if (typeof scope !== 'string') throw invalid('scope');
+  return { clientId, subject, projectId, scopes: scope.split(' ').filter(Boolean), expiresAt: new Date(exp! * 1000), claims };
+}
