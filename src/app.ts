@@ -14,6 +14,8 @@ import { requestLog } from './http/request-log.js';
 import { oauthRouter } from './oauth/routes.js';
 import type { ProviderHost } from './oauth/provider-host.js';
 import type { SigningKeyRing } from './oauth/signing-keys.js';
+import type { Metrics } from './metrics/registry.js';
+import { httpMetrics } from './metrics/http.js';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +25,7 @@ export interface AppDeps {
   ring: SigningKeyRing;
   accessKeys: AccessKeysService;
   authenticator: Authenticator;
+  metrics: Metrics;
 }
 
 export const BODY_LIMIT = '64kb';
@@ -34,6 +37,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(helmet());
   app.use(requestLog(log));
+  app.use(httpMetrics(deps.metrics));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -45,6 +49,10 @@ export function buildApp(deps: AppDeps): Express {
     } catch {
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
   app.use(oauthRouter(config, deps.host, deps.ring));

@@ -1,5 +1,6 @@
 // Reads the environment once, validates it and returns a frozen Config.
 // A bad value stops start-up with a message naming the variable.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const ALGS = ['ES256', 'EdDSA', 'PS256', 'RS256'] as const;
@@ -51,6 +52,13 @@ const schema = z.object({
     .optional()
     .transform((v) => v === 'true' || v === '1'),
   DB_POOL_SIZE: intIn(1, 200, 10),
+  WORKERS: z
+    .string()
+    .trim()
+    .regex(/^(auto|\d+)$/, 'must be a number of worker processes or "auto"')
+    .optional()
+    .transform((v) => (v === undefined ? 1 : v === 'auto' ? availableParallelism() : Number(v)))
+    .pipe(z.number().int().min(1, 'must be at least 1').max(256, 'must be at most 256')),
 });
 
 export interface Config {
@@ -68,6 +76,8 @@ export interface Config {
   readonly logLevel: string;
   readonly trustProxy: boolean;
   readonly dbPoolSize: number;
+  /** node:cluster worker processes behind one port (Postgres only). */
+  readonly workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -80,6 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.WORKERS > 1 && !e.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration:\n  WORKERS: more than one worker needs DATABASE_URL (the embedded database serves one process)');
+  }
   const issuer = e.ISSUER ?? `http://localhost:${e.PORT}`;
   return Object.freeze({
     port: e.PORT,
@@ -96,5 +109,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
+    workers: e.WORKERS,
   });
 }

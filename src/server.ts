@@ -17,17 +17,21 @@ import { databaseClientSource } from './oauth/adapter.js';
 import { SecretVerifier } from './oauth/client-secret.js';
 import { ProviderHost } from './oauth/provider-host.js';
 import { SigningKeyRing } from './oauth/signing-keys.js';
+import { Metrics } from './metrics/registry.js';
 
 export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly database: Database;
+  readonly metrics: Metrics;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const masterKey = await resolveMasterKey(config, log);
-  const database = await openDatabase(config, log);
+  const metrics = new Metrics();
+  const database = await openDatabase(config, log, { onQuery: () => metrics.dbQueries.inc() });
+  metrics.watchPool(database.db);
   const { db, feed } = database;
   try {
     const box = new SealedBox(masterKey);
@@ -41,7 +45,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       bcryptCost: config.bcryptCost,
     });
     const authenticator = keyAuthenticator({ db, verifier, verifyAccessToken: accessTokenVerifier(ring, config.issuer) });
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics });
 
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, app);
     server.keepAliveTimeout = 65_000;
@@ -58,6 +62,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       url,
       server,
       database,
+      metrics,
       close: () =>
         (closing ??= (async () => {
           await new Promise<void>((resolve) => {

@@ -147,3 +147,35 @@ describe('the embedded default (no DATABASE_URL)', () => {
     expect(JSON.parse(again.stdout)[0].state).toBe('active');
   }, 60_000);
 });
+
+describe('WORKERS: several server processes behind one port', () => {
+  it('refuses WORKERS > 1 on the embedded database', async () => {
+    const r = await run(MAIN, [], { WORKERS: '2', DATA_DIR: join(dir, 'never') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('WORKERS');
+  });
+
+  it('serves tokens from two workers and stops cleanly on SIGTERM', async () => {
+    const boot = JSON.parse((await run(CLI, ['bootstrap', '--account', 'W', '--project', 'P', '--key', 'K', '--json'], pgEnv())).stdout);
+    const port = await freePort();
+    const server = await startMain({ ...pgEnv(), WORKERS: '2', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    try {
+      // Both workers log that they listen; wait for the second.
+      for (let i = 0; i < 100 && server.output().split('keymint listening').length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(server.output().split('keymint listening').length - 1).toBe(2);
+      const basic = `Basic ${Buffer.from(`${boot.accessKey.accessKeyId}:${boot.secret}`).toString('base64')}`;
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          fetch(`http://127.0.0.1:${port}/oauth2/token`, {
+            method: 'POST',
+            headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'grant_type=client_credentials',
+          }).then((r) => r.status),
+        ),
+      );
+      expect(statuses.every((s) => s === 200)).toBe(true);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 60_000);
+});

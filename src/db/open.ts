@@ -15,12 +15,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config, log: Logger, options: { listen?: boolean } = {}): Promise<Database> {
+export async function openDatabase(config: Config, log: Logger, options: { listen?: boolean; onQuery?: () => void } = {}): Promise<Database> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
   const url = config.databaseUrl ?? embedded!.url;
   try {
     await migrate(url, log);
-    const db = createPool(url, embedded ? 1 : config.dbPoolSize);
+    const db = createPool(url, embedded ? 1 : config.dbPoolSize, options.onQuery);
     const feed = embedded || options.listen === false ? createLocalChangeFeed() : await createPostgresChangeFeed(url, db, log);
     return {
       db,

@@ -4,7 +4,7 @@ import pg from 'pg';
 export type Db = pg.Pool;
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-export function createPool(connectionString: string, max: number): Db {
+export function createPool(connectionString: string, max: number, onQuery?: () => void): Db {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -14,6 +14,16 @@ export function createPool(connectionString: string, max: number): Db {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  if (onQuery) {
+    // Count every statement (for /metrics and the benchmark's queries-per-request figure).
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        onQuery();
+        return query(...args);
+      };
+    });
+  }
   return pool;
 }
 
