@@ -6,8 +6,11 @@ import { ApiError } from '../http/api-error.js';
 import type { Actor, AccessKeysService } from './service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// C0 and C1 controls (NUL included): not printable, and Postgres refuses NUL in text.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+// C0 and C1 controls (NUL included) and the line and paragraph separators: not printable
+// on one line, and Postgres refuses NUL in text.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+// A lone UTF-16 surrogate is no character: Postgres would silently store U+FFFD instead.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 const displayNameBody = z
   .object({
@@ -16,7 +19,8 @@ const displayNameBody = z
       .trim()
       .refine((s) => [...s].length >= 1, 'displayName must not be empty')
       .refine((s) => [...s].length <= 100, 'displayName must be at most 100 characters')
-      .refine((s) => !CONTROL.test(s), 'displayName must not contain control characters'),
+      .refine((s) => !CONTROL.test(s), 'displayName must not contain control characters or line breaks')
+      .refine((s) => !LONE_SURROGATE.test(s), 'displayName must be valid Unicode text (it has an unpaired surrogate)'),
   }, { error: 'The request body must be a JSON object' })
   .strict();
 
@@ -53,6 +57,13 @@ function keyId(req: Request): string {
   return id.toLowerCase();
 }
 
+// Project IDs are UUIDs and, like key IDs, case-insensitive; anything else is left as is
+// and is then no project of the caller's (403 in the service).
+function projectIdOf(req: Request): string {
+  const id = req.params.projectId as string;
+  return UUID.test(id) ? id.toLowerCase() : id;
+}
+
 const actorOf = (res: express.Response) => res.locals.actor as Actor;
 
 export function accessKeysRouter(service: AccessKeysService): Router {
@@ -62,24 +73,24 @@ export function accessKeysRouter(service: AccessKeysService): Router {
   router.get(base, async (req, res) => {
     const pageSize = parsePageSize(req.query.pageSize);
     const pageToken = parsePageToken(req.query.pageToken);
-    res.json(await service.list(actorOf(res), req.params.projectId, pageSize, pageToken));
+    res.json(await service.list(actorOf(res), projectIdOf(req), pageSize, pageToken));
   });
 
   router.post(base, async (req, res) => {
-    res.json(await service.create(actorOf(res), req.params.projectId, parseBody(req)));
+    res.json(await service.create(actorOf(res), projectIdOf(req), parseBody(req)));
   });
 
   router.get(`${base}/:accessKeyId`, async (req, res) => {
-    res.json(await service.get(actorOf(res), req.params.projectId, keyId(req)));
+    res.json(await service.get(actorOf(res), projectIdOf(req), keyId(req)));
   });
 
   router.patch(`${base}/:accessKeyId`, async (req, res) => {
     const id = keyId(req);
-    res.json(await service.update(actorOf(res), req.params.projectId, id, parseBody(req)));
+    res.json(await service.update(actorOf(res), projectIdOf(req), id, parseBody(req)));
   });
 
   router.delete(`${base}/:accessKeyId`, async (req, res) => {
-    await service.delete(actorOf(res), req.params.projectId, keyId(req));
+    await service.delete(actorOf(res), projectIdOf(req), keyId(req));
     res.status(200).end();
   });
 

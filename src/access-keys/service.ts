@@ -46,7 +46,7 @@ export class AccessKeysService {
   #authorize(actor: Actor, projectId: string) {
     if (actor.projectId !== projectId) {
       throw ApiError.permissionDenied(
-        `This access key belongs to project ${actor.projectId} and cannot manage the keys of project ${projectId}.`,
+        `This access key belongs to project ${actor.projectId} and cannot manage the keys of project ${projectId.slice(0, 64)}.`,
       );
     }
   }

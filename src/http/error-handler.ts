@@ -21,6 +21,12 @@ export function toApiError(err: unknown): ApiError | undefined {
     case 'request.size.invalid':
       return ApiError.invalidArgument('The request body was incomplete.');
   }
+  // Client errors of express and zlib, whose own messages are not ours to show: a path
+  // segment that is not valid percent-encoding, a body that does not decompress.
+  if (err instanceof URIError) return ApiError.invalidArgument('The request path is not validly percent-encoded.');
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+    return ApiError.invalidArgument('The request body could not be decoded with its Content-Encoding.');
+  }
   if (e?.code === '23505') return ApiError.alreadyExists('A resource with these values already exists.');
   if (e?.code === '22P02' || e?.code === '22021') return ApiError.invalidArgument('A value in the request is malformed.');
   if (e?.code && CONNECTION_CODES.has(e.code)) return ApiError.unavailable();

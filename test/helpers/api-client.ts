@@ -64,13 +64,13 @@ export class ApiClient {
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.auth) headers.authorization = opts.auth;
-    let body: string | Uint8Array | undefined;
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (opts.json !== undefined) {
       body = JSON.stringify(opts.json);
       headers['content-type'] = 'application/json';
     } else if (opts.raw !== undefined) {
       // A Uint8Array body makes fetch send no Content-Type of its own.
-      body = typeof opts.raw === 'string' ? new TextEncoder().encode(opts.raw) : opts.raw;
+      body = typeof opts.raw === 'string' ? new TextEncoder().encode(opts.raw) : Uint8Array.from(opts.raw);
     }
     if (opts.contentType !== undefined) headers['content-type'] = opts.contentType;
     const res = await fetch(`${this.s.url}${path}`, { method, headers, body });
@@ -88,7 +88,7 @@ export class ApiClient {
     return { status: res.status, headers: res.headers, text, body: parsed };
   }
 
-  list(projectId: string, auth: string, query = ''): Promise<ApiResponse> {
+  list(projectId: string, auth?: string, query = ''): Promise<ApiResponse> {
     return this.request('GET', `/v1/projects/${projectId}/accessKeys${query ? `?${query}` : ''}`, { auth });
   }
   create(projectId: string, auth: string, displayName: string): Promise<ApiResponse> {
