@@ -73,8 +73,7 @@ signingKeys
   .description('show signing keys and their state')
   .option('--json', 'print JSON')
   .action((opts: { json?: boolean }) =>
-    withDatabase(async ({ db }, config, masterKey) => {
-      await ensureSigningKey(db, new SealedBox(masterKey), config.signingAlg, log);
+    withDatabase(async ({ db }, config) => {
       const rows = await listSigningKeys(db);
       const statuses = keyStatuses(rows, Date.now(), config.tokenTtlSeconds * 1000 + 300_000, config.signingAlg);
       const out = statuses.map((s) => ({
@@ -100,7 +99,10 @@ signingKeys
   .option('--json', 'print JSON')
   .action((opts: { activateIn: number; json?: boolean }) =>
     withDatabase(async (d, config, masterKey) => {
-      const row = await rotateSigningKey(d.db, new SealedBox(masterKey), config.signingAlg, opts.activateIn);
+      const box = new SealedBox(masterKey);
+      // Rotating an empty ring (no server started yet) first makes the key to rotate from.
+      await ensureSigningKey(d.db, box, config.signingAlg, log);
+      const row = await rotateSigningKey(d.db, box, config.signingAlg, opts.activateIn);
       await notify(d, 'signing_keys');
       const out = { kid: row.kid, alg: row.alg, activatesAt: row.activates_at.toISOString() };
       if (opts.json) return console.log(JSON.stringify(out));

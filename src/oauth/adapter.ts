@@ -1,7 +1,7 @@
 // oidc-provider's storage adapter. Keymint keeps no tokens, grants or sessions (JWT
 // access tokens are self-contained), so only the Client model is read: from the
 // access_keys table, as client metadata whose client_secret is the bcrypt hash.
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/pool.js';
 import { findAccessKeyForAuth } from '../access-keys/queries.js';
 import { toApiError } from '../http/error-handler.js';
@@ -21,7 +21,8 @@ export function databaseClientSource(db: Db, scopes: readonly string[]): ClientS
       const row = await findAccessKeyForAuth(db, keyId.toLowerCase());
       if (!row) return undefined;
       return {
-        client_id: keyId,
+        // The canonical spelling, so that sub and client_id name the key as the API does.
+        client_id: row.id,
         client_secret: row.secret_hash,
         grant_types: ['client_credentials'],
         response_types: [],
@@ -32,6 +33,14 @@ export function databaseClientSource(db: Db, scopes: readonly string[]): ClientS
       } as AdapterPayload;
     },
   };
+}
+
+// oidc-provider compares a secret only when the request presents one (Basic, or
+// client_secret in the body); otherwise a known key is refused without bcrypt. An unknown
+// key must then be refused without it too, or the time taken would tell keys apart.
+function presentsSecret(): boolean {
+  const ctx = Provider.ctx;
+  return !ctx || ctx.headers.authorization !== undefined || ctx.oidc?.params?.client_secret !== undefined;
 }
 
 function unavailable(): Error {
@@ -54,7 +63,7 @@ export function adapterFor(clients: ClientSource, verifier: SecretVerifier) {
         throw err;
       }
       // An unknown key costs the same bcrypt work as a wrong secret (see client-secret.ts).
-      if (!client) await verifier.verify('unknown', undefined);
+      if (!client && presentsSecret()) await verifier.verify('unknown', undefined);
       return client;
     }
 

@@ -28,8 +28,11 @@ export function buildProvider({ config, ring, clients, verifier }: ProviderDeps)
     routes: { token: TOKEN_PATH },
     extraClientMetadata: { properties: ['project_id'] },
     clientDefaults: { id_token_signed_response_alg: config.signingAlg, grant_types: ['client_credentials'], response_types: [] },
-    // Browsers have no business at the token endpoint: no CORS unless a later setting opens it.
-    clientBasedCORS: () => false,
+    // Browsers have no business at the token endpoint, but CORS stays closed in routes.ts
+    // (every Access-Control-* header is dropped). Refusing here instead would answer a
+    // request with an Origin 400 after the key lookup and before the secret check,
+    // telling an existing Key ID from an unknown one.
+    clientBasedCORS: () => true,
     features: {
       clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
@@ -40,8 +43,12 @@ export function buildProvider({ config, ring, clients, verifier }: ProviderDeps)
         enabled: true,
         defaultResource: () => audience,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, resource) => {
+        getResourceServerInfo: (ctx, resource) => {
           if (resource !== audience) throw new errors.InvalidTarget(`the only resource served is ${audience}`);
+          // oidc-provider would drop unknown scopes silently, and its response would then
+          // not say that the requested scope was not granted (RFC 6749 §5.1).
+          const unserved = String(ctx.oidc.params?.scope ?? '').split(' ').filter((s) => s && !config.tokenScopes.includes(s));
+          if (unserved.length) throw new errors.InvalidScope('requested scope is not served', unserved.join(' '));
           return {
             audience,
             scope: config.tokenScopes.join(' '),

@@ -1,6 +1,6 @@
 // Makes a new signing key pair: public JWK for the JWKS, private JWK sealed for storage.
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { SigningAlg } from '../config.js';
+import { ConfigError, type SigningAlg } from '../config.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 
 export interface NewKeyMaterial {
@@ -20,5 +20,17 @@ export async function generateSigningKey(alg: SigningAlg, box: SealedBox): Promi
   return { kid, alg, publicJwk, privateSealed: box.seal(JSON.stringify(privateJwk), `signing-key:${kid}`) };
 }
 
-export const openPrivateJwk = (box: SealedBox, kid: string, sealed: string): JWK =>
-  JSON.parse(box.open(sealed, `signing-key:${kid}`)) as JWK;
+export function openPrivateJwk(box: SealedBox, kid: string, sealed: string): JWK {
+  let plaintext: string;
+  try {
+    plaintext = box.open(sealed, `signing-key:${kid}`);
+  } catch (cause) {
+    // Almost always an instance started with another master key than the one that made the key.
+    throw new ConfigError(
+      `Signing key ${kid} cannot be decrypted: KEYMINT_MASTER_KEY is not the master key it was sealed with. ` +
+        'Every instance on this database must use the same KEYMINT_MASTER_KEY.',
+      { cause },
+    );
+  }
+  return JSON.parse(plaintext) as JWK;
+}

@@ -26,10 +26,11 @@ export function keyStatuses(rows: readonly SigningKeyRow[], now: number, retenti
   return rows.map((row) => {
     if (row.activates_at.getTime() > now) return { row, state: 'pending' };
     if (row === signer) return { row, state: 'active' };
-    // Superseded when the next key (any alg) activated; keys of another alg are retired
-    // from the moment a key of the configured alg took over.
+    // Superseded when the next key (any alg) activated. A key of another alg with no
+    // activated successor is the newest key: an instance configured with that alg (a
+    // rolling SIGNING_ALG change) may be signing with it, so it stays published.
     const successor = rows.find((r) => r.activates_at > row.activates_at && r.activates_at.getTime() <= now);
-    const supersededAt = successor ? successor.activates_at.getTime() : signer ? signer.activates_at.getTime() : now;
+    const supersededAt = successor ? successor.activates_at.getTime() : now;
     const unpublishAt = new Date(supersededAt + retentionMs);
     return { row, state: unpublishAt.getTime() > now ? 'retiring' : 'retired', unpublishAt };
   });

@@ -40,7 +40,8 @@ export class SigningKeyRing {
 
   static async start(opts: RingOptions): Promise<SigningKeyRing> {
     const ring = new SigningKeyRing(opts);
-    await ensureSigningKey(opts.db, opts.box, opts.alg, opts.log);
+    // A key made here (SIGNING_ALG changed) must reach the JWKS of the other instances too.
+    if (await ensureSigningKey(opts.db, opts.box, opts.alg, opts.log)) await opts.feed.publish({ kind: 'signing_keys' });
     await ring.refresh();
     opts.feed.subscribe((c) => {
       if (c.kind === 'signing_keys' || c.kind === 'reset') ring.refresh().catch((err) => opts.log.warn({ err }, 'signing key refresh failed'));
@@ -123,15 +124,21 @@ export class SigningKeyRing {
   }
 }
 
-/** First start: make a key of the configured algorithm unless one is active or pending. */
-export async function ensureSigningKey(db: Db, box: SealedBox, alg: SigningAlg, log?: Logger): Promise<void> {
-  await withTransaction(db, async (tx) => {
+/**
+ * First start, or SIGNING_ALG changed: make a key of the configured algorithm unless the
+ * newest active key is one. Returns whether it made one.
+ */
+export async function ensureSigningKey(db: Db, box: SealedBox, alg: SigningAlg, log?: Logger): Promise<boolean> {
+  return withTransaction(db, async (tx) => {
     await q.lockSigningKeys(tx);
-    const rows = await q.listSigningKeys(tx);
-    if (rows.some((r) => r.alg === alg && r.activates_at.getTime() <= Date.now())) return;
+    const active = (await q.listSigningKeys(tx)).filter((r) => r.activates_at.getTime() <= Date.now());
+    // Not "any key of this alg": after a change of algorithm and back, a key that was
+    // superseded must not start signing again.
+    if (active[active.length - 1]?.alg === alg) return false;
     const material = await generateSigningKey(alg, box);
     await q.insertSigningKey(tx, { ...material, activatesInSeconds: 0 });
     log?.info({ kid: material.kid, alg }, 'generated a signing key');
+    return true;
   });
 }
 
