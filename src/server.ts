@@ -13,7 +13,8 @@ import { PageTokenCodec } from './access-keys/page-token.js';
 import { deriveKey, SealedBox } from './crypto/sealed-box.js';
 import { resolveMasterKey } from './crypto/master-key.js';
 import { accessTokenVerifier } from './oauth/access-token-verifier.js';
-import { databaseClientSource } from './oauth/adapter.js';
+import { cachedClientSource } from './oauth/adapter.js';
+import { AccessKeyCache } from './access-keys/key-cache.js';
 import { SecretVerifier } from './oauth/client-secret.js';
 import { ProviderHost } from './oauth/provider-host.js';
 import { SigningKeyRing } from './oauth/signing-keys.js';
@@ -35,16 +36,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const { db, feed } = database;
   try {
     const box = new SealedBox(masterKey);
-    const verifier = await SecretVerifier.create(config.bcryptCost);
+    const verifier = await SecretVerifier.create({ cost: config.bcryptCost, feed, metrics });
+    const keys = new AccessKeyCache({ db, feed, metrics });
     const ring = await SigningKeyRing.start({ db, box, feed, log, alg: config.signingAlg, tokenTtlSeconds: config.tokenTtlSeconds });
-    const host = new ProviderHost({ config, ring, clients: databaseClientSource(db, config.tokenScopes), verifier, log });
+    const host = new ProviderHost({ config, ring, clients: cachedClientSource(keys, config.tokenScopes), verifier, log, metrics });
     const accessKeys = new AccessKeysService({
       db,
       feed,
       pageTokens: new PageTokenCodec(deriveKey(masterKey, 'page-token')),
       bcryptCost: config.bcryptCost,
     });
-    const authenticator = keyAuthenticator({ db, verifier, verifyAccessToken: accessTokenVerifier(ring, config.issuer) });
+    const authenticator = keyAuthenticator({ keys, verifier, verifyAccessToken: accessTokenVerifier(ring, config.issuer) });
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics });
 
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, app);

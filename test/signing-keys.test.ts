@@ -3,43 +3,15 @@
 // the new key before it signs while the old one stays published and trusted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeProtectedHeader, type JWK } from 'jose';
-import { generateMasterKey } from '../src/crypto/master-key.js';
-import { SealedBox } from '../src/crypto/sealed-box.js';
 import { rotateSigningKey } from '../src/oauth/signing-keys.js';
 import { keyStatuses } from '../src/oauth/signing-key-states.js';
 import { listSigningKeys } from '../src/oauth/signing-key-queries.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { generateMasterKey } from '../src/crypto/master-key.js';
+import { cluster } from './helpers/cluster.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { jwksKids, listKeys, until } from './helpers/token-requests.js';
 
-// Instances behind one load balancer share an issuer; the test servers' ports differ.
-const ISSUER = 'http://keymint.test';
-const SHARED_ENV = { ISSUER, TOKEN_TTL_SECONDS: '600' };
-
-/** A fresh database and master key, and a way to start instances on them. */
-async function cluster() {
-  const database = await createTestDatabase();
-  const masterKey = generateMasterKey();
-  const servers: TestServer[] = [];
-  return {
-    database,
-    masterKey,
-    box: new SealedBox(Buffer.from(masterKey, 'base64url')),
-    async start(env: Record<string, string> = {}) {
-      const s = await startTestServer({ ...SHARED_ENV, ...env }, { database, masterKey });
-      servers.push(s);
-      return s;
-    },
-    async stop(s: TestServer) {
-      servers.splice(servers.indexOf(s), 1);
-      await s.close();
-    },
-    async close() {
-      await Promise.all(servers.map((s) => s.close()));
-      await database.drop();
-    },
-  };
-}
+const SHARED_ENV = { TOKEN_TTL_SECONDS: '600' };
 
 const kidOf = (token: string) => decodeProtectedHeader(token).kid!;
 const countKeys = async (s: TestServer) => Number((await s.sql.query('SELECT count(*)::int AS n FROM signing_keys')).rows[0].n);
@@ -47,7 +19,7 @@ const countKeys = async (s: TestServer) => Number((await s.sql.query('SELECT cou
 describe('persistence', () => {
   let c: Awaited<ReturnType<typeof cluster>>;
   beforeAll(async () => {
-    c = await cluster();
+    c = await cluster(SHARED_ENV);
   });
   afterAll(() => c?.close());
 
@@ -97,7 +69,7 @@ describe('persistence', () => {
 
 describe('concurrent first start', () => {
   it('makes exactly one key when two instances start at once on an empty database', async () => {
-    const c = await cluster();
+    const c = await cluster(SHARED_ENV);
     try {
       const [a, b] = await Promise.all([c.start(), c.start()]);
       expect(await countKeys(a)).toBe(1);
@@ -112,7 +84,7 @@ describe('concurrent first start', () => {
 
 describe('changing SIGNING_ALG', () => {
   it('keeps the previous key published and trusted across a change and back', async () => {
-    const c = await cluster();
+    const c = await cluster(SHARED_ENV);
     try {
       const es = await c.start();
       const boot = await es.bootstrap();
@@ -141,7 +113,7 @@ describe('changing SIGNING_ALG', () => {
   });
 
   it('lets instances of both algorithms trust each other during a rolling change', async () => {
-    const c = await cluster();
+    const c = await cluster(SHARED_ENV);
     try {
       const es = await c.start();
       const boot = await es.bootstrap();
@@ -169,7 +141,7 @@ describe('two instances and a rotation', () => {
   let projectId: string;
 
   beforeAll(async () => {
-    c = await cluster();
+    c = await cluster(SHARED_ENV);
     a = await c.start();
     b = await c.start();
     const boot = await a.bootstrap();

@@ -2,8 +2,7 @@
 // access tokens are self-contained), so only the Client model is read: from the
 // access_keys table, as client metadata whose client_secret is the bcrypt hash.
 import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import type { Db } from '../db/pool.js';
-import { findAccessKeyForAuth } from '../access-keys/queries.js';
+import type { AccessKeyCache } from '../access-keys/key-cache.js';
 import { toApiError } from '../http/error-handler.js';
 import type { SecretVerifier } from './client-secret.js';
 
@@ -14,22 +13,23 @@ export interface ClientSource {
   find(keyId: string): Promise<AdapterPayload | undefined>;
 }
 
-export function databaseClientSource(db: Db, scopes: readonly string[]): ClientSource {
+/** Client metadata from the access-key cache (no database round trip when warm). */
+export function cachedClientSource(keys: AccessKeyCache, scopes: readonly string[]): ClientSource {
   return {
     async find(keyId) {
       if (!UUID.test(keyId)) return undefined;
-      const row = await findAccessKeyForAuth(db, keyId.toLowerCase());
+      const row = await keys.get(keyId.toLowerCase());
       if (!row) return undefined;
       return {
         // The canonical spelling, so that sub and client_id name the key as the API does.
         client_id: row.id,
-        client_secret: row.secret_hash,
+        client_secret: row.secretHash,
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],
         token_endpoint_auth_method: 'client_secret_basic',
         scope: scopes.join(' ') || undefined,
-        project_id: row.project_id,
+        project_id: row.projectId,
       } as AdapterPayload;
     },
   };
@@ -63,7 +63,7 @@ export function adapterFor(clients: ClientSource, verifier: SecretVerifier) {
         throw err;
       }
       // An unknown key costs the same bcrypt work as a wrong secret (see client-secret.ts).
-      if (!client && presentsSecret()) await verifier.verify('unknown', undefined);
+      if (!client && presentsSecret()) await verifier.burn();
       return client;
     }
 

@@ -1,26 +1,62 @@
-// Checks a presented Key Secret against the stored bcrypt hash. An unknown key burns the
-// same bcrypt work against a dummy hash, so that unknown key and wrong secret take the
-// same time and cannot be told apart.
+// Checks a presented Key Secret against the stored bcrypt hash. A secret that verified
+// before for the same key and hash is accepted from the in-process VerifiedSecrets cache
+// without bcrypt (the warm path); any change to the key, on any instance, drops it.
+// An unknown key burns the same bcrypt work against a dummy hash, so that unknown key and
+// wrong secret take the same time and cannot be told apart.
 import bcrypt from 'bcrypt';
 import { randomBytes } from 'node:crypto';
+import type { ChangeFeed } from '../db/change-feed.js';
+import type { Metrics } from '../metrics/registry.js';
+import { VerifiedSecrets } from './verified-secrets.js';
+
+export interface SecretVerifierOptions {
+  cost: number;
+  feed?: ChangeFeed;
+  metrics?: Metrics;
+  cacheMax?: number;
+  cacheMaxAgeMs?: number;
+}
 
 export class SecretVerifier {
   readonly #dummyHash: string;
+  readonly #verified: VerifiedSecrets;
+  readonly #metrics?: Metrics;
 
-  private constructor(dummyHash: string) {
+  private constructor(dummyHash: string, options: SecretVerifierOptions) {
     this.#dummyHash = dummyHash;
+    this.#metrics = options.metrics;
+    this.#verified = new VerifiedSecrets({ max: options.cacheMax, maxAgeMs: options.cacheMaxAgeMs });
+    options.feed?.subscribe((change) => {
+      if (change.kind === 'access_key') this.#verified.forget(change.id);
+      else if (change.kind === 'reset') this.#verified.clear();
+    });
   }
 
-  static async create(cost: number): Promise<SecretVerifier> {
-    return new SecretVerifier(await bcrypt.hash(randomBytes(32).toString('base64url'), cost));
+  static async create(options: SecretVerifierOptions): Promise<SecretVerifier> {
+    return new SecretVerifier(await bcrypt.hash(randomBytes(32).toString('base64url'), options.cost), options);
   }
 
-  /** bcrypt.compare is constant-time in the hash comparison. */
-  async verify(secret: string, hash: string | undefined): Promise<boolean> {
+  /**
+   * True when `secret` is the key's secret. `hash` undefined means no such key: the dummy
+   * comparison runs and the answer is false. bcrypt.compare is constant-time itself.
+   */
+  async verify(keyId: string, secret: string, hash: string | undefined): Promise<boolean> {
     if (hash === undefined) {
       await bcrypt.compare(secret, this.#dummyHash);
       return false;
     }
-    return bcrypt.compare(secret, hash);
+    if (this.#verified.matches(keyId, secret, hash)) {
+      this.#metrics?.cacheLookups.inc({ cache: 'verified_secret', result: 'hit' });
+      return true;
+    }
+    this.#metrics?.cacheLookups.inc({ cache: 'verified_secret', result: 'miss' });
+    const ok = await bcrypt.compare(secret, hash);
+    if (ok) this.#verified.remember(keyId, secret, hash);
+    return ok;
+  }
+
+  /** The work of a failed comparison, for requests naming no existing key. */
+  async burn(): Promise<void> {
+    await bcrypt.compare('unknown', this.#dummyHash);
   }
 }

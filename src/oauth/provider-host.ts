@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/registry.js';
 import { buildProvider, type ProviderDeps } from './provider.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -12,7 +13,7 @@ export class ProviderHost {
   #provider!: Provider;
   #handler!: Handler;
 
-  constructor(private readonly deps: ProviderDeps & { log: Logger }) {
+  constructor(private readonly deps: ProviderDeps & { log: Logger; metrics?: Metrics }) {
     this.#build();
     deps.ring.onChange(() => {
       try {
@@ -27,6 +28,11 @@ export class ProviderHost {
   #build() {
     const provider = buildProvider(this.deps);
     provider.on('server_error', (_ctx, err) => this.deps.log.error({ err }, 'token endpoint error'));
+    const { metrics } = this.deps;
+    if (metrics) {
+      provider.on('grant.success', () => metrics.tokensIssued.inc());
+      provider.on('grant.error', (_ctx, err) => metrics.tokensRefused.inc({ reason: (err as { error?: string }).error ?? 'server_error' }));
+    }
     this.#provider = provider;
     this.#handler = provider.callback() as Handler;
   }

@@ -70,8 +70,8 @@ export function buildProvider({ config, ring, clients, verifier }: ProviderDeps)
   };
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
-  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientSecret: string }, actual: string) {
-    return verifier.verify(actual, this.clientSecret);
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
+    return verifier.verify(this.clientId, actual, this.clientSecret);
   };
   return provider;
 }

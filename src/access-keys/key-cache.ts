@@ -1,0 +1,84 @@
+// In-process cache of the access-key rows that authentication reads (id, project, secret
+// hash), so warm token and API requests make no database round trip. Bounded (LRU), with
+// a maximum age as a safety net; every change to a key, on any instance, drops it at once
+// through the change feed, and a feed reset drops everything.
+import { LRUCache } from 'lru-cache';
+import type { ChangeFeed } from '../db/change-feed.js';
+import type { Queryable } from '../db/pool.js';
+import type { Metrics } from '../metrics/registry.js';
+import { findAccessKeyForAuth } from './queries.js';
+
+export interface AuthKey {
+  id: string;
+  projectId: string;
+  secretHash: string;
+}
+
+export interface KeyCacheOptions {
+  db: Queryable;
+  feed: ChangeFeed;
+  metrics?: Metrics;
+  max?: number;
+  maxAgeMs?: number;
+}
+
+export class AccessKeyCache {
+  readonly #db: Queryable;
+  readonly #metrics?: Metrics;
+  readonly #lru: LRUCache<string, AuthKey>;
+  readonly #inflight = new Map<string, Promise<AuthKey | undefined>>();
+  // Bumped on every invalidation: a read that started before it must not fill the cache
+  // with a row that may have been deleted or changed meanwhile.
+  #epoch = 0;
+
+  constructor(options: KeyCacheOptions) {
+    this.#db = options.db;
+    this.#metrics = options.metrics;
+    this.#lru = new LRUCache({ max: options.max ?? 10_000, ttl: options.maxAgeMs ?? 5 * 60_000 });
+    options.feed.subscribe((change) => {
+      if (change.kind === 'access_key') this.invalidate(change.id);
+      else if (change.kind === 'reset') this.clear();
+    });
+  }
+
+  /** The key, or undefined when it does not exist. `id` must be a lower-case UUID. */
+  async get(id: string): Promise<AuthKey | undefined> {
+    const hit = this.#lru.get(id);
+    if (hit) {
+      this.#metrics?.cacheLookups.inc({ cache: 'access_key', result: 'hit' });
+      return hit;
+    }
+    this.#metrics?.cacheLookups.inc({ cache: 'access_key', result: 'miss' });
+    let pending = this.#inflight.get(id);
+    if (!pending) {
+      pending = this.#load(id).finally(() => this.#inflight.delete(id));
+      this.#inflight.set(id, pending);
+    }
+    return pending;
+  }
+
+  async #load(id: string): Promise<AuthKey | undefined> {
+    const epoch = this.#epoch;
+    const row = await findAccessKeyForAuth(this.#db, id);
+    if (!row) return undefined;
+    const key = { id: row.id, projectId: row.project_id, secretHash: row.secret_hash };
+    if (epoch === this.#epoch) this.#lru.set(id, key);
+    return key;
+  }
+
+  invalidate(id: string): void {
+    this.#epoch++;
+    this.#lru.delete(id);
+    this.#inflight.delete(id);
+  }
+
+  clear(): void {
+    this.#epoch++;
+    this.#lru.clear();
+    this.#inflight.clear();
+  }
+
+  get size(): number {
+    return this.#lru.size;
+  }
+}

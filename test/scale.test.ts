@@ -1,0 +1,134 @@
+// Issue 5's correctness half: the warm token path makes no database query, caches are
+// dropped on every instance when a key changes (LISTEN/NOTIFY) or when the listening
+// connection drops, and a rotation under load across three instances breaks no token.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeProtectedHeader } from 'jose';
+import { rotateSigningKey } from '../src/oauth/signing-keys.js';
+import { cluster, type Cluster } from './helpers/cluster.js';
+import type { Bootstrapped, TestServer } from './helpers/server.js';
+import { basicHeader, postToken, until } from './helpers/token-requests.js';
+
+const metric = async (s: TestServer, name: string, labels = ''): Promise<number> => {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
+  return line ? Number(line.split(' ').pop()) : 0;
+};
+
+const tokenStatus = async (s: TestServer, b: Bootstrapped) =>
+  (await postToken(s.url, { basic: [b.accessKey.accessKeyId, b.secret] })).status;
+
+const apiStatus = (s: TestServer, b: Bootstrapped, authorization: string) =>
+  fetch(`${s.url}/v1/projects/${b.projectId}/accessKeys`, { headers: { authorization } }).then((r) => r.status);
+
+let c: Cluster;
+let a: TestServer, bb: TestServer, cc: TestServer;
+
+beforeAll(async () => {
+  c = await cluster({ TOKEN_TTL_SECONDS: '600' });
+  [a, bb, cc] = await Promise.all([c.start(), c.start(), c.start()]);
+});
+afterAll(() => c?.close());
+
+describe('the warm path', () => {
+  it('issues tokens with zero database queries once a key has verified', async () => {
+    const b = await a.bootstrap();
+    expect(await tokenStatus(a, b)).toBe(200); // cold: one read, one bcrypt
+    const before = await metric(a, 'keymint_db_queries_total');
+    const statuses = await Promise.all(Array.from({ length: 30 }, () => tokenStatus(a, b)));
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect((await metric(a, 'keymint_db_queries_total')) - before).toBe(0);
+    expect(await metric(a, 'keymint_cache_lookups_total', '{cache="verified_secret",result="hit"}')).toBeGreaterThanOrEqual(30);
+    expect(await metric(a, 'keymint_tokens_issued_total')).toBeGreaterThanOrEqual(31);
+  });
+
+  it('still refuses a wrong secret for a cached key, and counts the refusal', async () => {
+    const b = await a.bootstrap();
+    expect(await tokenStatus(a, b)).toBe(200);
+    const res = await postToken(a.url, { basic: [b.accessKey.accessKeyId, `${b.secret.slice(0, -1)}x`] });
+    expect(res.status).toBe(401);
+    expect(await metric(a, 'keymint_tokens_refused_total', '{reason="invalid_client"}')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('serves Basic and Bearer API authentication from the caches too', async () => {
+    const b = await a.bootstrap();
+    const basic = basicHeader(b.accessKey.accessKeyId, b.secret);
+    const bearer = `Bearer ${await a.token(b.accessKey.accessKeyId, b.secret)}`;
+    expect(await apiStatus(a, b, basic)).toBe(200);
+    const before = await metric(a, 'keymint_db_queries_total');
+    expect(await apiStatus(a, b, basic)).toBe(200);
+    expect(await apiStatus(a, b, bearer)).toBe(200);
+    // Only the list query itself: authentication read nothing.
+    expect((await metric(a, 'keymint_db_queries_total')) - before).toBe(2);
+  });
+});
+
+describe('revocation across instances', () => {
+  it('a key deleted through one instance is refused by the others within 1 second', async () => {
+    const b = await a.bootstrap();
+    const bearer = `Bearer ${await a.token(b.accessKey.accessKeyId, b.secret)}`;
+    for (const s of [a, bb, cc]) {
+      expect(await tokenStatus(s, b)).toBe(200); // warm every instance's caches
+      expect(await apiStatus(s, b, bearer)).toBe(200);
+    }
+    const del = await fetch(`${a.url}/v1/projects/${b.projectId}/accessKeys/${b.accessKey.accessKeyId}`, {
+      method: 'DELETE',
+      headers: { authorization: basicHeader(b.accessKey.accessKeyId, b.secret) },
+    });
+    expect(del.status).toBe(200);
+    expect(await tokenStatus(a, b)).toBe(401); // the deleting instance: at once
+    for (const s of [bb, cc]) {
+      await until('the token endpoint to refuse the deleted key', async () => ((await tokenStatus(s, b)) === 401 ? true : undefined), 1000, 20);
+      await until('the API to refuse its token', async () => ((await apiStatus(s, b, bearer)) === 401 ? true : undefined), 1000, 20);
+    }
+  });
+
+  it('flushes the caches when the listening connection drops, then listens again', async () => {
+    const b = await bb.bootstrap();
+    expect(await tokenStatus(bb, b)).toBe(200);
+    // Cut every instance's LISTEN connection, then delete the key without any NOTIFY:
+    // only the flush after reconnecting can make the instances forget it.
+    await c.servers[0].sql.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'keymint-listen' AND datname = current_database()");
+    await c.servers[0].sql.query('DELETE FROM access_keys WHERE id = $1', [b.accessKey.accessKeyId]);
+    await until('the instance to forget the deleted key', async () => ((await tokenStatus(bb, b)) === 401 ? true : undefined), 5000, 50);
+    const listening = await c.servers[0].sql.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'keymint-listen' AND datname = current_database()",
+    );
+    expect(listening.rows[0].n).toBe(3);
+  });
+});
+
+describe('signing-key rotation under load across three instances', () => {
+  it('breaks no token: every token from any instance verifies at every instance', async () => {
+    const b = await a.bootstrap();
+    const instances = [a, bb, cc];
+    const kids = new Set<string>();
+    const failures: string[] = [];
+    let stop = false;
+    const load = async (i: number) => {
+      for (let n = 0; !stop; n++) {
+        const from = instances[(i + n) % 3];
+        const res = await postToken(from.url, { basic: [b.accessKey.accessKeyId, b.secret] });
+        if (res.status !== 200) {
+          failures.push(`token ${res.status}`);
+          continue;
+        }
+        const token = String(res.json?.access_token);
+        kids.add(decodeProtectedHeader(token).kid!);
+        for (const at of instances) {
+          const status = await apiStatus(at, b, `Bearer ${token}`);
+          if (status !== 200) failures.push(`verify ${status}`);
+        }
+      }
+    };
+    const workers = Array.from({ length: 6 }, (_, i) => load(i));
+    await new Promise((r) => setTimeout(r, 300));
+    const rotated = await rotateSigningKey(a.sql, c.box, 'ES256', 1);
+    await a.sql.query("SELECT pg_notify('keymint_changes', '{\"kind\":\"signing_keys\"}')");
+    await until('tokens signed by the new key', async () => (kids.has(rotated.kid) ? true : undefined), 5000, 50);
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await Promise.all(workers);
+    expect(failures).toEqual([]);
+    expect(kids.size).toBe(2);
+  }, 20_000);
+});
