@@ -52,6 +52,7 @@ const schema = z.object({
     .optional()
     .transform((v) => v === 'true' || v === '1'),
   DB_POOL_SIZE: intIn(1, 200, 10),
+  LAST_USE_FLUSH_MS: intIn(10, 600_000, 5_000),
   WORKERS: z
     .string()
     .trim()
@@ -76,6 +77,8 @@ export interface Config {
   readonly logLevel: string;
   readonly trustProxy: boolean;
   readonly dbPoolSize: number;
+  /** How often batched lastUseTime updates are written. */
+  readonly lastUseFlushMs: number;
   /** node:cluster worker processes behind one port (Postgres only). */
   readonly workers: number;
 }
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
+    lastUseFlushMs: e.LAST_USE_FLUSH_MS,
     workers: e.WORKERS,
   });
 }

@@ -2,7 +2,16 @@
 // and timing only, and the redaction list is a second line of defence.
 import { pino, type Logger } from 'pino';
 
-export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
+/** Standard output (1), standard error (2), or a file appended to (the tests capture logs so). */
+export type LogDestination = 1 | 2 | { file: string };
+
+function destinationOf(to: LogDestination) {
+  // A file is written synchronously: a line logged just before a crash must still be there.
+  if (typeof to === 'object') return pino.destination({ dest: to.file, sync: true, append: true, mkdir: true });
+  return pino.destination({ fd: to, sync: to === 2 });
+}
+
+export function createLogger(level: string, to: LogDestination = 1): Logger {
   return pino({
     level,
     base: { service: 'keymint' },
@@ -14,7 +23,7 @@ export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
       ],
       censor: '[redacted]',
     },
-  }, pino.destination({ fd, sync: fd === 2 }));
+  }, destinationOf(to));
 }
 
 export type { Logger };

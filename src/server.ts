@@ -19,6 +19,8 @@ import { SecretVerifier } from './oauth/client-secret.js';
 import { ProviderHost } from './oauth/provider-host.js';
 import { SigningKeyRing } from './oauth/signing-keys.js';
 import { Metrics } from './metrics/registry.js';
+import { LastUseRecorder } from './access-keys/last-use.js';
+import { introspectionRouter } from './oauth/introspection.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -39,15 +41,21 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const verifier = await SecretVerifier.create({ cost: config.bcryptCost, feed, metrics });
     const keys = new AccessKeyCache({ db, feed, metrics });
     const ring = await SigningKeyRing.start({ db, box, feed, log, alg: config.signingAlg, tokenTtlSeconds: config.tokenTtlSeconds });
-    const host = new ProviderHost({ config, ring, clients: cachedClientSource(keys, config.tokenScopes), verifier, log, metrics });
+    const lastUse = new LastUseRecorder({ db, log, flushMs: config.lastUseFlushMs });
+    const host = new ProviderHost({
+      config, ring, clients: cachedClientSource(keys, config.tokenScopes), verifier, log, metrics,
+      onTokenIssued: (keyId) => lastUse.record(keyId),
+    });
     const accessKeys = new AccessKeysService({
       db,
       feed,
       pageTokens: new PageTokenCodec(deriveKey(masterKey, 'page-token')),
       bcryptCost: config.bcryptCost,
     });
-    const authenticator = keyAuthenticator({ keys, verifier, verifyAccessToken: accessTokenVerifier(ring, config.issuer) });
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics });
+    const verifyAccessToken = accessTokenVerifier(ring, config.issuer);
+    const authenticator = keyAuthenticator({ keys, verifier, verifyAccessToken, lastUse });
+    const introspection = introspectionRouter({ keys, verifier, verifyAccessToken, lastUse, log });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection });
 
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, app);
     server.keepAliveTimeout = 65_000;
@@ -71,6 +79,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
             server.close(() => resolve());
             server.closeIdleConnections();
           });
+          await lastUse.close(); // after the last request, before the pool closes
           ring.stop();
           await database.close();
         })()),

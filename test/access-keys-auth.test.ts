@@ -147,7 +147,7 @@ describe('another project', () => {
     const res = await call(auth());
     expect(res.status, res.text).toBe(403);
     expect(res.body.error.status).toBe('PERMISSION_DENIED');
-    expect(res.body.error.message).toMatch(/cannot manage the keys of project/);
+    expect(res.body.error.message).toMatch(/can manage the keys of that project only/);
     expect(await snapshotB()).toEqual(before);
     expect(before.row.display_name).toBe('B second');
   });

@@ -37,7 +37,7 @@ describe('discovery', () => {
     expect([...(doc.token_endpoint_auth_methods_supported as string[])].sort()).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(doc.scopes_supported).toEqual(['read', 'write']);
     for (const absent of ['authorization_endpoint', 'userinfo_endpoint', 'registration_endpoint', 'end_session_endpoint',
-      'introspection_endpoint', 'revocation_endpoint', 'device_authorization_endpoint']) {
+      'revocation_endpoint', 'device_authorization_endpoint']) {
       expect(doc, absent).not.toHaveProperty(absent);
     }
   });

@@ -1,5 +1,5 @@
 // In-process cache of the access-key rows that authentication reads (id, project, secret
-// hash), so warm token and API requests make no database round trip. Bounded (LRU), with
+// hash, expiry), so warm token and API requests make no database round trip. Bounded (LRU), with
 // a maximum age as a safety net; every change to a key, on any instance, drops it at once
 // through the change feed, and a feed reset drops everything.
 import { LRUCache } from 'lru-cache';
@@ -12,7 +12,12 @@ export interface AuthKey {
   id: string;
   projectId: string;
   secretHash: string;
+  /** When the key expires (ms since the epoch), or null when it never does. */
+  expiresAt: number | null;
 }
+
+/** Judged at each use against the clock, never once at caching time. */
+export const isExpired = (key: AuthKey, now = Date.now()): boolean => key.expiresAt !== null && key.expiresAt <= now;
 
 export interface KeyCacheOptions {
   db: Queryable;
@@ -57,11 +62,25 @@ export class AccessKeyCache {
     return pending;
   }
 
+  /**
+   * The key when it exists and has not expired, else undefined: what every authentication
+   * path reads, so that an expired key is refused exactly like an unknown one.
+   */
+  async getActive(id: string): Promise<AuthKey | undefined> {
+    const key = await this.get(id);
+    return key && !isExpired(key) ? key : undefined;
+  }
+
   async #load(id: string): Promise<AuthKey | undefined> {
     const epoch = this.#epoch;
     const row = await findAccessKeyForAuth(this.#db, id);
     if (!row) return undefined;
-    const key = { id: row.id, projectId: row.project_id, secretHash: row.secret_hash };
+    const key: AuthKey = {
+      id: row.id,
+      projectId: row.project_id,
+      secretHash: row.secret_hash,
+      expiresAt: row.expire_time?.getTime() ?? null,
+    };
     if (epoch === this.#epoch) this.#lru.set(id, key);
     return key;
   }

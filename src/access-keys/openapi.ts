@@ -2,8 +2,7 @@
 // GET /v1/openapi.json. It is also the contract the tests hold real responses to
 // (test/helpers/openapi-validator.ts), so keep it exact rather than aspirational.
 
-const json = (schema: object) => ({ 'application/json': { schema } });
-const ref = (pointer: string) => ({ $ref: `#/components/${pointer}` });
+import { json, ref, schemas } from './openapi-schemas.js';
 
 // Which documented error responses each operation can produce (see components.responses).
 const READ_ERRORS = ['400', '401', '403', '429', '503'];
@@ -62,8 +61,10 @@ export function buildOpenApi(issuer: string): object {
           operationId: 'createAccessKey',
           tags: ['Access Key'],
           summary: 'Create access key',
-          description: 'Creates an access key for the project and returns it with its secret.',
-          requestBody: ref('requestBodies/AccessKeyInput'),
+          description:
+            'Creates an access key for the project and returns it with its secret. With an expireTime, ' +
+            'the key stops working at that time: no tokens, no API access, and its tokens stop working on this API.',
+          requestBody: ref('requestBodies/CreateAccessKeyInput'),
           responses: responses(
             { description: 'OK', content: json(ref('schemas/CreateAccessKeyResponse')) },
             [...READ_ERRORS, ...WRITE_ERRORS],
@@ -82,7 +83,7 @@ export function buildOpenApi(issuer: string): object {
           operationId: 'updateAccessKey',
           tags: ['Access Key'],
           summary: 'Update access key',
-          description: 'Changes the display name of an access key.',
+          description: 'Changes the display name of an access key (its expireTime is set at creation only).',
           requestBody: ref('requestBodies/AccessKeyInput'),
           responses: responses(
             { description: 'OK', content: json(ref('schemas/AccessKey')) },
@@ -152,6 +153,10 @@ export function buildOpenApi(issuer: string): object {
         },
       },
       requestBodies: {
+        CreateAccessKeyInput: {
+          required: true,
+          content: json(ref('schemas/CreateAccessKeyInput')),
+        },
         AccessKeyInput: {
           required: true,
           content: json(ref('schemas/AccessKeyInput')),
@@ -173,78 +178,7 @@ export function buildOpenApi(issuer: string): object {
         '429': errorResponse('RESOURCE_EXHAUSTED: too many requests.', retryAfter),
         '503': errorResponse('UNAVAILABLE: the service is temporarily unavailable.', retryAfter),
       },
-      schemas: {
-        AccessKey: {
-          type: 'object',
-          required: ['accessKeyId', 'displayName', 'projectId', 'createTime', 'updateTime'],
-          additionalProperties: false,
-          properties: {
-            accessKeyId: { type: 'string', format: 'uuid', description: 'Unique ID of the key; the Key ID.' },
-            displayName: { type: 'string', description: 'Unique within the project.' },
-            projectId: { type: 'string', format: 'uuid', description: 'The project the key belongs to.' },
-            createTime: { type: 'string', format: 'date-time', description: 'When the key was created.' },
-            updateTime: { type: 'string', format: 'date-time', description: 'When the key was last modified.' },
-          },
-        },
-        AccessKeyInput: {
-          type: 'object',
-          required: ['displayName'],
-          additionalProperties: false,
-          properties: {
-            displayName: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 100,
-              pattern: '\\S',
-              description:
-                'Unique within the project. Leading and trailing white space is removed; 1 to 100 characters remain.',
-              examples: ['My production Access Key'],
-            },
-          },
-        },
-        ListAccessKeysResponse: {
-          type: 'object',
-          required: ['accessKeys', 'nextPageToken'],
-          additionalProperties: false,
-          properties: {
-            accessKeys: { type: 'array', items: ref('schemas/AccessKey') },
-            nextPageToken: { type: 'string', description: 'Token of the next page; empty on the last page.' },
-          },
-        },
-        CreateAccessKeyResponse: {
-          type: 'object',
-          required: ['accessKey', 'secret'],
-          additionalProperties: false,
-          properties: {
-            accessKey: ref('schemas/AccessKey'),
-            secret: {
-              type: 'string',
-              minLength: 1,
-              description: 'The Key Secret. It is shown only once: it cannot be retrieved again later.',
-            },
-          },
-        },
-        Error: {
-          type: 'object',
-          required: ['error'],
-          additionalProperties: false,
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message', 'status'],
-              additionalProperties: false,
-              properties: {
-                code: { type: 'integer', description: 'The HTTP status code.' },
-                message: { type: 'string', description: 'A human-readable explanation.' },
-                status: {
-                  type: 'string',
-                  enum: ERROR_STATUSES,
-                },
-              },
-            },
-          },
-        },
-      },
+      schemas: schemas(ERROR_STATUSES),
     },
   };
 }

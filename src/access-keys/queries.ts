@@ -8,22 +8,24 @@ export interface AccessKeyRow {
   display_name: string;
   create_time: Date;
   update_time: Date;
+  expire_time: Date | null;
+  last_use_time: Date | null;
 }
 
 export interface AccessKeyAuthRow extends AccessKeyRow {
   secret_hash: string;
 }
 
-const COLUMNS = 'id, project_id, display_name, create_time, update_time';
+const COLUMNS = 'id, project_id, display_name, create_time, update_time, expire_time, last_use_time';
 
 export async function insertAccessKey(
   q: Queryable,
-  key: { id: string; projectId: string; displayName: string; secretHash: string },
+  key: { id: string; projectId: string; displayName: string; secretHash: string; expireTime: Date | null },
 ): Promise<AccessKeyRow> {
   const { rows } = await q.query<AccessKeyRow>(
-    `INSERT INTO access_keys (id, project_id, display_name, secret_hash)
-     VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-    [key.id, key.projectId, key.displayName, key.secretHash],
+    `INSERT INTO access_keys (id, project_id, display_name, secret_hash, expire_time)
+     VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+    [key.id, key.projectId, key.displayName, key.secretHash, key.expireTime],
   );
   return rows[0];
 }
@@ -87,4 +89,18 @@ export async function updateAccessKeyDisplayName(
 export async function deleteAccessKey(q: Queryable, projectId: string, id: string): Promise<boolean> {
   const { rowCount } = await q.query('DELETE FROM access_keys WHERE project_id = $1 AND id = $2', [projectId, id]);
   return rowCount === 1;
+}
+
+/**
+ * One statement for a whole batch of uses: each key's last_use_time moves forward only
+ * (instances flush in any order), and keys deleted meanwhile simply match no row.
+ */
+export async function recordAccessKeyUses(q: Queryable, ids: string[], usedAt: Date[]): Promise<number> {
+  const { rowCount } = await q.query(
+    `UPDATE access_keys AS k SET last_use_time = GREATEST(k.last_use_time, u.used_at)
+     FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, used_at)
+     WHERE k.id = u.id`,
+    [ids, usedAt],
+  );
+  return rowCount ?? 0;
 }

@@ -1,5 +1,6 @@
 // HTTP shape of the Access Keys Management API v1 (seed 003): parse and validate input,
-// call the service, shape the output. Rules live in service.ts.
+// call the service, shape the output. Rules live in service.ts. A key's expireTime is
+// set at creation only; PATCH changes the displayName and nothing else.
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
@@ -12,29 +13,52 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 // A lone UTF-16 surrogate is no character: Postgres would silently store U+FFFD instead.
 const LONE_SURROGATE = /\p{Cs}/u;
 
-const displayNameBody = z
-  .object({
-    displayName: z
-      .string({ error: (i) => (i.input === undefined ? 'displayName is required' : 'displayName must be a string') })
-      .trim()
-      .refine((s) => [...s].length >= 1, 'displayName must not be empty')
-      .refine((s) => [...s].length <= 100, 'displayName must be at most 100 characters')
-      .refine((s) => !CONTROL.test(s), 'displayName must not contain control characters or line breaks')
-      .refine((s) => !LONE_SURROGATE.test(s), 'displayName must be valid Unicode text (it has an unpaired surrogate)'),
-  }, { error: 'The request body must be a JSON object' })
-  .strict();
+const displayName = z
+  .string({ error: (i) => (i.input === undefined ? 'displayName is required' : 'displayName must be a string') })
+  .trim()
+  .refine((s) => [...s].length >= 1, 'displayName must not be empty')
+  .refine((s) => [...s].length <= 100, 'displayName must be at most 100 characters')
+  .refine((s) => !CONTROL.test(s), 'displayName must not contain control characters or line breaks')
+  .refine((s) => !LONE_SURROGATE.test(s), 'displayName must be valid Unicode text (it has an unpaired surrogate)');
 
-function firstIssue(error: z.ZodError): string {
+const EXAMPLE_TIME = 'such as 2027-01-01T00:00:00Z';
+// RFC 3339 with seconds and a Z or ±hh:mm offset; zod checks the calendar (no 30 February).
+const WITH_OFFSET = z.iso.datetime({ offset: true });
+const WITHOUT_OFFSET = z.iso.datetime({ local: true });
+const expireTime = z
+  .string({ error: `expireTime must be a string: an RFC 3339 timestamp ${EXAMPLE_TIME}` })
+  .superRefine((s, ctx) => {
+    if (WITH_OFFSET.safeParse(s).success) return;
+    const local = WITHOUT_OFFSET.safeParse(s).success;
+    ctx.addIssue({
+      code: 'custom',
+      message: local
+        ? `expireTime must state its time zone: end it with Z (UTC) or an offset such as +02:00`
+        : `expireTime must be an RFC 3339 timestamp with a time zone, ${EXAMPLE_TIME}`,
+    });
+  })
+  .transform((s) => new Date(s))
+  .nullable()
+  .optional();
+
+const bodyError = { error: 'The request body must be a JSON object' };
+const createBody = z.object({ displayName, expireTime }, bodyError).strict();
+const updateBody = z.object({ displayName }, bodyError).strict();
+
+function firstIssue(error: z.ZodError, accepted: string): string {
   const issue = error.issues[0];
-  if (issue.code === 'unrecognized_keys') return `Unknown field(s) in the request body: ${issue.keys.join(', ')}. Only displayName is accepted.`;
+  if (issue.code === 'unrecognized_keys') {
+    if (issue.keys.includes('expireTime')) return 'expireTime can only be set when a key is created; only displayName can be changed.';
+    return `Unknown field(s) in the request body: ${issue.keys.join(', ')}. Only ${accepted} accepted.`;
+  }
   return issue.message;
 }
 
-function parseBody(req: Request) {
+function parseBody<T extends z.ZodType>(req: Request, schema: T, accepted: string): z.output<T> {
   if (!req.is('application/json')) throw ApiError.unsupportedMediaType('The request body must be JSON, sent with Content-Type: application/json.');
-  const parsed = displayNameBody.safeParse(req.body);
-  if (!parsed.success) throw ApiError.invalidArgument(firstIssue(parsed.error));
-  return parsed.data.displayName;
+  const parsed = schema.safeParse(req.body);
+  if (!parsed.success) throw ApiError.invalidArgument(firstIssue(parsed.error, accepted));
+  return parsed.data;
 }
 
 function parsePageSize(raw: unknown): number {
@@ -53,7 +77,7 @@ function parsePageToken(raw: unknown): string | undefined {
 
 function keyId(req: Request): string {
   const id = req.params.accessKeyId as string;
-  if (!UUID.test(id)) throw ApiError.invalidArgument(`accessKeyId must be a UUID; "${id.slice(0, 64)}" is not one.`);
+  if (!UUID.test(id)) throw ApiError.invalidArgument('accessKeyId must be a UUID (the accessKeyId of a key, as the list shows it).');
   return id.toLowerCase();
 }
 
@@ -77,7 +101,8 @@ export function accessKeysRouter(service: AccessKeysService): Router {
   });
 
   router.post(base, async (req, res) => {
-    res.json(await service.create(actorOf(res), projectIdOf(req), parseBody(req)));
+    const body = parseBody(req, createBody, 'displayName and expireTime are');
+    res.json(await service.create(actorOf(res), projectIdOf(req), body.displayName, body.expireTime ?? null));
   });
 
   router.get(`${base}/:accessKeyId`, async (req, res) => {
@@ -86,7 +111,8 @@ export function accessKeysRouter(service: AccessKeysService): Router {
 
   router.patch(`${base}/:accessKeyId`, async (req, res) => {
     const id = keyId(req);
-    res.json(await service.update(actorOf(res), projectIdOf(req), id, parseBody(req)));
+    const body = parseBody(req, updateBody, 'displayName is');
+    res.json(await service.update(actorOf(res), projectIdOf(req), id, body.displayName));
   });
 
   router.delete(`${base}/:accessKeyId`, async (req, res) => {

@@ -1,6 +1,7 @@
 // The rules of the Access Keys Management API: a key manages its own project only,
 // display names are unique per project, the secret is generated here, returned once
-// and stored as a bcrypt hash; every change is announced so caches drop the key.
+// and stored as a bcrypt hash; an expiry, when set, lies in the next 10 years; every
+// change is announced so caches drop the key.
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/pool.js';
 import type { ChangeFeed } from '../db/change-feed.js';
@@ -15,6 +16,10 @@ export interface AccessKey {
   projectId: string;
   createTime: string;
   updateTime: string;
+  /** Absent when the key never expires. */
+  expireTime?: string;
+  /** Absent until the key is first used; written in batches, so a few seconds behind. */
+  lastUseTime?: string;
 }
 
 export interface Actor {
@@ -29,7 +34,24 @@ export const toAccessKey = (row: q.AccessKeyRow): AccessKey => ({
   projectId: row.project_id,
   createTime: row.create_time.toISOString(),
   updateTime: row.update_time.toISOString(),
+  // Present only when set, so a key that never expires and was never used has the
+  // seed's five fields exactly.
+  ...(row.expire_time ? { expireTime: row.expire_time.toISOString() } : {}),
+  ...(row.last_use_time ? { lastUseTime: row.last_use_time.toISOString() } : {}),
 });
+
+export const MAX_KEY_LIFETIME_YEARS = 10;
+
+function checkExpireTime(expireTime: Date, now = new Date()): void {
+  if (expireTime.getTime() <= now.getTime()) {
+    throw ApiError.invalidArgument(`expireTime must be in the future; ${expireTime.toISOString()} has already passed.`);
+  }
+  const latest = new Date(now);
+  latest.setUTCFullYear(latest.getUTCFullYear() + MAX_KEY_LIFETIME_YEARS);
+  if (expireTime > latest) {
+    throw ApiError.invalidArgument(`expireTime must be at most ${MAX_KEY_LIFETIME_YEARS} years from now (no later than ${latest.toISOString()}).`);
+  }
+}
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 
@@ -46,7 +68,7 @@ export class AccessKeysService {
   #authorize(actor: Actor, projectId: string) {
     if (actor.projectId !== projectId) {
       throw ApiError.permissionDenied(
-        `This access key belongs to project ${actor.projectId} and cannot manage the keys of project ${projectId.slice(0, 64)}.`,
+        `This access key belongs to project ${actor.projectId} and can manage the keys of that project only.`,
       );
     }
   }
@@ -70,17 +92,18 @@ export class AccessKeysService {
     return { accessKeys: page.map(toAccessKey), nextPageToken };
   }
 
-  async create(actor: Actor, projectId: string, displayName: string) {
+  async create(actor: Actor, projectId: string, displayName: string, expireTime: Date | null = null) {
     this.#authorize(actor, projectId);
-    return this.createInProject(projectId, displayName);
+    return this.createInProject(projectId, displayName, this.deps.db, expireTime);
   }
 
   /** Creation without an actor: for `keymint bootstrap` and the accounts service. */
-  async createInProject(projectId: string, displayName: string, db: Pick<Db, 'query'> = this.deps.db) {
+  async createInProject(projectId: string, displayName: string, db: Pick<Db, 'query'> = this.deps.db, expireTime: Date | null = null) {
+    if (expireTime) checkExpireTime(expireTime);
     const secret = generateSecret();
     const secretHash = await hashSecret(secret, this.deps.bcryptCost);
     try {
-      const row = await q.insertAccessKey(db, { id: uuidv7(), projectId, displayName, secretHash });
+      const row = await q.insertAccessKey(db, { id: uuidv7(), projectId, displayName, secretHash, expireTime });
       return { accessKey: toAccessKey(row), secret };
     } catch (err) {
       if (isUniqueViolation(err)) throw this.#duplicate(displayName);

@@ -46,7 +46,7 @@ export function authenticate(auth: Authenticator): RequestHandler {
         break;
       }
       default:
-        throw denied(`The "${scheme.slice(0, 20)}" authorization scheme is not supported; use Bearer or Basic.`);
+        throw denied('That authorization scheme is not supported; use Bearer or Basic.');
     }
     res.locals.actor = actor;
     next();

@@ -3,7 +3,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error.js';
+import { loggablePath } from './request-log.js';
 
+// zlib (gzip, deflate) and brotli failures: a Content-Encoding the body does not match.
+const DECOMPRESSION_CODES = /^(Z_|ERR__ERROR_|ERR_BROTLI_|ERR_ZSTD_)/;
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '53300', '08000', '08003', '08006']);
 
 export function toApiError(err: unknown): ApiError | undefined {
@@ -14,6 +17,8 @@ export function toApiError(err: unknown): ApiError | undefined {
       return ApiError.invalidArgument('The request body is not valid JSON.');
     case 'entity.too.large':
       return ApiError.payloadTooLarge('The request body is larger than the 64 KiB limit.');
+    case 'encoding.invalid':
+      return ApiError.invalidArgument('The request body is not valid UTF-8.');
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return ApiError.unsupportedMediaType('The request body must be UTF-8 encoded JSON.');
@@ -24,9 +29,11 @@ export function toApiError(err: unknown): ApiError | undefined {
   // Client errors of express and zlib, whose own messages are not ours to show: a path
   // segment that is not valid percent-encoding, a body that does not decompress.
   if (err instanceof URIError) return ApiError.invalidArgument('The request path is not validly percent-encoded.');
-  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+  if (typeof e?.code === 'string' && DECOMPRESSION_CODES.test(e.code)) {
     return ApiError.invalidArgument('The request body could not be decoded with its Content-Encoding.');
   }
+  // Any other request error of body-parser or express (http-errors, exposed as a 400).
+  if (e?.status === 400 && (err as { expose?: unknown }).expose === true) return ApiError.invalidArgument('The request could not be read.');
   if (e?.code === '23505') return ApiError.alreadyExists('A resource with these values already exists.');
   if (e?.code === '22P02' || e?.code === '22021') return ApiError.invalidArgument('A value in the request is malformed.');
   if (e?.code && CONNECTION_CODES.has(e.code)) return ApiError.unavailable();
@@ -46,10 +53,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     let apiError = toApiError(err);
     if (!apiError) {
-      log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      log.error({ err, method: req.method, path: loggablePath(req) }, 'unhandled error');
       apiError = ApiError.internal();
     } else if (apiError.code >= 500) {
-      log.warn({ code: (err as { code?: string }).code, path: req.path }, apiError.message);
+      log.warn({ code: (err as { code?: string }).code, path: loggablePath(req) }, apiError.message);
     }
     sendApiError(res, apiError);
   };

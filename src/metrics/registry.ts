@@ -26,6 +26,11 @@ export class Metrics {
     labelNames: ['cache', 'result'] as const,
     registers: [this.registry],
   });
+  readonly bcryptCompares = new Counter({
+    name: 'keymint_bcrypt_compares_total',
+    help: 'bcrypt comparisons run (real and dummy), i.e. secrets checked the slow way',
+    registers: [this.registry],
+  });
   readonly dbQueries = new Counter({ name: 'keymint_db_queries_total', help: 'SQL statements sent to the database', registers: [this.registry] });
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'keymint_' });

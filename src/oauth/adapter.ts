@@ -1,6 +1,7 @@
 // oidc-provider's storage adapter. Keymint keeps no tokens, grants or sessions (JWT
 // access tokens are self-contained), so only the Client model is read: from the
-// access_keys table, as client metadata whose client_secret is the bcrypt hash.
+// access_keys table, as client metadata whose client_secret is the bcrypt hash. An expired
+// key is no client at all, so it is refused exactly as an unknown one (invalid_client).
 import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { AccessKeyCache } from '../access-keys/key-cache.js';
 import { toApiError } from '../http/error-handler.js';
@@ -13,12 +14,12 @@ export interface ClientSource {
   find(keyId: string): Promise<AdapterPayload | undefined>;
 }
 
-/** Client metadata from the access-key cache (no database round trip when warm). */
+/** Client metadata from the access-key cache (no database round trip when warm); expired keys are absent. */
 export function cachedClientSource(keys: AccessKeyCache, scopes: readonly string[]): ClientSource {
   return {
     async find(keyId) {
       if (!UUID.test(keyId)) return undefined;
-      const row = await keys.get(keyId.toLowerCase());
+      const row = await keys.getActive(keyId.toLowerCase());
       if (!row) return undefined;
       return {
         // The canonical spelling, so that sub and client_id name the key as the API does.

@@ -42,6 +42,7 @@ export class SecretVerifier {
    */
   async verify(keyId: string, secret: string, hash: string | undefined): Promise<boolean> {
     if (hash === undefined) {
+      this.#metrics?.bcryptCompares.inc();
       await bcrypt.compare(secret, this.#dummyHash);
       return false;
     }
@@ -50,6 +51,7 @@ export class SecretVerifier {
       return true;
     }
     this.#metrics?.cacheLookups.inc({ cache: 'verified_secret', result: 'miss' });
+    this.#metrics?.bcryptCompares.inc();
     const ok = await bcrypt.compare(secret, hash);
     if (ok) this.#verified.remember(keyId, secret, hash);
     return ok;
@@ -57,6 +59,7 @@ export class SecretVerifier {
 
   /** The work of a failed comparison, for requests naming no existing key. */
   async burn(): Promise<void> {
+    this.#metrics?.bcryptCompares.inc();
     await bcrypt.compare('unknown', this.#dummyHash);
   }
 }

@@ -2,6 +2,7 @@
 // here rather than taken from oidc-provider, whose document would advertise endpoints
 // Keymint does not expose (authorization, userinfo, registration...).
 import type { Config } from '../config.js';
+import { INTROSPECTION_PATH } from './introspection.js';
 import { TOKEN_PATH } from './provider.js';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
@@ -11,6 +12,8 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
     issuer: config.issuer,
     token_endpoint: `${config.issuer}${TOKEN_PATH}`,
     jwks_uri: `${config.issuer}${JWKS_PATH}`,
+    introspection_endpoint: `${config.issuer}${INTROSPECTION_PATH}`,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     grant_types_supported: ['client_credentials'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     response_types_supported: [],

@@ -13,7 +13,14 @@ export class ProviderHost {
   #provider!: Provider;
   #handler!: Handler;
 
-  constructor(private readonly deps: ProviderDeps & { log: Logger; metrics?: Metrics }) {
+  constructor(
+    private readonly deps: ProviderDeps & {
+      log: Logger;
+      metrics?: Metrics;
+      /** Called with the (canonical, lower-case) Key ID of each issued token; must not block. */
+      onTokenIssued?: (keyId: string) => void;
+    },
+  ) {
     this.#build();
     deps.ring.onChange(() => {
       try {
@@ -28,7 +35,13 @@ export class ProviderHost {
   #build() {
     const provider = buildProvider(this.deps);
     provider.on('server_error', (_ctx, err) => this.deps.log.error({ err }, 'token endpoint error'));
-    const { metrics } = this.deps;
+    const { metrics, onTokenIssued } = this.deps;
+    if (onTokenIssued) {
+      provider.on('grant.success', (ctx) => {
+        const clientId = ctx.oidc.client?.clientId;
+        if (clientId) onTokenIssued(clientId);
+      });
+    }
     if (metrics) {
       provider.on('grant.success', () => metrics.tokensIssued.inc());
       provider.on('grant.error', (_ctx, err) => metrics.tokensRefused.inc({ reason: (err as { error?: string }).error ?? 'server_error' }));

@@ -2,6 +2,7 @@
 // body (success or error) is validated against the served OpenAPI document, and no
 // response may be a 500 or leak a stack trace or SQL.
 import type { TestServer } from './server.js';
+import { recordSecret } from './log-capture.js';
 import { createResponseValidator, type ResponseValidator } from './openapi-validator.js';
 
 export const LIST = '/v1/projects/{projectId}/accessKeys';
@@ -80,6 +81,11 @@ export class ApiClient {
     const template = templateOf(path);
     if (!template) throw new Error(`${path} is not an operation of the v1 API`);
     this.validator.assertValid(method, template, res.status, parsed);
+    // A created key's secret must never be logged: global-setup.ts checks (log-capture.ts).
+    if (res.status === 200 && method === 'POST') {
+      const created = parsed as { secret?: unknown; accessKey?: { accessKeyId?: string } };
+      recordSecret(created.secret, created.accessKey?.accessKeyId);
+    }
     if (res.status >= 400) {
       const err = parsed as ApiError;
       if (err.error.code !== res.status) throw new Error(`error.code ${err.error.code} differs from status ${res.status}`);

@@ -1,7 +1,10 @@
 // Starts a real Keymint (real HTTP server, real Postgres database of its own) for a test
-// file, with helpers to bootstrap accounts and fetch tokens.
+// file, with helpers to bootstrap accounts and fetch tokens. Each server logs at debug
+// to a file of its own, and the secrets and tokens it issues are recorded, so that the
+// global setup can prove none of them was logged (see helpers/log-capture.ts).
 import { createServer } from 'node:net';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -11,6 +14,9 @@ import { bootstrapAccount } from '../../src/accounts/service.js';
 import { createLocalChangeFeed } from '../../src/db/change-feed.js';
 import { generateMasterKey } from '../../src/crypto/master-key.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { newLogFile, observeIssued, recordSecret, recordToken } from './log-capture.js';
+
+export { recordSecret, recordToken };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,6 +43,8 @@ export interface TestServer {
   /** A pool on the server's database, for assertions on rows. */
   readonly sql: pg.Pool;
   readonly running: RunningServer;
+  /** The file this server logs to (JSON lines, at LOG_LEVEL: debug unless the test says otherwise). */
+  readonly logFile: string;
   bootstrap(names?: { account?: string; project?: string; key?: string }): Promise<Bootstrapped>;
   token(keyId: string, secret: string, extra?: Record<string, string>): Promise<string>;
   basic(keyId: string, secret: string): string;
@@ -55,11 +63,14 @@ export async function startTestServer(env: Record<string, string> = {}, shared?:
     DATABASE_URL: database.url,
     KEYMINT_MASTER_KEY: shared?.masterKey ?? generateMasterKey(),
     BCRYPT_COST: '4',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'debug',
     ...env,
   });
-  const running = await startServer(config, createLogger(config.logLevel));
+  const logFile = newLogFile(expect.getState().testPath);
+  const running = await startServer(config, createLogger(config.logLevel, { file: logFile }));
+  observeIssued(running.server);
   const sql = new pg.Pool({ connectionString: database.url, max: 2 });
+  sql.on('error', () => {}); // a dropped test database kills idle clients: not a test failure
   const accessKeys = new AccessKeysService({
     db: sql,
     feed: createLocalChangeFeed(),
@@ -74,14 +85,17 @@ export async function startTestServer(env: Record<string, string> = {}, shared?:
     database,
     sql,
     running,
+    logFile,
     basic,
     async bootstrap(names = {}) {
       const n = ++counter;
-      return bootstrapAccount(sql, accessKeys, {
+      const created = await bootstrapAccount(sql, accessKeys, {
         account: names.account ?? `Account ${n}`,
         project: names.project ?? `Project ${n}`,
         key: names.key ?? `Key ${n}`,
       });
+      recordSecret(created.secret, created.accessKey.accessKeyId);
+      return created;
     },
     async token(keyId, secret, extra = {}) {
       const res = await fetch(`${running.url}/oauth2/token`, {
@@ -91,6 +105,7 @@ export async function startTestServer(env: Record<string, string> = {}, shared?:
       });
       const body = (await res.json()) as { access_token?: string };
       if (res.status !== 200 || !body.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
+      recordToken(body.access_token);
       return body.access_token;
     },
     async close() {
