@@ -53,6 +53,8 @@ const schema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   DB_POOL_SIZE: intIn(1, 200, 10),
   LAST_USE_FLUSH_MS: intIn(10, 600_000, 5_000),
+  AUTH_FAILURES_PER_ADDRESS: intIn(1, 1_000_000, 30),
+  AUTH_FAILURES_PER_KEY: intIn(1, 1_000_000, 10),
   WORKERS: z
     .string()
     .trim()
@@ -79,6 +81,9 @@ export interface Config {
   readonly dbPoolSize: number;
   /** How often batched lastUseTime updates are written. */
   readonly lastUseFlushMs: number;
+  /** Failed authentications per minute before a client address / a key ID gets 429. */
+  readonly authFailuresPerAddress: number;
+  readonly authFailuresPerKey: number;
   /** node:cluster worker processes behind one port (Postgres only). */
   readonly workers: number;
 }
@@ -113,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
     lastUseFlushMs: e.LAST_USE_FLUSH_MS,
+    authFailuresPerAddress: e.AUTH_FAILURES_PER_ADDRESS,
+    authFailuresPerKey: e.AUTH_FAILURES_PER_KEY,
     workers: e.WORKERS,
   });
 }

@@ -15,6 +15,7 @@ import { resolveMasterKey } from './crypto/master-key.js';
 import { accessTokenVerifier } from './oauth/access-token-verifier.js';
 import { cachedClientSource } from './oauth/adapter.js';
 import { AccessKeyCache } from './access-keys/key-cache.js';
+import { FailureLimiter } from './abuse/failure-limiter.js';
 import { SecretVerifier } from './oauth/client-secret.js';
 import { ProviderHost } from './oauth/provider-host.js';
 import { SigningKeyRing } from './oauth/signing-keys.js';
@@ -42,8 +43,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const keys = new AccessKeyCache({ db, feed, metrics });
     const ring = await SigningKeyRing.start({ db, box, feed, log, alg: config.signingAlg, tokenTtlSeconds: config.tokenTtlSeconds });
     const lastUse = new LastUseRecorder({ db, log, flushMs: config.lastUseFlushMs });
+    const limiter = new FailureLimiter({ db, log, perAddress: config.authFailuresPerAddress, perKey: config.authFailuresPerKey });
     const host = new ProviderHost({
-      config, ring, clients: cachedClientSource(keys, config.tokenScopes), verifier, log, metrics,
+      config, ring, clients: cachedClientSource(keys, config.tokenScopes), verifier, limiter, log, metrics,
       onTokenIssued: (keyId) => lastUse.record(keyId),
     });
     const accessKeys = new AccessKeysService({
@@ -53,8 +55,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       bcryptCost: config.bcryptCost,
     });
     const verifyAccessToken = accessTokenVerifier(ring, config.issuer);
-    const authenticator = keyAuthenticator({ keys, verifier, verifyAccessToken, lastUse });
-    const introspection = introspectionRouter({ keys, verifier, verifyAccessToken, lastUse, log });
+    const authenticator = keyAuthenticator({ keys, verifier, limiter, verifyAccessToken, lastUse });
+    const introspection = introspectionRouter({ keys, verifier, limiter, verifyAccessToken, lastUse, log });
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection });
 
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, app);
@@ -81,6 +83,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           });
           await lastUse.close(); // after the last request, before the pool closes
           ring.stop();
+          limiter.stop();
           await database.close();
         })()),
     };

@@ -6,8 +6,8 @@ import { ApiError } from './api-error.js';
 import type { Actor } from '../access-keys/service.js';
 
 export interface Authenticator {
-  bearer(token: string): Promise<Actor | undefined>;
-  basic(keyId: string, secret: string): Promise<Actor | undefined>;
+  bearer(token: string, address: string | undefined): Promise<Actor | undefined>;
+  basic(keyId: string, secret: string, address: string | undefined): Promise<Actor | undefined>;
 }
 
 const REALM = 'keymint';
@@ -36,12 +36,12 @@ export function authenticate(auth: Authenticator): RequestHandler {
     let actor: Actor | undefined;
     switch (scheme.toLowerCase()) {
       case 'bearer':
-        actor = await auth.bearer(credentials);
+        actor = await auth.bearer(credentials, req.ip);
         if (!actor) throw denied('The access token is invalid, expired, or its key was deleted. Get a new one from /oauth2/token.', 'invalid_token');
         break;
       case 'basic': {
         const pair = parseBasic(credentials);
-        actor = pair && (await auth.basic(pair[0], pair[1]));
+        actor = pair && (await auth.basic(pair[0], pair[1], req.ip));
         if (!actor) throw denied('The Key ID or Key Secret is wrong.');
         break;
       }

@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error.js';
+import { RateLimited } from '../abuse/rate-limited.js';
 import { loggablePath } from './request-log.js';
 
 // zlib (gzip, deflate) and brotli failures: a Content-Encoding the body does not match.
@@ -11,6 +12,7 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EP
 
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
+  if (err instanceof RateLimited) return ApiError.resourceExhausted(err.message, err.retryAfterSeconds);
   const e = err as { type?: string; status?: number; code?: string; message?: string };
   switch (e?.type) {
     case 'entity.parse.failed':

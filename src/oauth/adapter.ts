@@ -6,6 +6,9 @@ import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provid
 import type { AccessKeyCache } from '../access-keys/key-cache.js';
 import { toApiError } from '../http/error-handler.js';
 import type { SecretVerifier } from './client-secret.js';
+import type { FailureLimiter } from '../abuse/failure-limiter.js';
+import { RateLimited } from '../abuse/rate-limited.js';
+import { presentedClient } from './presented-client.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,12 +39,11 @@ export function cachedClientSource(keys: AccessKeyCache, scopes: readonly string
   };
 }
 
-// oidc-provider compares a secret only when the request presents one (Basic, or
-// client_secret in the body); otherwise a known key is refused without bcrypt. An unknown
-// key must then be refused without it too, or the time taken would tell keys apart.
-function presentsSecret(): boolean {
-  const ctx = Provider.ctx;
-  return !ctx || ctx.headers.authorization !== undefined || ctx.oidc?.params?.client_secret !== undefined;
+function rateLimited(err: RateLimited): Error {
+  Provider.ctx?.set('Retry-After', String(err.retryAfterSeconds));
+  const out = new errors.TemporarilyUnavailable(err.message);
+  Object.assign(out, { status: 429, statusCode: 429 });
+  return out;
 }
 
 function unavailable(): Error {
@@ -50,7 +52,7 @@ function unavailable(): Error {
   return err;
 }
 
-export function adapterFor(clients: ClientSource, verifier: SecretVerifier) {
+export function adapterFor(clients: ClientSource, verifier: SecretVerifier, limiter?: FailureLimiter) {
   return class KeymintAdapter implements Adapter {
     constructor(readonly model: string) {}
 
@@ -63,8 +65,20 @@ export function adapterFor(clients: ClientSource, verifier: SecretVerifier) {
         if (toApiError(err)?.code === 503) throw unavailable();
         throw err;
       }
-      // An unknown key costs the same bcrypt work as a wrong secret (see client-secret.ts).
-      if (!client && presentsSecret()) await verifier.burn();
+      const presented = presentedClient();
+      // Over the failure budget, only a secret that verifies without bcrypt gets through;
+      // unknown and known keys get the same 429 (see abuse/failure-limiter.ts).
+      const wait = limiter?.blockedFor(presented.address, id) ?? 0;
+      if (wait) {
+        const warm = client && presented.secret !== undefined && verifier.isWarm(String(client.client_id), presented.secret, String(client.client_secret));
+        if (!warm) throw rateLimited(new RateLimited(wait));
+      }
+      // oidc-provider compares a secret only when the request presents one; an unknown key
+      // then costs the same bcrypt work as a wrong secret (see client-secret.ts), and counts.
+      if (!client && presented.secret !== undefined) {
+        await verifier.burn();
+        await limiter?.recordFailure(presented.address, id);
+      }
       return client;
     }
 

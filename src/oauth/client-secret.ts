@@ -57,6 +57,11 @@ export class SecretVerifier {
     return ok;
   }
 
+  /** True when this secret verified for this key before: a check that costs no bcrypt. */
+  isWarm(keyId: string, secret: string, hash: string): boolean {
+    return this.#verified.matches(keyId, secret, hash);
+  }
+
   /** The work of a failed comparison, for requests naming no existing key. */
   async burn(): Promise<void> {
     this.#metrics?.bcryptCompares.inc();

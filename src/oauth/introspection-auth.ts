@@ -3,17 +3,13 @@
 // token endpoint does: through the key cache and the SecretVerifier, with the same
 // invalid_client for an unknown, expired or wrong key and the same bcrypt work for each.
 import type { Request } from 'express';
-import type { AccessKeyCache, AuthKey } from '../access-keys/key-cache.js';
-import type { SecretVerifier } from './client-secret.js';
+import { checkKeySecret, type KeySecretDeps } from '../access-keys/check-key-secret.js';
+import type { AuthKey } from '../access-keys/key-cache.js';
 import { OAuthError } from './introspection-errors.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-export interface CallerAuthDeps {
-  keys: AccessKeyCache;
-  verifier: SecretVerifier;
-}
+export type CallerAuthDeps = KeySecretDeps;
 
 /** A form parameter given at most once (RFC 6749 §3.2), or undefined when absent or empty. */
 export function formParam(body: unknown, name: string): string | undefined {
@@ -62,10 +58,9 @@ function presentedCredentials(req: Request): [string, string] {
 }
 
 /** The caller's access key, or invalid_client. */
-export async function authenticateCaller(req: Request, { keys, verifier }: CallerAuthDeps): Promise<AuthKey> {
+export async function authenticateCaller(req: Request, deps: CallerAuthDeps): Promise<AuthKey> {
   const [id, secret] = presentedCredentials(req);
-  const key = UUID.test(id) ? await keys.getActive(id.toLowerCase()) : undefined;
-  const ok = await verifier.verify(key?.id ?? id, secret, key?.secretHash);
-  if (!ok || !key) throw OAuthError.invalidClient();
+  const key = await checkKeySecret(deps, id, secret, req.ip);
+  if (!key) throw OAuthError.invalidClient();
   return key;
 }

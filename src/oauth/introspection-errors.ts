@@ -4,6 +4,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { toApiError } from '../http/error-handler.js';
+import { RateLimited } from '../abuse/rate-limited.js';
 
 export const REALM = 'keymint';
 
@@ -28,6 +29,9 @@ export class OAuthError extends Error {
   static temporarilyUnavailable() {
     return new OAuthError(503, 'temporarily_unavailable', 'the key store is unreachable; retry shortly', { 'Retry-After': '5' });
   }
+  static rateLimited(err: RateLimited) {
+    return new OAuthError(429, 'temporarily_unavailable', err.message, { 'Retry-After': String(err.retryAfterSeconds) });
+  }
   static serverError() {
     return new OAuthError(500, 'server_error', 'an internal error occurred');
   }
@@ -47,6 +51,7 @@ export function oauthErrorHandler(log: Logger): ErrorRequestHandler {
   return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
     let out: OAuthError | undefined = err instanceof OAuthError ? err : fromBodyParser(err as { type?: string; status?: number });
+    if (err instanceof RateLimited) out = OAuthError.rateLimited(err);
     if (!out && toApiError(err)?.code === 503) out = OAuthError.temporarilyUnavailable();
     if (!out) {
       log.error({ err }, 'introspection error');

@@ -17,6 +17,7 @@ import type { LastUseRecorder } from '../access-keys/last-use.js';
 import type { VerifiedAccessToken } from './access-token-verifier.js';
 import type { SecretVerifier } from './client-secret.js';
 import { authenticateCaller, formParam } from './introspection-auth.js';
+import type { KeySecretDeps } from '../access-keys/check-key-secret.js';
 import { OAuthError, oauthErrorHandler } from './introspection-errors.js';
 
 export const INTROSPECTION_PATH = '/oauth2/introspect';
@@ -26,9 +27,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_TOKEN_LENGTH = 8192;
 const INACTIVE = Object.freeze({ active: false });
 
-export interface IntrospectionDeps {
-  keys: AccessKeyCache;
-  verifier: SecretVerifier;
+export interface IntrospectionDeps extends KeySecretDeps {
   verifyAccessToken(token: string): Promise<VerifiedAccessToken | undefined>;
   lastUse?: Pick<LastUseRecorder, 'record'>;
   log: Logger;

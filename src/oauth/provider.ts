@@ -6,6 +6,8 @@ import type { Config } from '../config.js';
 import type { SecretVerifier } from './client-secret.js';
 import type { SigningKeyRing } from './signing-keys.js';
 import { adapterFor, type ClientSource } from './adapter.js';
+import type { FailureLimiter } from '../abuse/failure-limiter.js';
+import { presentedClient } from './presented-client.js';
 
 export const TOKEN_PATH = '/oauth2/token';
 
@@ -14,12 +16,13 @@ export interface ProviderDeps {
   ring: SigningKeyRing;
   clients: ClientSource;
   verifier: SecretVerifier;
+  limiter?: FailureLimiter;
 }
 
-export function buildProvider({ config, ring, clients, verifier }: ProviderDeps): Provider {
+export function buildProvider({ config, ring, clients, verifier, limiter }: ProviderDeps): Provider {
   const audience = config.tokenAudience;
   const configuration: Configuration = {
-    adapter: adapterFor(clients, verifier),
+    adapter: adapterFor(clients, verifier, limiter),
     jwks: { keys: ring.privateJwks() },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     scopes: [...config.tokenScopes],
@@ -70,8 +73,10 @@ export function buildProvider({ config, ring, clients, verifier }: ProviderDeps)
   };
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
-  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
-    return verifier.verify(this.clientId, actual, this.clientSecret);
+  provider.Client.prototype.compareClientSecret = async function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
+    const ok = await verifier.verify(this.clientId, actual, this.clientSecret);
+    if (!ok) await limiter?.recordFailure(presentedClient().address, this.clientId);
+    return ok;
   };
   return provider;
 }

@@ -63,6 +63,9 @@ export async function startTestServer(env: Record<string, string> = {}, shared?:
     DATABASE_URL: database.url,
     KEYMINT_MASTER_KEY: shared?.masterKey ?? generateMasterKey(),
     BCRYPT_COST: '4',
+    // Tests make many failed logins from 127.0.0.1 on purpose; test/rate-limit.test.ts sets its own budget.
+    AUTH_FAILURES_PER_ADDRESS: '100000',
+    AUTH_FAILURES_PER_KEY: '100000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'debug',
     ...env,
   });
