@@ -1,0 +1,116 @@
+// Load and timing. autocannon drives the warm token endpoint (keep-alive, N connections,
+// fixed duration); a plain keep-alive HTTP client times requests that must each be
+// distinct (the cold path) or timed one by one (the management API). Latencies are kept
+// per response in milliseconds with sub-millisecond precision (autocannon's own
+// histogram rounds to whole milliseconds).
+import { Agent, request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import { forEachConcurrently } from './concurrency.js';
+
+export const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+export const TOKEN_BODY = 'grant_type=client_credentials';
+const FORM = 'application/x-www-form-urlencoded';
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+
+export interface LoadResult {
+  /** 2xx responses completed within the run. */
+  requests: number;
+  /** Requests written to the server, including those still in flight when the run stopped. */
+  sent: number;
+  seconds: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+export async function warmTokenLoad(url: string, authorization: string, seconds: number, connections: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${url}/oauth2/token`,
+        method: 'POST',
+        headers: { authorization, 'content-type': FORM },
+        body: TOKEN_BODY,
+        connections,
+        pipelining: 1,
+        duration: seconds,
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    instance.on('response', (_client, status, _bytes, ms) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+    });
+  });
+  return {
+    requests: result['2xx'],
+    sent: result.requests.sent,
+    seconds: result.duration,
+    requestsPerSecond: result['2xx'] / result.duration,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+export interface Timed {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/** One HTTP request on a keep-alive connection; `ms` runs from sending to the last byte. */
+export function timedRequest(method: string, url: string, headers: Record<string, string>, body?: string): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const req = httpRequest(url, { method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - start }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export const tokenRequest = (url: string, authorization: string) =>
+  timedRequest('POST', `${url}/oauth2/token`, { authorization, 'content-type': FORM }, TOKEN_BODY);
+
+/** Runs `count` calls of `fn` with `concurrency` in flight; requests/s over the whole run and per-call latency. */
+export async function timedPool(count: number, concurrency: number, fn: (i: number) => Promise<Timed>) {
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  const start = performance.now();
+  await forEachConcurrently(count, concurrency, async (i) => {
+    const r = await fn(i);
+    if (r.status < 200 || r.status >= 300) failures.push(`${r.status} ${r.body.slice(0, 200)}`);
+    else latencies.push(r.ms);
+  });
+  const seconds = (performance.now() - start) / 1000;
+  return { count, seconds, perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
+}
+
+/** `count` sequential calls: the median and p99 of their latencies. */
+export async function sequentialLatency(count: number, fn: () => Promise<Timed>) {
+  const r = await timedPool(count, 1, () => fn());
+  if (r.failures.length) throw new Error(`${r.failures.length} of ${count} requests failed, e.g. ${r.failures[0]}`);
+  return { median: r.p50, p99: r.p99 };
+}
+
+export function closeAgent(): void {
+  agent.destroy();
+}

@@ -1,0 +1,78 @@
+// The Access Keys Management API under a 100,000-key project: list latency of the first,
+// a middle and the last page (positions found by walking every page once), then creates
+// and deletes per second, one at a time and with 10 in flight. Authenticated with a
+// Bearer token, as a client would after one token request (Basic would add a bcrypt to
+// every request unless the server caches it, and that is not what a list costs).
+import { randomBytes } from 'node:crypto';
+import { sequentialLatency, timedPool, timedRequest, type Timed } from './load.js';
+
+export interface ManagementOptions {
+  url: string;
+  projectId: string;
+  bearer: string;
+  samplesPerPage: number;
+  changes: number;
+}
+
+export interface PageFigure {
+  page: string;
+  median: number;
+  p99: number;
+}
+
+export interface RateFigure {
+  operation: string;
+  concurrency: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+function check(r: Timed, what: string): Timed {
+  if (r.status !== 200) throw new Error(`${what} answered ${r.status}: ${r.body.slice(0, 300)}`);
+  return r;
+}
+
+export async function measureManagement(o: ManagementOptions) {
+  const auth = { authorization: `Bearer ${o.bearer}` };
+  const list = `${o.url}/v1/projects/${o.projectId}/accessKeys`;
+  const page = (token: string) => timedRequest('GET', token ? `${list}?pageToken=${encodeURIComponent(token)}` : list, auth);
+
+  // Walk every page once, keeping each page's token (the first page has none).
+  const tokens = [''];
+  let listed = 0;
+  for (;;) {
+    const body = JSON.parse(check(await page(tokens[tokens.length - 1]), 'list').body) as { accessKeys: unknown[]; nextPageToken: string };
+    listed += body.accessKeys.length;
+    if (!body.nextPageToken) break;
+    tokens.push(body.nextPageToken);
+  }
+  const positions: Array<[string, number]> = [
+    ['first', 0],
+    ['middle', Math.floor(tokens.length / 2)],
+    ['last', tokens.length - 1],
+  ];
+  const pages: PageFigure[] = [];
+  for (const [name, index] of positions) {
+    const r = await sequentialLatency(o.samplesPerPage, () => page(tokens[index]));
+    pages.push({ page: `${name} (page ${index + 1} of ${tokens.length})`, ...r });
+  }
+
+  const rates: RateFigure[] = [];
+  const json = { ...auth, 'content-type': 'application/json' };
+  for (const concurrency of [1, 10]) {
+    const ids: string[] = [];
+    const tag = randomBytes(4).toString('hex');
+    const created = await timedPool(o.changes, concurrency, async (i) => {
+      const r = await timedRequest('POST', list, json, JSON.stringify({ displayName: `bench ${tag} ${i}` }));
+      if (r.status === 200) ids.push((JSON.parse(r.body) as { accessKey: { accessKeyId: string } }).accessKey.accessKeyId);
+      return r;
+    });
+    const deleted = await timedPool(ids.length, concurrency, (i) => timedRequest('DELETE', `${list}/${ids[i]}`, auth));
+    for (const [operation, r] of [['create', created], ['delete', deleted]] as const) {
+      if (r.failures.length) throw new Error(`${operation}: ${r.failures.length} of ${r.count} failed, e.g. ${r.failures[0]}`);
+      rates.push({ operation, concurrency, perSecond: r.perSecond, p50: r.p50, p99: r.p99 });
+    }
+  }
+  return { listed, pageCount: tokens.length, pages, rates };
+}
