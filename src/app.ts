@@ -3,7 +3,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import express, { type Express, type Router } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/pool.js';
@@ -13,6 +12,7 @@ import { buildOpenApi } from './access-keys/openapi.js';
 import { authenticate, type Authenticator } from './http/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { requestLog } from './http/request-log.js';
+import { apiHelmet } from './http/security-headers.js';
 import { oauthRouter } from './oauth/routes.js';
 import type { ProviderHost } from './oauth/provider-host.js';
 import type { SigningKeyRing } from './oauth/signing-keys.js';
@@ -50,7 +50,7 @@ export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
-  app.use(helmet());
+  app.use(apiHelmet());
   app.use(requestLog(log));
   app.use(httpMetrics(deps.metrics));
 

@@ -18,6 +18,7 @@ import { AccessKeyCache } from './access-keys/key-cache.js';
 import { FailureLimiter } from './abuse/failure-limiter.js';
 import { SecretVerifier } from './oauth/client-secret.js';
 import { ProviderHost } from './oauth/provider-host.js';
+import { tokenFastPath } from './oauth/token-fast-path.js';
 import { SigningKeyRing } from './oauth/signing-keys.js';
 import { Metrics } from './metrics/registry.js';
 import { LastUseRecorder } from './access-keys/last-use.js';
@@ -59,7 +60,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const introspection = introspectionRouter({ keys, verifier, limiter, verifyAccessToken, lastUse, log });
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection });
 
-    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, app);
+    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, tokenFastPath(host, metrics, log, app));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -92,8 +92,8 @@ describe('nothing else of oidc-provider', () => {
 describe('response headers', () => {
   const expectHelmet = (res: RawResponse, what: string) => {
     expect(res.headers.get('x-content-type-options'), what).toBe('nosniff');
-    expect(res.headers.get('content-security-policy'), what).toContain("default-src 'self'");
-    expect(res.headers.get('x-frame-options'), what).toBe('SAMEORIGIN');
+    expect(res.headers.get('content-security-policy'), what).toContain("default-src 'none'");
+    expect(res.headers.get('x-frame-options'), what).toBe('DENY');
     expect(res.headers.get('referrer-policy'), what).toBe('no-referrer');
     expect(res.headers.get('x-powered-by'), what).toBeNull();
   };

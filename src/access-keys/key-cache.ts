@@ -29,7 +29,9 @@ export interface KeyCacheOptions {
 
 export class AccessKeyCache {
   readonly #db: Queryable;
-  readonly #metrics?: Metrics;
+  // Label sets bound once: these counters run on every warm request.
+  readonly #hits?: { inc(): void };
+  readonly #misses?: { inc(): void };
   readonly #lru: LRUCache<string, AuthKey>;
   readonly #inflight = new Map<string, Promise<AuthKey | undefined>>();
   // Bumped on every invalidation: a read that started before it must not fill the cache
@@ -38,7 +40,8 @@ export class AccessKeyCache {
 
   constructor(options: KeyCacheOptions) {
     this.#db = options.db;
-    this.#metrics = options.metrics;
+    this.#hits = options.metrics?.cacheLookups.labels('access_key', 'hit');
+    this.#misses = options.metrics?.cacheLookups.labels('access_key', 'miss');
     this.#lru = new LRUCache({ max: options.max ?? 10_000, ttl: options.maxAgeMs ?? 5 * 60_000 });
     options.feed.subscribe((change) => {
       if (change.kind === 'access_key') this.invalidate(change.id);
@@ -50,16 +53,23 @@ export class AccessKeyCache {
   async get(id: string): Promise<AuthKey | undefined> {
     const hit = this.#lru.get(id);
     if (hit) {
-      this.#metrics?.cacheLookups.inc({ cache: 'access_key', result: 'hit' });
+      this.#hits?.inc();
       return hit;
     }
-    this.#metrics?.cacheLookups.inc({ cache: 'access_key', result: 'miss' });
+    this.#misses?.inc();
     let pending = this.#inflight.get(id);
     if (!pending) {
       pending = this.#load(id).finally(() => this.#inflight.delete(id));
       this.#inflight.set(id, pending);
     }
     return pending;
+  }
+
+  /** The cached key when it is cached and active; never reads the database (the warm path). */
+  peekActive(id: string): AuthKey | undefined {
+    const key = this.#lru.get(id);
+    if (key) this.#hits?.inc();
+    return key && !isExpired(key) ? key : undefined;
   }
 
   /**

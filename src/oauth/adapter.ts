@@ -15,11 +15,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export interface ClientSource {
   /** The client metadata for a key, or undefined when no such key exists. */
   find(keyId: string): Promise<AdapterPayload | undefined>;
+  /** The cached key, when it is cached and active (synchronous: the warm path). */
+  peek(keyId: string): { id: string; secretHash: string } | undefined;
 }
 
 /** Client metadata from the access-key cache (no database round trip when warm); expired keys are absent. */
 export function cachedClientSource(keys: AccessKeyCache, scopes: readonly string[]): ClientSource {
   return {
+    peek: (keyId) => (UUID.test(keyId) ? keys.peekActive(keyId.toLowerCase()) : undefined),
     async find(keyId) {
       if (!UUID.test(keyId)) return undefined;
       const row = await keys.getActive(keyId.toLowerCase());
@@ -39,7 +42,7 @@ export function cachedClientSource(keys: AccessKeyCache, scopes: readonly string
   };
 }
 
-function rateLimited(err: RateLimited): Error {
+export function rateLimited(err: RateLimited): Error {
   Provider.ctx?.set('Retry-After', String(err.retryAfterSeconds));
   const out = new errors.TemporarilyUnavailable(err.message);
   Object.assign(out, { status: 429, statusCode: 429 });
@@ -65,17 +68,14 @@ export function adapterFor(clients: ClientSource, verifier: SecretVerifier, limi
         if (toApiError(err)?.code === 503) throw unavailable();
         throw err;
       }
+      if (client) return client; // its secret is checked, and limited, in compareClientSecret
       const presented = presentedClient();
-      // Over the failure budget, only a secret that verifies without bcrypt gets through;
-      // unknown and known keys get the same 429 (see abuse/failure-limiter.ts).
+      // Over the failure budget an unknown key gets the 429 a known one gets (provider.ts).
       const wait = limiter?.blockedFor(presented.address, id) ?? 0;
-      if (wait) {
-        const warm = client && presented.secret !== undefined && verifier.isWarm(String(client.client_id), presented.secret, String(client.client_secret));
-        if (!warm) throw rateLimited(new RateLimited(wait));
-      }
+      if (wait) throw rateLimited(new RateLimited(wait));
       // oidc-provider compares a secret only when the request presents one; an unknown key
       // then costs the same bcrypt work as a wrong secret (see client-secret.ts), and counts.
-      if (!client && presented.secret !== undefined) {
+      if (presented.secret !== undefined) {
         await verifier.burn();
         await limiter?.recordFailure(presented.address, id);
       }

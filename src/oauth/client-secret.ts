@@ -21,10 +21,14 @@ export class SecretVerifier {
   readonly #dummyHash: string;
   readonly #verified: VerifiedSecrets;
   readonly #metrics?: Metrics;
+  readonly #hits?: { inc(): void };
+  readonly #misses?: { inc(): void };
 
   private constructor(dummyHash: string, options: SecretVerifierOptions) {
     this.#dummyHash = dummyHash;
     this.#metrics = options.metrics;
+    this.#hits = options.metrics?.cacheLookups.labels('verified_secret', 'hit');
+    this.#misses = options.metrics?.cacheLookups.labels('verified_secret', 'miss');
     this.#verified = new VerifiedSecrets({ max: options.cacheMax, maxAgeMs: options.cacheMaxAgeMs });
     options.feed?.subscribe((change) => {
       if (change.kind === 'access_key') this.#verified.forget(change.id);
@@ -47,10 +51,10 @@ export class SecretVerifier {
       return false;
     }
     if (this.#verified.matches(keyId, secret, hash)) {
-      this.#metrics?.cacheLookups.inc({ cache: 'verified_secret', result: 'hit' });
+      this.#hits?.inc();
       return true;
     }
-    this.#metrics?.cacheLookups.inc({ cache: 'verified_secret', result: 'miss' });
+    this.#misses?.inc();
     this.#metrics?.bcryptCompares.inc();
     const ok = await bcrypt.compare(secret, hash);
     if (ok) this.#verified.remember(keyId, secret, hash);

@@ -5,9 +5,10 @@ import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'o
 import type { Config } from '../config.js';
 import type { SecretVerifier } from './client-secret.js';
 import type { SigningKeyRing } from './signing-keys.js';
-import { adapterFor, type ClientSource } from './adapter.js';
+import { adapterFor, rateLimited, type ClientSource } from './adapter.js';
+import { RateLimited } from '../abuse/rate-limited.js';
+import { reuseWarmClients } from './warm-clients.js';
 import type { FailureLimiter } from '../abuse/failure-limiter.js';
-import { presentedClient } from './presented-client.js';
 
 export const TOKEN_PATH = '/oauth2/token';
 
@@ -74,9 +75,15 @@ export function buildProvider({ config, ring, clients, verifier, limiter }: Prov
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
   provider.Client.prototype.compareClientSecret = async function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
+    const address = Provider.ctx?.ip;
+    // Over the failure budget, only a secret that verifies without bcrypt gets through
+    // (see abuse/failure-limiter.ts); an unknown key gets the same 429 in adapter.ts.
+    const wait = limiter?.blockedFor(address, this.clientId) ?? 0;
+    if (wait && !verifier.isWarm(this.clientId, actual, this.clientSecret)) throw rateLimited(new RateLimited(wait));
     const ok = await verifier.verify(this.clientId, actual, this.clientSecret);
-    if (!ok) await limiter?.recordFailure(presentedClient().address, this.clientId);
+    if (!ok) await limiter?.recordFailure(address, this.clientId);
     return ok;
   };
+  reuseWarmClients(provider, clients);
   return provider;
 }

@@ -1,29 +1,22 @@
 // Mounts the OAuth surface: the token endpoint (oidc-provider), discovery and JWKS.
 // Nothing else of oidc-provider is reachable; unknown paths fall through to the 404.
-import type { ServerResponse } from 'node:http';
 import { Router } from 'express';
 import type { Config } from '../config.js';
 import { discoveryDocument, JWKS_PATH } from './discovery.js';
 import type { ProviderHost } from './provider-host.js';
 import { TOKEN_PATH } from './provider.js';
 import type { SigningKeyRing } from './signing-keys.js';
+import { withoutCors } from './token-fast-path.js';
 
 // Resource servers may cache the key set this long; rotation publishes keys ahead by more.
 export const JWKS_MAX_AGE_SECONDS = 300;
-
-// oidc-provider answers every token request with Access-Control-Allow-Origin (its own
-// CORS layer, not configurable per route). Keymint keeps CORS closed: services call the
-// token endpoint from servers, never from a browser page.
-function withoutCors(res: ServerResponse): void {
-  const setHeader = res.setHeader.bind(res);
-  res.setHeader = (name: string, value: number | string | readonly string[]) =>
-    name.toLowerCase().startsWith('access-control-') ? res : setHeader(name, value);
-}
 
 export function oauthRouter(config: Config, host: ProviderHost, ring: SigningKeyRing): Router {
   const router = Router();
   const metadata = JSON.stringify(discoveryDocument(config));
 
+  // The usual way in is tokenFastPath (token-fast-path.ts), before express; this route
+  // serves the same requests when the app is used without it.
   router.post(TOKEN_PATH, (req, res) => {
     withoutCors(res);
     host.handle(req, res);

@@ -1,0 +1,46 @@
+// The token endpoint's hot path. POST /oauth2/token goes straight from node:http to
+// oidc-provider, past express: its router, per-request middleware chain and request
+// prototype swap cost about as much as signing the token. What the express stack would
+// add is added here directly: helmet's headers (computed once), no CORS headers, the
+// latency histogram and the debug request log. Every other request goes to express.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { apiHelmet } from '../http/security-headers.js';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/registry.js';
+import type { ProviderHost } from './provider-host.js';
+import { TOKEN_PATH } from './provider.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The headers apiHelmet() sets, captured once from a dry run. */
+function helmetHeaders(): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  const res = { setHeader: (name: string, value: string) => headers.push([name, String(value)]), removeHeader() {} };
+  apiHelmet()({} as IncomingMessage, res as unknown as ServerResponse, () => {});
+  return headers;
+}
+
+// oidc-provider answers every token request with Access-Control-Allow-Origin (its own
+// CORS layer, not configurable per route). Keymint keeps CORS closed: services call the
+// token endpoint from servers, never from a browser page.
+export function withoutCors(res: ServerResponse): void {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name: string, value: number | string | readonly string[]) =>
+    name.toLowerCase().startsWith('access-control-') ? res : setHeader(name, value);
+}
+
+export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger, rest: Handler): Handler {
+  const security = helmetHeaders();
+  return (req, res) => {
+    if (req.method !== 'POST' || req.url !== TOKEN_PATH) return rest(req, res);
+    const start = process.hrtime.bigint();
+    for (const [name, value] of security) res.setHeader(name, value);
+    withoutCors(res);
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      metrics.httpDuration.observe({ method: 'POST', route: TOKEN_PATH, status: String(res.statusCode) }, seconds);
+      if (log.isLevelEnabled('debug')) log.debug({ method: 'POST', path: TOKEN_PATH, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+    });
+    host.handle(req, res);
+  };
+}

@@ -1,0 +1,25 @@
+// oidc-provider rebuilds a Client from adapter metadata on every request (stringify,
+// SHA-256, LRU lookup). For keys in the access-key cache the built Client is kept and
+// reused while the key's cached row (same secret hash, still active) says it is current;
+// a changed, deleted or expired key is no longer in the cache and goes the usual way.
+import type Provider from 'oidc-provider';
+import { LRUCache } from 'lru-cache';
+import type { ClientSource } from './adapter.js';
+
+type ProviderClient = NonNullable<Awaited<ReturnType<Provider['Client']['find']>>>;
+
+export function reuseWarmClients(provider: Provider, clients: ClientSource, max = 10_000): void {
+  const Client = provider.Client as unknown as { find(id: string): Promise<ProviderClient | undefined> };
+  const find = Client.find.bind(Client);
+  const built = new LRUCache<string, ProviderClient>({ max });
+  Client.find = async (id: string) => {
+    const warm = typeof id === 'string' ? clients.peek(id) : undefined;
+    if (warm) {
+      const client = built.get(warm.id);
+      if (client && client.clientSecret === warm.secretHash) return client;
+    }
+    const client = await find(id);
+    if (client && warm) built.set(warm.id, client);
+    return client;
+  };
+}
