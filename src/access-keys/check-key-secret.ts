@@ -6,9 +6,8 @@ import type { FailureLimiter } from '../abuse/failure-limiter.js';
 import { RateLimited } from '../abuse/rate-limited.js';
 import type { SecretVerifier } from '../oauth/client-secret.js';
 import type { AccessKeyCache, AuthKey } from './key-cache.js';
+import { isUuid } from './ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
 
 export interface KeySecretDeps {
   keys: AccessKeyCache;

@@ -5,8 +5,8 @@ import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { Actor, AccessKeysService } from './service.js';
+import { isUuid } from './ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // C0 and C1 controls (NUL included) and the line and paragraph separators: not printable
 // on one line, and Postgres refuses NUL in text.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
@@ -77,7 +77,7 @@ function parsePageToken(raw: unknown): string | undefined {
 
 function keyId(req: Request): string {
   const id = req.params.accessKeyId as string;
-  if (!UUID.test(id)) throw ApiError.invalidArgument('accessKeyId must be a UUID (the accessKeyId of a key, as the list shows it).');
+  if (!isUuid(id)) throw ApiError.invalidArgument('accessKeyId must be a UUID (the accessKeyId of a key, as the list shows it).');
   return id.toLowerCase();
 }
 
@@ -85,7 +85,7 @@ function keyId(req: Request): string {
 // and is then no project of the caller's (403 in the service).
 function projectIdOf(req: Request): string {
   const id = req.params.projectId as string;
-  return UUID.test(id) ? id.toLowerCase() : id;
+  return isUuid(id) ? id.toLowerCase() : id;
 }
 
 const actorOf = (res: express.Response) => res.locals.actor as Actor;

@@ -9,8 +9,8 @@ import type { SecretVerifier } from './client-secret.js';
 import type { FailureLimiter } from '../abuse/failure-limiter.js';
 import { RateLimited } from '../abuse/rate-limited.js';
 import { presentedClient } from './presented-client.js';
+import { isUuid } from '../access-keys/ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ClientSource {
   /** The client metadata for a key, or undefined when no such key exists. */
@@ -22,9 +22,9 @@ export interface ClientSource {
 /** Client metadata from the access-key cache (no database round trip when warm); expired keys are absent. */
 export function cachedClientSource(keys: AccessKeyCache, scopes: readonly string[]): ClientSource {
   return {
-    peek: (keyId) => (UUID.test(keyId) ? keys.peekActive(keyId.toLowerCase()) : undefined),
+    peek: (keyId) => (isUuid(keyId) ? keys.peekActive(keyId.toLowerCase()) : undefined),
     async find(keyId) {
-      if (!UUID.test(keyId)) return undefined;
+      if (!isUuid(keyId)) return undefined;
       const row = await keys.getActive(keyId.toLowerCase());
       if (!row) return undefined;
       return {

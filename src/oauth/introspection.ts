@@ -19,10 +19,10 @@ import type { SecretVerifier } from './client-secret.js';
 import { authenticateCaller, formParam } from './introspection-auth.js';
 import type { KeySecretDeps } from '../access-keys/check-key-secret.js';
 import { OAuthError, oauthErrorHandler } from './introspection-errors.js';
+import { isUuid } from '../access-keys/ids.js';
 
 export const INTROSPECTION_PATH = '/oauth2/introspect';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Far above any token Keymint issues; longer input is not worth a signature check.
 const MAX_TOKEN_LENGTH = 8192;
 const INACTIVE = Object.freeze({ active: false });
@@ -69,7 +69,7 @@ export function introspectionRouter(deps: IntrospectionDeps): Router {
   async function introspect(token: string, caller: AuthKey): Promise<Record<string, unknown>> {
     if (token.length > MAX_TOKEN_LENGTH) return INACTIVE;
     const verified = await deps.verifyAccessToken(token);
-    if (!verified || !UUID.test(verified.clientId)) return INACTIVE;
+    if (!verified || !isUuid(verified.clientId)) return INACTIVE;
     // Before the key lookup, so another project's tokens cost no database read either.
     if (verified.projectId !== caller.projectId) return INACTIVE;
     const key = await deps.keys.getActive(verified.clientId.toLowerCase());
