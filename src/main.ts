@@ -3,7 +3,7 @@
 // many servers sharing one port). SIGTERM/SIGINT finish requests in flight, then close.
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { DataDirBusyError } from './db/embedded.js';
+import { DataDirBusyError } from './db/data-dir-busy.js';
 import { createLogger, type Logger } from './log.js';
 import { startServer } from './server.js';
 

@@ -4,13 +4,15 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { DataDirBusyError } from './data-dir-busy.js';
+
+export { DataDirBusyError };
 
 export interface EmbeddedPostgres {
   readonly url: string;
   stop(): Promise<void>;
 }
 
-export class DataDirBusyError extends Error {}
 
 function isAlive(pid: number): boolean {
   try {

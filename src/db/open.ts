@@ -3,7 +3,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createLocalChangeFeed, createPostgresChangeFeed, type ChangeFeed } from './change-feed.js';
-import { startEmbeddedPostgres } from './embedded.js';
 import { migrate } from './migrate.js';
 import { createPool, type Db } from './pool.js';
 
@@ -16,7 +15,8 @@ export interface Database {
 }
 
 export async function openDatabase(config: Config, log: Logger, options: { listen?: boolean; onQuery?: () => void } = {}): Promise<Database> {
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
+  // PGlite is loaded only for the embedded default: a Postgres deployment never pays for it.
+  const embedded = config.databaseUrl ? undefined : await (await import('./embedded.js')).startEmbeddedPostgres(config.dataDir);
   const url = config.databaseUrl ?? embedded!.url;
   try {
     await migrate(url, log);

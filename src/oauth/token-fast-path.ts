@@ -31,6 +31,13 @@ export function withoutCors(res: ServerResponse): void {
 
 export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger, rest: Handler): Handler {
   const security = helmetHeaders();
+  // Histogram children bound once per status: label hashing on every request is measurable here.
+  const byStatus = new Map<number, { observe(seconds: number): void }>();
+  const latency = (status: number) => {
+    let child = byStatus.get(status);
+    if (!child) byStatus.set(status, (child = metrics.httpDuration.labels('POST', TOKEN_PATH, String(status))));
+    return child;
+  };
   return (req, res) => {
     if (req.method !== 'POST' || req.url !== TOKEN_PATH) return rest(req, res);
     const start = process.hrtime.bigint();
@@ -38,7 +45,7 @@ export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger,
     withoutCors(res);
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      metrics.httpDuration.observe({ method: 'POST', route: TOKEN_PATH, status: String(res.statusCode) }, seconds);
+      latency(res.statusCode).observe(seconds);
       if (log.isLevelEnabled('debug')) log.debug({ method: 'POST', path: TOKEN_PATH, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
     });
     host.handle(req, res);
