@@ -3,7 +3,7 @@
 // scanners can find leaked ones without false positives. Stored only as bcrypt hashes.
 import { crc32 } from 'node:zlib';
 import { randomInt } from 'node:crypto';
-import bcrypt from 'bcrypt';
+import { bcryptHash } from '../crypto/bcrypt-lane.js';
 
 export const SECRET_PREFIX = 'kmsk_';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -35,4 +35,4 @@ export function isWellFormedSecret(value: string): boolean {
   return checksum(body) === value.slice(-CHECKSUM_LENGTH);
 }
 
-export const hashSecret = (secret: string, cost: number) => bcrypt.hash(secret, cost);
+export const hashSecret = (secret: string, cost: number) => bcryptHash(secret, cost);

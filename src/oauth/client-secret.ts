@@ -3,7 +3,7 @@
 // without bcrypt (the warm path); any change to the key, on any instance, drops it.
 // An unknown key burns the same bcrypt work against a dummy hash, so that unknown key and
 // wrong secret take the same time and cannot be told apart.
-import bcrypt from 'bcrypt';
+import { bcryptCompare, bcryptHash } from '../crypto/bcrypt-lane.js';
 import { randomBytes } from 'node:crypto';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { Metrics } from '../metrics/registry.js';
@@ -37,7 +37,7 @@ export class SecretVerifier {
   }
 
   static async create(options: SecretVerifierOptions): Promise<SecretVerifier> {
-    return new SecretVerifier(await bcrypt.hash(randomBytes(32).toString('base64url'), options.cost), options);
+    return new SecretVerifier(await bcryptHash(randomBytes(32).toString('base64url'), options.cost), options);
   }
 
   /**
@@ -47,7 +47,7 @@ export class SecretVerifier {
   async verify(keyId: string, secret: string, hash: string | undefined): Promise<boolean> {
     if (hash === undefined) {
       this.#metrics?.bcryptCompares.inc();
-      await bcrypt.compare(secret, this.#dummyHash);
+      await bcryptCompare(secret, this.#dummyHash);
       return false;
     }
     if (this.#verified.matches(keyId, secret, hash)) {
@@ -56,7 +56,7 @@ export class SecretVerifier {
     }
     this.#misses?.inc();
     this.#metrics?.bcryptCompares.inc();
-    const ok = await bcrypt.compare(secret, hash);
+    const ok = await bcryptCompare(secret, hash);
     if (ok) this.#verified.remember(keyId, secret, hash);
     return ok;
   }
@@ -69,6 +69,6 @@ export class SecretVerifier {
   /** The work of a failed comparison, for requests naming no existing key. */
   async burn(): Promise<void> {
     this.#metrics?.bcryptCompares.inc();
-    await bcrypt.compare('unknown', this.#dummyHash);
+    await bcryptCompare('unknown', this.#dummyHash);
   }
 }

@@ -1,0 +1,149 @@
+// `npm run reliability`: the measured figures of issue 6 (enumeration timing, the soak, a
+// security-header sweep, the dependency audit) on a fresh Postgres database with Keymint
+// child processes, written into docs/RELIABILITY.md. Exits non-zero when statuses or bodies
+// tell the enumeration cases apart, the soak saw a 5xx, a socket error or a lost write, or a
+// route lacks helmet's headers or sends CORS headers; the doc is written either way. Child
+// processes and the database are removed on every way out.
+// Settings: RELIABILITY_DATABASE_URL, TIMING_TRIES (default 300), SOAK_SECONDS (default 60),
+// SOAK_CONNECTIONS (default 200).
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { generateMasterKey } from '../../src/crypto/master-key.js';
+import { basic, closeAgent } from '../load.js';
+import { waitUntilIdle } from '../processes.js';
+import { createBenchDatabase, postgresVersion, Seeder } from '../seed.js';
+import { SETTINGS } from '../servers.js';
+import { auditDependencies } from './audit.js';
+import { fiveXx, soakFigures, timingFigures, type SoakFigures } from './doc-figures.js';
+import { reliabilityDoc } from './doc.js';
+import { headerFailures, sweepHeaders } from './headers.js';
+import { getToken, startKeymintWith } from './keymint.js';
+import { WriteLedger } from './soak-ledger.js';
+import { runSoak } from './soak.js';
+import { query } from './stats.js';
+import { prepareCases } from './timing-cases.js';
+import { measureEnumeration, timingFailures } from './timing.js';
+
+const DOC = fileURLToPath(new URL('../../../docs/RELIABILITY.md', import.meta.url));
+const ADMIN_URL = process.env.RELIABILITY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const WARMUP_TRIES = 10;
+const GOOD_KEYS = 8;
+const GUESSED_KEYS = 2_000;
+const TIMEOUT_SECONDS = 30;
+
+function intFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number of at least ${min}; got "${raw}"`);
+  return Number(raw);
+}
+
+const progress = (message: string) => process.stderr.write(`[reliability] ${message}\n`);
+
+const cleanups: Array<() => Promise<unknown>> = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length) await cleanups.pop()!().catch((err: unknown) => progress(`clean-up failed: ${String(err)}`));
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    progress(`${signal}: cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<string[]> {
+  const loadAtStart = loadavg()[0];
+  const tries = intFromEnv('TIMING_TRIES', 300, 20);
+  const seconds = intFromEnv('SOAK_SECONDS', 60, 10);
+  const connections = intFromEnv('SOAK_CONNECTIONS', 200, 1);
+
+  progress(`creating a database on ${new URL(ADMIN_URL).host}`);
+  const database = await createBenchDatabase(ADMIN_URL);
+  cleanups.push(() => database.drop().then(() => progress(`dropped database ${database.name}`)));
+  const masterKey = generateMasterKey();
+  const seeder = new Seeder(database.url, masterKey, SETTINGS.bcryptCost);
+  cleanups.push(() => seeder.close());
+
+  // Enumeration and timing: limits out of reach, so that every try reaches the secret check.
+  const unlimited = { AUTH_FAILURES_PER_ADDRESS: '1000000', AUTH_FAILURES_PER_KEY: '1000000' };
+  const timingServer = await startKeymintWith(database.url, masterKey, unlimited);
+  cleanups.push(() => timingServer.stop());
+  progress(`timing: Keymint at ${timingServer.url} (pid ${timingServer.child.pid}); preparing the cases`);
+  // One cold key per cold try at each endpoint, plus one each for the header comparison.
+  const cases = await prepareCases(timingServer.url, database.url, seeder, 2 * (tries + WARMUP_TRIES + 1));
+  progress(`timing: ${tries} tries of ${cases.cases.length} cases at 2 endpoints, one at a time`);
+  const timing = await measureEnumeration(timingServer.url, cases, { tries, warmup: WARMUP_TRIES, progress });
+  await timingServer.stop();
+  process.stdout.write(`${timingFigures(timing, timingServer.settings)}\n`);
+
+  // The soak, on a fresh process: default limits, bad clients spread over many addresses.
+  // The timing tries were failures from 127.0.0.1, and the budget is shared: start afresh.
+  await query(database.url, 'DELETE FROM auth_failures');
+  const soakServer = await startKeymintWith(database.url, masterKey, { TRUST_PROXY: 'true' });
+  cleanups.push(() => soakServer.stop());
+  progress(`soak: Keymint at ${soakServer.url} (pid ${soakServer.child.pid}); seeding`);
+  const owner = await seeder.bootstrap('Soak');
+  const good = (await seeder.createKeys(owner.projectId, GOOD_KEYS, 2)).map((k) => basic(k.accessKeyId, k.secret));
+  const guessedProject = await seeder.bootstrap('Soak guessed');
+  await seeder.insertRows(guessedProject.projectId, GUESSED_KEYS);
+  const guessed = (await query<{ id: string }>(database.url, "SELECT id FROM access_keys WHERE project_id = $1 AND display_name LIKE 'bulk key %'", [guessedProject.projectId])).map((r) => r.id);
+  for (const authorization of good) await getToken(soakServer.url, authorization);
+  const ownerBasic = basic(owner.accessKeyId, owner.secret);
+  const bearer = await getToken(soakServer.url, ownerBasic);
+  const routes = await sweepHeaders(soakServer.url, owner.projectId, ownerBasic, bearer);
+
+  progress(`soak: ${connections} clients for ${seconds} s`);
+  const ledger = new WriteLedger();
+  const run = await runSoak({
+    url: soakServer.url, seconds, connections, timeoutSeconds: TIMEOUT_SECONDS, projectId: owner.projectId, bearer, good, guessed, ledger,
+    rssBytes: () => soakServer.rssBytes(),
+    progress,
+  });
+  // Requests the clients abandoned at the stop may still be running: let them finish first.
+  await waitUntilIdle(soakServer.child.pid);
+  const soak: SoakFigures = {
+    settings: { seconds, connections, timeoutSeconds: TIMEOUT_SECONDS, goodKeys: GOOD_KEYS, guessedKeys: guessed.length, server: soakServer.settings },
+    run,
+    writes: await ledger.verify(database.url, owner.projectId),
+  };
+  process.stdout.write(`${soakFigures(soak)}\n`);
+
+  progress('running npm audit --omit=dev');
+  const audit = await auditDependencies();
+  const failures = [
+    ...timingFailures(timing),
+    ...(fiveXx(run) ? [`soak: ${fiveXx(run)} responses with a 5xx status`] : []),
+    ...(run.errors ? [`soak: ${run.errors} socket errors (${run.timeouts} timeouts after ${TIMEOUT_SECONDS} s)`] : []),
+    ...(soak.writes.missing.length ? [`soak: ${soak.writes.missing.length} acknowledged creates missing from the database`] : []),
+    ...(soak.writes.resurrected.length ? [`soak: ${soak.writes.resurrected.length} acknowledged deletes still in the database`] : []),
+    ...headerFailures(routes).map((f) => `headers: ${f}`),
+  ];
+  const settings = { TIMING_TRIES: String(tries), SOAK_SECONDS: String(seconds), SOAK_CONNECTIONS: String(connections) };
+  const machine = {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cpus: cpus().length,
+    memoryGB: totalmem() / 1e9,
+    node: process.version,
+    postgres: await postgresVersion(ADMIN_URL),
+    os: `${osType()} ${release()}`,
+    loadAverage: { start: loadAtStart, end: loadavg()[0] },
+  };
+  await writeFile(DOC, reliabilityDoc({ date: new Date(), machine, settings, timing, timingServer: timingServer.settings, soak, routes, audit, failures }));
+  progress(`wrote ${DOC}`);
+  return failures;
+}
+
+try {
+  const failures = await main();
+  if (failures.length) {
+    process.exitCode = 1;
+    progress(`FAILED checks:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+  }
+} catch (err) {
+  process.exitCode = 1;
+  progress(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+} finally {
+  closeAgent();
+  await cleanUp();
+}
