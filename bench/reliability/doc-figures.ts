@@ -105,10 +105,11 @@ export function soakFigures(f: SoakFigures): string {
     '  heap for the load, then levels off unless something leaks; a run too short to reach the plateau is not flat by this measure.',
     `  Samples (MB): ${run.rss.map((r) => `${r.second} s ${(r.bytes / 1e6).toFixed(0)}`).join(', ')}.`,
     '',
-    'Reading the latencies: a good token request makes no database query and no bcrypt comparison, but jose signs its token through',
-    "WebCrypto, which Node runs on libuv's thread pool (4 threads by default), the pool bcrypt runs on too. Here the bad credentials and the",
-    'creates (bcrypt cost 10) keep that pool saturated, so a good token request waits in the same queue for its signature. Bad requests',
-    `and creates are slow for the same reason: with ${n0(s.connections)} clients, most of them waiting on bcrypt work, the queue is long.`,
+    'Reading the latencies: a good token request makes no database query and no bcrypt comparison. jose signs its token through',
+    "WebCrypto, which Node runs on libuv's thread pool (4 threads by default), the pool bcrypt runs on too; so Keymint runs at most two",
+    'bcrypt operations at a time (src/crypto/bcrypt-lane.ts) and queues the rest in JavaScript, which keeps pool threads free for signing.',
+    'Good tokens therefore stay fast while bad credentials and creates (bcrypt cost 10) queue behind each other: those are slow by',
+    `design under this load (${n0(s.connections)} clients, most of them asking for bcrypt work), and the failure budgets turn such floods into 429s.`,
     '',
   );
   return out.join('\n');

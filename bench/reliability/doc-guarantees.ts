@@ -20,7 +20,9 @@ export const bruteForce = `## Brute force and abuse
 - **Working clients are not slowed.** Success never touches \`auth_failures\`. While an address or
   key is blocked, credentials that verify without bcrypt (a secret that verified before, a valid
   access token) still go through; anything else is refused before bcrypt runs, so guessing costs
-  the server nothing.
+  the server nothing. bcrypt itself runs at most two at a time (\`src/crypto/bcrypt-lane.ts\`), so
+  a flood of failures queues behind itself and never takes the thread-pool threads that token
+  signing needs (see the soak figures: good tokens stay fast while bad ones wait).
 - **Client address.** The socket's address, unless \`TRUST_PROXY=true\`: then the address the
   reverse proxy reports in \`X-Forwarded-For\`. Without it, the header is ignored.
 - **Dashboard sign-in** does not exist yet (there is no dashboard in this codebase). When it
