@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `keymint` command for operators: migrate, bootstrap an account, manage signing
-// keys, make a master key. Works on DATABASE_URL or on the embedded DATA_DIR (when no
-// server holds it).
+// The `keymint` command for operators: migrate, bootstrap an account, manage accounts,
+// users and projects (src/accounts/commands.ts), manage signing keys, make a master key.
+// Works on DATABASE_URL or on the embedded DATA_DIR (when no server holds it).
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
@@ -11,6 +11,7 @@ import { deriveKey, SealedBox } from './crypto/sealed-box.js';
 import { AccessKeysService } from './access-keys/service.js';
 import { PageTokenCodec } from './access-keys/page-token.js';
 import { bootstrapAccount } from './accounts/service.js';
+import { registerAccountCommands } from './accounts/commands.js';
 import { ensureSigningKey, rotateSigningKey } from './oauth/signing-keys.js';
 import { listSigningKeys } from './oauth/signing-key-queries.js';
 import { keyStatuses } from './oauth/signing-key-states.js';
@@ -65,6 +66,8 @@ program
       console.log('\nThe Key Secret is shown only this once. Store it now; a lost secret means a new key.');
     }),
   );
+
+registerAccountCommands(program, (fn) => withDatabase(({ db }, config) => fn(db, config)));
 
 const signingKeys = program.command('signing-keys').description('JWT signing keys');
 

@@ -5,6 +5,7 @@ export interface AccountRow {
   id: string;
   name: string;
   verified_at: Date | null;
+  verification_requested_at: Date | null;
   created_at: Date;
 }
 
@@ -15,11 +16,49 @@ export interface ProjectRow {
   created_at: Date;
 }
 
+const ACCOUNT_COLUMNS = 'id, name, verified_at, verification_requested_at, created_at';
+const PROJECT_COLUMNS = 'id, account_id, name, created_at';
+
 export async function insertAccount(q: Queryable, a: { id: string; name: string; verified: boolean }): Promise<AccountRow> {
   const { rows } = await q.query<AccountRow>(
     `INSERT INTO accounts (id, name, verified_at) VALUES ($1, $2, CASE WHEN $3 THEN now() END)
-     RETURNING id, name, verified_at, created_at`,
+     RETURNING ${ACCOUNT_COLUMNS}`,
     [a.id, a.name, a.verified],
+  );
+  return rows[0];
+}
+
+export async function findAccount(q: Queryable, id: string): Promise<AccountRow | undefined> {
+  const { rows } = await q.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+/** Locks the account row until the transaction ends: rules across its users take turns. */
+export async function lockAccount(q: Queryable, id: string): Promise<AccountRow | undefined> {
+  const { rows } = await q.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE`, [id]);
+  return rows[0];
+}
+
+export async function listAccounts(q: Queryable): Promise<AccountRow[]> {
+  const { rows } = await q.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY created_at, id`);
+  return rows;
+}
+
+/** Keeps the first request's time: asking again changes nothing. */
+export async function markVerificationRequested(q: Queryable, id: string): Promise<AccountRow | undefined> {
+  const { rows } = await q.query<AccountRow>(
+    `UPDATE accounts SET verification_requested_at = coalesce(verification_requested_at, now())
+     WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Keeps the first verification's time: verifying again changes nothing. */
+export async function markVerified(q: Queryable, id: string): Promise<AccountRow | undefined> {
+  const { rows } = await q.query<AccountRow>(
+    `UPDATE accounts SET verified_at = coalesce(verified_at, now()) WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
+    [id],
   );
   return rows[0];
 }
@@ -27,13 +66,21 @@ export async function insertAccount(q: Queryable, a: { id: string; name: string;
 export async function insertProject(q: Queryable, p: { id: string; accountId: string; name: string }): Promise<ProjectRow> {
   const { rows } = await q.query<ProjectRow>(
     `INSERT INTO projects (id, account_id, name) VALUES ($1, $2, $3)
-     RETURNING id, account_id, name, created_at`,
+     RETURNING ${PROJECT_COLUMNS}`,
     [p.id, p.accountId, p.name],
   );
   return rows[0];
 }
 
 export async function findProject(q: Queryable, id: string): Promise<ProjectRow | undefined> {
-  const { rows } = await q.query<ProjectRow>('SELECT id, account_id, name, created_at FROM projects WHERE id = $1', [id]);
+  const { rows } = await q.query<ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = $1`, [id]);
   return rows[0];
+}
+
+export async function listProjectsOfAccount(q: Queryable, accountId: string): Promise<ProjectRow[]> {
+  const { rows } = await q.query<ProjectRow>(
+    `SELECT ${PROJECT_COLUMNS} FROM projects WHERE account_id = $1 ORDER BY created_at, id`,
+    [accountId],
+  );
+  return rows;
 }

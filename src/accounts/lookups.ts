@@ -1,0 +1,17 @@
+// Finding an account by ID for the services: a malformed ID is refused before any query
+// (never a uuid cast error from Postgres), an unknown one is NOT_FOUND.
+import type { Queryable } from '../db/pool.js';
+import { isUuid } from '../access-keys/ids.js';
+import { ApiError } from '../http/api-error.js';
+import { findAccount, lockAccount, type AccountRow } from './queries.js';
+
+export function requireId(kind: 'account' | 'user' | 'project', id: string): void {
+  if (!isUuid(id)) throw ApiError.invalidArgument(`"${id}" is not a valid ${kind} ID (a UUID).`);
+}
+
+export async function requireAccount(q: Queryable, id: string, opts: { lock?: boolean } = {}): Promise<AccountRow> {
+  requireId('account', id);
+  const account = await (opts.lock ? lockAccount(q, id) : findAccount(q, id));
+  if (!account) throw ApiError.notFound(`There is no account ${id}.`);
+  return account;
+}

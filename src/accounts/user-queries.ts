@@ -1,0 +1,66 @@
+// SQL for the users of an account.
+import type { Queryable } from '../db/pool.js';
+import type { Role } from './roles.js';
+
+export interface UserRow {
+  id: string;
+  account_id: string;
+  email: string;
+  password_hash: string;
+  role: Role;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const USER_COLUMNS = 'id, account_id, email, password_hash, role, created_at, updated_at';
+
+export async function insertUser(
+  q: Queryable,
+  u: { id: string; accountId: string; email: string; passwordHash: string; role: Role },
+): Promise<UserRow> {
+  const { rows } = await q.query<UserRow>(
+    `INSERT INTO users (id, account_id, email, password_hash, role) VALUES ($1, $2, $3, $4, $5)
+     RETURNING ${USER_COLUMNS}`,
+    [u.id, u.accountId, u.email, u.passwordHash, u.role],
+  );
+  return rows[0];
+}
+
+export async function findUser(q: Queryable, id: string): Promise<UserRow | undefined> {
+  const { rows } = await q.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export async function findUserByEmail(q: Queryable, email: string): Promise<UserRow | undefined> {
+  const { rows } = await q.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [email]);
+  return rows[0];
+}
+
+export async function listUsersOfAccount(q: Queryable, accountId: string): Promise<UserRow[]> {
+  const { rows } = await q.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM users WHERE account_id = $1 ORDER BY created_at, id`,
+    [accountId],
+  );
+  return rows;
+}
+
+export async function countAdministrators(q: Queryable, accountId: string): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM users WHERE account_id = $1 AND role = 'administrator'`,
+    [accountId],
+  );
+  return rows[0].n;
+}
+
+export async function updateUserRole(q: Queryable, id: string, role: Role): Promise<UserRow | undefined> {
+  const { rows } = await q.query<UserRow>(
+    `UPDATE users SET role = $2, updated_at = now() WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+    [id, role],
+  );
+  return rows[0];
+}
+
+export async function deleteUser(q: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await q.query('DELETE FROM users WHERE id = $1', [id]);
+  return rowCount === 1;
+}
