@@ -14,29 +14,12 @@ import { figuresTable, performanceDoc, type Figures } from './report.js';
 import { createBenchDatabase, postgresVersion, Seeder } from './seed.js';
 import { SETTINGS, startBaseline, startKeymint } from './servers.js';
 import { compareWarm, fetchAccessToken } from './warm.js';
+import { intFromEnv, scriptRunner } from './script.js';
 
 const DOC = fileURLToPath(new URL('../../docs/PERFORMANCE.md', import.meta.url));
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number of at least ${min}; got "${raw}"`);
-  return Number(raw);
-}
-
-const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-const cleanups: Array<() => Promise<unknown>> = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length) await cleanups.pop()!().catch((err: unknown) => progress(`clean-up failed: ${String(err)}`));
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    progress(`${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const { progress, cleanups, cleanUp } = scriptRunner('bench');
 
 async function verificationsPerSecond(issuer: string, token: string, seconds: number): Promise<number> {
   const verifier = createVerifier({ issuer, audience: issuer });

@@ -23,17 +23,15 @@ export interface Keymint {
   stop(): Promise<void>;
 }
 
-export async function startKeymint(databaseUrl: string): Promise<Keymint> {
+/** Keymint on loopback as an operator runs it; `extra` settings win over the defaults. */
+export async function spawnKeymint(databaseUrl: string, masterKey: string, extra: Record<string, string> = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const masterKey = generateMasterKey();
+  const settings = { NODE_ENV: 'production', BCRYPT_COST: String(SETTINGS.bcryptCost), SIGNING_ALG: SETTINGS.signingAlg, LOG_LEVEL: 'warn', ...extra };
   const child = spawnNode('keymint', KEYMINT_MAIN, {
-    NODE_ENV: 'production',
+    ...settings,
     DATABASE_URL: databaseUrl,
     KEYMINT_MASTER_KEY: masterKey,
-    BCRYPT_COST: String(SETTINGS.bcryptCost),
-    SIGNING_ALG: SETTINGS.signingAlg,
-    LOG_LEVEL: 'warn',
     PORT: String(port),
     HOST: '127.0.0.1',
     ISSUER: url,
@@ -44,6 +42,12 @@ export async function startKeymint(databaseUrl: string): Promise<Keymint> {
     await child.stop();
     throw err;
   }
+  return { url, child, settings };
+}
+
+export async function startKeymint(databaseUrl: string): Promise<Keymint> {
+  const masterKey = generateMasterKey();
+  const { url, child } = await spawnKeymint(databaseUrl, masterKey);
   return {
     url,
     issuer: url,

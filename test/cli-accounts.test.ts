@@ -1,5 +1,4 @@
 // `keymint accounts|users|projects`, run from dist/ as an operator runs them.
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bcryptCompare } from '../src/crypto/bcrypt-lane.js';
@@ -23,19 +22,7 @@ afterAll(async () => {
 const env = () => ({ DATABASE_URL: database.url, KEYMINT_MASTER_KEY: masterKey, BCRYPT_COST: '4' });
 const keymint = (...args: string[]) => run(CLI, args, env());
 
-/** Like run(), with `input` written to the command's stdin. */
-function keymintWithInput(input: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env() } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const keymintWithInput = (input: string, ...args: string[]): Promise<Run> => run(CLI, args, env(), input);
 
 const hashOf = async (email: string) => (await sql.query('SELECT password_hash FROM users WHERE email = $1', [email])).rows[0]?.password_hash as string | undefined;
 const accountCount = async () => Number((await sql.query('SELECT count(*)::int AS n FROM accounts')).rows[0].n);

@@ -2,11 +2,8 @@
 // production, BCRYPT_COST 10) with extra settings of the reliability run: rate limits,
 // TRUST_PROXY. Every child of one run shares the master key, since the signing keys the
 // first one creates in the database are sealed with it.
-import { fileURLToPath } from 'node:url';
-import { freePort, residentMemoryBytes, spawnNode, waitUntilReady, type Child } from '../processes.js';
-import { SETTINGS } from '../servers.js';
-
-const KEYMINT_MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+import { residentMemoryBytes, type Child } from '../processes.js';
+import { spawnKeymint } from '../servers.js';
 
 export interface ReliabilityServer {
   readonly url: string;
@@ -18,29 +15,7 @@ export interface ReliabilityServer {
 }
 
 export async function startKeymintWith(databaseUrl: string, masterKey: string, extra: Record<string, string>): Promise<ReliabilityServer> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const settings = {
-    NODE_ENV: 'production',
-    BCRYPT_COST: String(SETTINGS.bcryptCost),
-    SIGNING_ALG: SETTINGS.signingAlg,
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-  const child = spawnNode('keymint', KEYMINT_MAIN, {
-    ...settings,
-    DATABASE_URL: databaseUrl,
-    KEYMINT_MASTER_KEY: masterKey,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ISSUER: url,
-  });
-  try {
-    await waitUntilReady(child, `${url}/readyz`);
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
+  const { url, child, settings } = await spawnKeymint(databaseUrl, masterKey, extra);
   return { url, child, settings, rssBytes: () => residentMemoryBytes(child.pid), stop: () => child.stop() };
 }
 

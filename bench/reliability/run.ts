@@ -24,6 +24,7 @@ import { runSoak } from './soak.js';
 import { query } from './stats.js';
 import { prepareCases } from './timing-cases.js';
 import { measureEnumeration, timingFailures } from './timing.js';
+import { intFromEnv, scriptRunner } from '../script.js';
 
 const DOC = fileURLToPath(new URL('../../../docs/RELIABILITY.md', import.meta.url));
 const ADMIN_URL = process.env.RELIABILITY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -32,25 +33,7 @@ const GOOD_KEYS = 8;
 const GUESSED_KEYS = 2_000;
 const TIMEOUT_SECONDS = 30;
 
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number of at least ${min}; got "${raw}"`);
-  return Number(raw);
-}
-
-const progress = (message: string) => process.stderr.write(`[reliability] ${message}\n`);
-
-const cleanups: Array<() => Promise<unknown>> = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length) await cleanups.pop()!().catch((err: unknown) => progress(`clean-up failed: ${String(err)}`));
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    progress(`${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const { progress, cleanups, cleanUp } = scriptRunner('reliability');
 
 async function main(): Promise<string[]> {
   const loadAtStart = loadavg()[0];

@@ -11,7 +11,8 @@ export interface Run {
   stderr: string;
 }
 
-export function run(script: string, args: string[], env: Record<string, string>): Promise<Run> {
+/** Runs a script to completion; `input`, when given, is written to its stdin (then closed). */
+export function run(script: string, args: string[], env: Record<string, string>, input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
     let stdout = '';
@@ -20,6 +21,7 @@ export function run(script: string, args: string[], env: Record<string, string>)
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (input !== undefined) child.stdin.end(input);
   });
 }
 
