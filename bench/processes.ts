@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pinnedNode } from './cpu-pinning.js';
 
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -31,7 +32,8 @@ export interface Child {
 }
 
 export function spawnNode(name: string, script: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [script], {
+  const [command, args] = pinnedNode(script);
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

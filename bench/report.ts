@@ -3,6 +3,7 @@
 // Verdicts compare with the targets of issue 5 as measured; nothing is adjusted here.
 import type { LoadResult } from './load.js';
 import type { PageFigure, RateFigure } from './management.js';
+import { pinningNote } from './cpu-pinning.js';
 
 export interface Figures {
   date: Date;
@@ -133,7 +134,7 @@ Measured on ${f.date.toISOString()}.
 
 ## Settings
 
-- Warm token runs: autocannon, keep-alive, ${s.connections} connections, ${s.warmupSeconds} s warm-up per server, then ${s.durationSeconds} s per run, interleaved baseline, Keymint, baseline, Keymint; figures are the median (mean of the two) per server. Before each run the benchmark waits until both server processes are idle (requests left in flight by the previous run finished)
+- Warm token runs: autocannon, keep-alive, ${s.connections} connections, ${s.warmupSeconds} s warm-up per server, then ${s.durationSeconds} s per run, interleaved baseline, Keymint, baseline, Keymint; figures are the median (mean of the two) per server. Before each run the benchmark waits until both server processes are idle (requests left in flight by the previous run finished); ${pinningNote()}
 - Both servers: NODE_ENV=production, SIGNING_ALG ${s.signingAlg}, one child process each on 127.0.0.1; Keymint with BCRYPT_COST ${s.bcryptCost}, LOG_LEVEL warn
 - Cold path: ${n0(s.coldKeys)} keys created through the service (generated secrets, bcrypt cost ${s.bcryptCost}), one token request each, ${s.coldConcurrency} in flight
 - Management API: ${n0(s.keys)} keys in one project (bulk rows by SQL, then ANALYZE as autovacuum would), default page size 100, ${s.samplesPerPage} sequential requests per page position, Bearer token; ${s.changes} creates and deletes at each concurrency
@@ -152,7 +153,7 @@ and anything else on the machine) used ${(f.warm.otherCpuShare * 100).toFixed(1)
 
 ## How to read this
 
-- **Baseline** is a bare oidc-provider (the same version Keymint embeds) in its own process: one static client held in memory with a plaintext secret, the same ${s.signingAlg} JWT access tokens, no database, no bcrypt, no express. It is the cost of parsing a token request and signing a JWT. **Keymint** is the real server (\`node dist/src/main.js\`) on Postgres with production settings. Both run in the same benchmark, on the same cores, alternately, so that the ratio compares like with like.
+- **Baseline** is a bare oidc-provider (the same version Keymint embeds) in its own process: one static client held in memory with a plaintext secret, the same ${s.signingAlg} JWT access tokens, no database, no bcrypt, no express. It is the cost of parsing a token request and signing a JWT. **Keymint** is the real server (\`node dist/src/main.js\`) on Postgres with production settings. Both run in the same benchmark, on the same core, alternately, so that the ratio compares like with like.
 - *Warm throughput, Keymint / baseline* answers the target "warm token throughput at least 0.9× the bare oidc-provider baseline of the same run". Warm means the same key asks again and again.
 - *DB queries per warm token request* answers "zero database queries per warm request". It is counted by the server: the increase of \`keymint_db_queries_total\` (every statement the pool sends, background ones included) over the measured Keymint runs, divided by the token requests sent to Keymint in them (autocannon's count of requests written, so that requests still in flight when a run stops, which the server also served, are in both numbers). The count includes background statements that no request waits for and that do not grow with the number of requests (the periodic signing-key refresh, batched bookkeeping writes). The target is judged met below one statement per thousand requests, which a query made by requests could not stay under; the raw counts are printed beside it. *Cache lookups* is the increase of \`keymint_cache_lookups_total\` by label over the same runs.
 - *Warm p99 / p50* answers "p99 under 4× p50" (Keymint's column is the one judged). Latencies are measured per response by the load generator, with ${s.connections} requests in flight; requests/s counts the 2xx responses completed within the run's duration.

@@ -15,11 +15,13 @@ import { createBenchDatabase, postgresVersion, Seeder } from './seed.js';
 import { SETTINGS, startBaseline, startKeymint } from './servers.js';
 import { compareWarm, fetchAccessToken } from './warm.js';
 import { intFromEnv, scriptRunner } from './script.js';
+import { pinSelf } from './cpu-pinning.js';
 
 const DOC = fileURLToPath(new URL('../../docs/PERFORMANCE.md', import.meta.url));
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const { progress, cleanups, cleanUp } = scriptRunner('bench');
+pinSelf();
 
 async function verificationsPerSecond(issuer: string, token: string, seconds: number): Promise<number> {
   const verifier = createVerifier({ issuer, audience: issuer });
