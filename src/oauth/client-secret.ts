@@ -61,6 +61,13 @@ export class SecretVerifier {
     return ok;
   }
 
+  /** The warm path, synchronous: true when this secret verified for this key before (counted as a hit). */
+  acceptWarm(keyId: string, secret: string, hash: string): boolean {
+    if (!this.#verified.matches(keyId, secret, hash)) return false;
+    this.#hits?.inc();
+    return true;
+  }
+
   /** True when this secret verified for this key before: a check that costs no bcrypt. */
   isWarm(keyId: string, secret: string, hash: string): boolean {
     return this.#verified.matches(keyId, secret, hash);

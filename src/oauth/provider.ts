@@ -74,16 +74,20 @@ export function buildProvider({ config, ring, clients, verifier, limiter }: Prov
   };
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
-  provider.Client.prototype.compareClientSecret = async function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
+  // Synchronous when the secret is warm (no promise on the hot path); oidc-provider awaits
+  // whatever it gets.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
+    if (verifier.acceptWarm(this.clientId, actual, this.clientSecret)) return true;
     const address = Provider.ctx?.ip;
     // Over the failure budget, only a secret that verifies without bcrypt gets through
     // (see abuse/failure-limiter.ts); an unknown key gets the same 429 in adapter.ts.
     const wait = limiter?.blockedFor(address, this.clientId) ?? 0;
-    if (wait && !verifier.isWarm(this.clientId, actual, this.clientSecret)) throw rateLimited(new RateLimited(wait));
-    const ok = await verifier.verify(this.clientId, actual, this.clientSecret);
-    if (!ok) await limiter?.recordFailure(address, this.clientId);
-    return ok;
-  };
+    if (wait) throw rateLimited(new RateLimited(wait));
+    return verifier.verify(this.clientId, actual, this.clientSecret).then(async (ok) => {
+      if (!ok) await limiter?.recordFailure(address, this.clientId);
+      return ok;
+    });
+  } as (actual: string) => Promise<boolean>;
   reuseWarmClients(provider, clients);
   return provider;
 }

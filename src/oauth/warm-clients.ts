@@ -12,14 +12,16 @@ export function reuseWarmClients(provider: Provider, clients: ClientSource, max 
   const Client = provider.Client as unknown as { find(id: string): Promise<ProviderClient | undefined> };
   const find = Client.find.bind(Client);
   const built = new LRUCache<string, ProviderClient>({ max });
-  Client.find = async (id: string) => {
+  // A warm client is returned as is, not wrapped in a promise: oidc-provider awaits the result.
+  Client.find = ((id: string) => {
     const warm = typeof id === 'string' ? clients.peek(id) : undefined;
     if (warm) {
       const client = built.get(warm.id);
       if (client && client.clientSecret === warm.secretHash) return client;
     }
-    const client = await find(id);
-    if (client && warm) built.set(warm.id, client);
-    return client;
-  };
+    return find(id).then((client) => {
+      if (client && warm) built.set(warm.id, client);
+      return client;
+    });
+  }) as typeof Client.find;
 }
