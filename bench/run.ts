@@ -3,7 +3,7 @@
 // docs/PERFORMANCE.md. Child processes and the database are removed on every way out.
 // Settings: BENCH_DATABASE_URL, BENCH_DURATION (s, default 10), BENCH_KEYS (default
 // 100000), BENCH_COLD_KEYS (default 1000).
-import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { createVerifier } from '../src/verify/index.js';
 import { basic, closeAgent, timedPool, tokenRequest } from './load.js';
 import { measureManagement } from './management.js';
 import { figuresTable, performanceDoc, type Figures } from './report.js';
-import { createBenchDatabase, postgresVersion, Seeder } from './seed.js';
+import { createBenchDatabase, describeMachine, Seeder } from './seed.js';
 import { SETTINGS, startBaseline, startKeymint } from './servers.js';
 import { compareWarm, fetchAccessToken } from './warm.js';
 import { intFromEnv, scriptRunner } from './script.js';
@@ -97,15 +97,7 @@ async function main(): Promise<void> {
 
   const figures: Figures = {
     date: new Date(),
-    machine: {
-      cpu: cpus()[0]?.model.trim() ?? 'unknown',
-      cpus: cpus().length,
-      memoryGB: totalmem() / 1e9,
-      node: process.version,
-      postgres: await postgresVersion(ADMIN_URL),
-      os: `${osType()} ${release()}`,
-      loadAverage: { start: loadAtStart, end: loadavg()[0] },
-    },
+    machine: await describeMachine(ADMIN_URL, loadAtStart),
     settings,
     warm: { baseline: warm.baseline, keymint: warm.keymint, otherCpuShare: warm.otherCpuShare },
     queries: warm.queries,

@@ -11,6 +11,7 @@ import { bootstrapAccount } from '../src/accounts/service.js';
 import { createLocalChangeFeed } from '../src/db/change-feed.js';
 import { deriveKey } from '../src/crypto/sealed-box.js';
 import { forEachConcurrently } from './concurrency.js';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 
 export interface BenchDatabase {
   readonly name: string;
@@ -103,4 +104,17 @@ export class Seeder {
   close(): Promise<void> {
     return this.#pool.end();
   }
+}
+
+/** The machine a run measured on, for the report header. */
+export async function describeMachine(adminUrl: string, loadAtStart: number) {
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cpus: cpus().length,
+    memoryGB: totalmem() / 1e9,
+    node: process.version,
+    postgres: await postgresVersion(adminUrl),
+    os: `${osType()} ${release()}`,
+    loadAverage: { start: loadAtStart, end: loadavg()[0] },
+  };
 }

@@ -7,12 +7,12 @@
 // Settings: RELIABILITY_DATABASE_URL, TIMING_TRIES (default 300), SOAK_SECONDS (default 60),
 // SOAK_CONNECTIONS (default 200).
 import { writeFile } from 'node:fs/promises';
-import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { generateMasterKey } from '../../src/crypto/master-key.js';
 import { basic, closeAgent } from '../load.js';
 import { waitUntilIdle } from '../processes.js';
-import { createBenchDatabase, postgresVersion, Seeder } from '../seed.js';
+import { createBenchDatabase, describeMachine, Seeder } from '../seed.js';
 import { SETTINGS } from '../servers.js';
 import { auditDependencies } from './audit.js';
 import { fiveXx, soakFigures, timingFigures, type SoakFigures } from './doc-figures.js';
@@ -105,15 +105,7 @@ async function main(): Promise<string[]> {
     ...headerFailures(routes).map((f) => `headers: ${f}`),
   ];
   const settings = { TIMING_TRIES: String(tries), SOAK_SECONDS: String(seconds), SOAK_CONNECTIONS: String(connections) };
-  const machine = {
-    cpu: cpus()[0]?.model.trim() ?? 'unknown',
-    cpus: cpus().length,
-    memoryGB: totalmem() / 1e9,
-    node: process.version,
-    postgres: await postgresVersion(ADMIN_URL),
-    os: `${osType()} ${release()}`,
-    loadAverage: { start: loadAtStart, end: loadavg()[0] },
-  };
+  const machine = await describeMachine(ADMIN_URL, loadAtStart);
   await writeFile(DOC, reliabilityDoc({ date: new Date(), machine, settings, timing, timingServer: timingServer.settings, soak, routes, audit, failures }));
   progress(`wrote ${DOC}`);
   return failures;
