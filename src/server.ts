@@ -46,7 +46,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const lastUse = new LastUseRecorder({ db, log, flushMs: config.lastUseFlushMs });
     const limiter = new FailureLimiter({ db, log, perAddress: config.authFailuresPerAddress, perKey: config.authFailuresPerKey });
     const host = new ProviderHost({
-      config, ring, clients: cachedClientSource(keys, config.tokenScopes), verifier, limiter, log, metrics,
+      config, ring, clients: cachedClientSource(keys, config.tokenScopes, verifier.unusableHash), verifier, limiter, log, metrics,
       onTokenIssued: (keyId) => lastUse.record(keyId),
     });
     const accessKeys = new AccessKeysService({

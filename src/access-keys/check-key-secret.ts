@@ -1,12 +1,11 @@
-// The one check of a Key ID and Key Secret outside the token endpoint (Basic on the API,
+// The one check of a Key ID (or legacy username) and secret outside the token endpoint (Basic on the API,
 // the introspection caller): through the key cache and the SecretVerifier, refused with
 // 429 while the address or key is over its failure budget unless the secret is warm, and
 // every failure counted. Unknown, expired and wrong all come back as undefined.
 import type { FailureLimiter } from '../abuse/failure-limiter.js';
 import { RateLimited } from '../abuse/rate-limited.js';
 import type { SecretVerifier } from '../oauth/client-secret.js';
-import type { AccessKeyCache, AuthKey } from './key-cache.js';
-import { isUuid } from './ids.js';
+import { findPresented, secretHashOf, type AccessKeyCache, type AuthKey } from './key-cache.js';
 
 
 export interface KeySecretDeps {
@@ -21,10 +20,12 @@ export async function checkKeySecret(
   secret: string,
   address: string | undefined,
 ): Promise<AuthKey | undefined> {
-  const key = isUuid(keyId) ? await keys.getActive(keyId.toLowerCase()) : undefined;
+  // An hmac key has no secret to present (it signs instead): checked like an unknown key.
+  const key = await findPresented(keys, keyId);
+  const hash = secretHashOf(key);
   const wait = limiter.blockedFor(address, keyId);
-  if (wait && !(key && verifier.isWarm(key.id, secret, key.secretHash))) throw new RateLimited(wait);
-  const ok = await verifier.verify(key?.id ?? keyId, secret, key?.secretHash);
+  if (wait && !(key && hash && verifier.isWarm(key.id, secret, hash))) throw new RateLimited(wait);
+  const ok = await verifier.verify(key?.id ?? keyId, secret, hash);
   if (ok && key) return key;
   await limiter.recordFailure(address, keyId);
   return undefined;

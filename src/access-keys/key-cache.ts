@@ -1,19 +1,35 @@
-// In-process cache of the access-key rows that authentication reads (id, project, secret
-// hash, expiry), so warm token and API requests make no database round trip. Bounded (LRU), with
-// a maximum age as a safety net; every change to a key, on any instance, drops it at once
-// through the change feed, and a feed reset drops everything.
+// In-process cache of the credential rows that authentication reads (id, project, kind,
+// secret hash or sealed secret, expiry), so warm token and API requests make no database
+// round trip. Bounded (LRU), with a maximum age as a safety net; every change to a key, on
+// any instance, drops it at once through the change feed, and a feed reset drops
+// everything. Legacy credentials are also found by username: that entry is an alias
+// dropped together with the id's.
 import { LRUCache } from 'lru-cache';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { Queryable } from '../db/pool.js';
 import type { Metrics } from '../metrics/registry.js';
-import { findAccessKeyForAuth } from './queries.js';
+import { isUuid } from './ids.js';
+import { findAccessKeyForAuth, findLegacyCredentialForAuth, type AccessKeyAuthRow, type CredentialKind } from './queries.js';
 
 export interface AuthKey {
   id: string;
   projectId: string;
-  secretHash: string;
+  kind: CredentialKind;
+  /** bcrypt hash of the secret (basic) or password (legacy); null for hmac. */
+  secretHash: string | null;
+  /** The sealed signing secret of an hmac key, else null. */
+  sealedSecret: string | null;
+  username: string | null;
   /** When the key expires (ms since the epoch), or null when it never does. */
   expiresAt: number | null;
+}
+
+/** The bcrypt hash a presented secret is checked against; an hmac key has none (its secret is never sent). */
+export const secretHashOf = (key: AuthKey | undefined): string | undefined => key?.secretHash ?? undefined;
+
+/** Reads a credential by what a client presents as its ID: an API key (UUID) or a legacy username. */
+export function findPresented(keys: AccessKeyCache, presentedId: string): Promise<AuthKey | undefined> {
+  return isUuid(presentedId) ? keys.getActive(presentedId.toLowerCase()) : keys.getActiveByUsername(presentedId);
 }
 
 /** Judged at each use against the clock, never once at caching time. */
@@ -27,6 +43,8 @@ export interface KeyCacheOptions {
   maxAgeMs?: number;
 }
 
+const USERNAME = 'u:';
+
 export class AccessKeyCache {
   readonly #db: Queryable;
   // Label sets bound once: these counters run on every warm request.
@@ -34,6 +52,8 @@ export class AccessKeyCache {
   readonly #misses?: { inc(): void };
   readonly #lru: LRUCache<string, AuthKey>;
   readonly #inflight = new Map<string, Promise<AuthKey | undefined>>();
+  /** id -> the username entry of a cached legacy credential. */
+  readonly #aliases = new Map<string, string>();
   // Bumped on every invalidation: a read that started before it must not fill the cache
   // with a row that may have been deleted or changed meanwhile.
   #epoch = 0;
@@ -42,7 +62,13 @@ export class AccessKeyCache {
     this.#db = options.db;
     this.#hits = options.metrics?.cacheLookups.labels('access_key', 'hit');
     this.#misses = options.metrics?.cacheLookups.labels('access_key', 'miss');
-    this.#lru = new LRUCache({ max: options.max ?? 10_000, ttl: options.maxAgeMs ?? 5 * 60_000 });
+    this.#lru = new LRUCache({
+      max: options.max ?? 10_000,
+      ttl: options.maxAgeMs ?? 5 * 60_000,
+      dispose: (value, entry) => {
+        if (entry.startsWith(USERNAME) && this.#aliases.get(value.id) === entry) this.#aliases.delete(value.id);
+      },
+    });
     options.feed.subscribe((change) => {
       if (change.kind === 'access_key') this.invalidate(change.id);
       else if (change.kind === 'reset') this.clear();
@@ -51,23 +77,35 @@ export class AccessKeyCache {
 
   /** The key, or undefined when it does not exist. `id` must be a lower-case UUID. */
   async get(id: string): Promise<AuthKey | undefined> {
-    const hit = this.#lru.get(id);
+    return this.#through(id, () => findAccessKeyForAuth(this.#db, id));
+  }
+
+  /** A legacy credential by username (case-insensitive), or undefined. */
+  async getByUsername(username: string): Promise<AuthKey | undefined> {
+    return this.#through(USERNAME + username.toLowerCase(), () => findLegacyCredentialForAuth(this.#db, username));
+  }
+
+  async #through(entry: string, read: () => Promise<AccessKeyAuthRow | undefined>): Promise<AuthKey | undefined> {
+    const hit = this.#lru.get(entry);
     if (hit) {
       this.#hits?.inc();
       return hit;
     }
     this.#misses?.inc();
-    let pending = this.#inflight.get(id);
+    let pending = this.#inflight.get(entry);
     if (!pending) {
-      pending = this.#load(id).finally(() => this.#inflight.delete(id));
-      this.#inflight.set(id, pending);
+      pending = this.#load(entry, read).finally(() => this.#inflight.delete(entry));
+      this.#inflight.set(entry, pending);
     }
     return pending;
   }
 
-  /** The cached key when it is cached and active; never reads the database (the warm path). */
-  peekActive(id: string): AuthKey | undefined {
-    const key = this.#lru.get(id);
+  /**
+   * The cached key when it is cached and active; never reads the database (the warm path).
+   * `id` is a lower-case UUID, or a legacy username.
+   */
+  peekActive(id: string, byUsername = false): AuthKey | undefined {
+    const key = this.#lru.get(byUsername ? USERNAME + id.toLowerCase() : id);
     if (key) this.#hits?.inc();
     return key && !isExpired(key) ? key : undefined;
   }
@@ -81,17 +119,28 @@ export class AccessKeyCache {
     return key && !isExpired(key) ? key : undefined;
   }
 
-  async #load(id: string): Promise<AuthKey | undefined> {
+  async getActiveByUsername(username: string): Promise<AuthKey | undefined> {
+    const key = await this.getByUsername(username);
+    return key && !isExpired(key) ? key : undefined;
+  }
+
+  async #load(entry: string, read: () => Promise<AccessKeyAuthRow | undefined>): Promise<AuthKey | undefined> {
     const epoch = this.#epoch;
-    const row = await findAccessKeyForAuth(this.#db, id);
+    const row = await read();
     if (!row) return undefined;
     const key: AuthKey = {
       id: row.id,
       projectId: row.project_id,
+      kind: row.kind,
       secretHash: row.secret_hash,
+      sealedSecret: row.secret_sealed,
+      username: row.username,
       expiresAt: row.expire_time?.getTime() ?? null,
     };
-    if (epoch === this.#epoch) this.#lru.set(id, key);
+    if (epoch === this.#epoch) {
+      this.#lru.set(entry, key);
+      if (entry.startsWith(USERNAME)) this.#aliases.set(key.id, entry);
+    }
     return key;
   }
 
@@ -99,12 +148,19 @@ export class AccessKeyCache {
     this.#epoch++;
     this.#lru.delete(id);
     this.#inflight.delete(id);
+    const alias = this.#aliases.get(id);
+    if (alias !== undefined) {
+      this.#aliases.delete(id);
+      this.#lru.delete(alias);
+      this.#inflight.delete(alias);
+    }
   }
 
   clear(): void {
     this.#epoch++;
     this.#lru.clear();
     this.#inflight.clear();
+    this.#aliases.clear();
   }
 
   get size(): number {

@@ -1,5 +1,7 @@
 // SQL for access keys, and nothing else. Every function takes a Queryable (the pool or
-// a transaction's client) so that services decide about transactions.
+// a transaction's client) so that services decide about transactions. The v1 API sees
+// REST Basic keys only (kind = 'basic'); the other kinds live in the same table
+// (migrations/0005_credentials.sql) and their SQL is in src/credentials/queries.ts.
 import type { Queryable } from '../db/pool.js';
 
 export interface AccessKeyRow {
@@ -12,8 +14,16 @@ export interface AccessKeyRow {
   last_use_time: Date | null;
 }
 
+export type CredentialKind = 'basic' | 'hmac' | 'legacy';
+
+/** The row as authentication reads it: any kind, with what checks its secret. */
 export interface AccessKeyAuthRow extends AccessKeyRow {
-  secret_hash: string;
+  kind: CredentialKind;
+  /** bcrypt hash (basic, legacy); null for hmac. */
+  secret_hash: string | null;
+  /** The sealed HMAC secret (hmac only). */
+  secret_sealed: string | null;
+  username: string | null;
 }
 
 const COLUMNS = 'id, project_id, display_name, create_time, update_time, expire_time, last_use_time';
@@ -32,17 +42,25 @@ export async function insertAccessKey(
 
 export async function findAccessKey(q: Queryable, projectId: string, id: string): Promise<AccessKeyRow | undefined> {
   const { rows } = await q.query<AccessKeyRow>(
-    `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND id = $2`,
+    `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND id = $2 AND kind = 'basic'`,
     [projectId, id],
   );
   return rows[0];
 }
 
-/** The row with its secret hash, for authentication only. */
+const AUTH_COLUMNS = `${COLUMNS}, kind, secret_hash, secret_sealed, username`;
+
+/** A credential of any kind with what checks its secret, by API key; for authentication only. */
 export async function findAccessKeyForAuth(q: Queryable, id: string): Promise<AccessKeyAuthRow | undefined> {
+  const { rows } = await q.query<AccessKeyAuthRow>(`SELECT ${AUTH_COLUMNS} FROM access_keys WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+/** A legacy credential by its username (case-insensitive); for authentication only. */
+export async function findLegacyCredentialForAuth(q: Queryable, username: string): Promise<AccessKeyAuthRow | undefined> {
   const { rows } = await q.query<AccessKeyAuthRow>(
-    `SELECT ${COLUMNS}, secret_hash FROM access_keys WHERE id = $1`,
-    [id],
+    `SELECT ${AUTH_COLUMNS} FROM access_keys WHERE lower(username) = lower($1) AND kind = 'legacy'`,
+    [username],
   );
   return rows[0];
 }
@@ -62,11 +80,11 @@ export async function listAccessKeysPage(
   // Two statements rather than "$2 IS NULL OR id > $2", so each gets the index range scan.
   const { rows } = afterId === null
     ? await q.query<AccessKeyRow>(
-        `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 ORDER BY id LIMIT $2`,
+        `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND kind = 'basic' ORDER BY id LIMIT $2`,
         [projectId, limit],
       )
     : await q.query<AccessKeyRow>(
-        `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+        `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND kind = 'basic' AND id > $2 ORDER BY id LIMIT $3`,
         [projectId, afterId, limit],
       );
   return rows;
@@ -80,14 +98,14 @@ export async function updateAccessKeyDisplayName(
 ): Promise<AccessKeyRow | undefined> {
   const { rows } = await q.query<AccessKeyRow>(
     `UPDATE access_keys SET display_name = $3, update_time = now()
-     WHERE project_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+     WHERE project_id = $1 AND id = $2 AND kind = 'basic' RETURNING ${COLUMNS}`,
     [projectId, id, displayName],
   );
   return rows[0];
 }
 
 export async function deleteAccessKey(q: Queryable, projectId: string, id: string): Promise<boolean> {
-  const { rowCount } = await q.query('DELETE FROM access_keys WHERE project_id = $1 AND id = $2', [projectId, id]);
+  const { rowCount } = await q.query("DELETE FROM access_keys WHERE project_id = $1 AND id = $2 AND kind = 'basic'", [projectId, id]);
   return rowCount === 1;
 }
 

@@ -3,7 +3,7 @@
 // access_keys table, as client metadata whose client_secret is the bcrypt hash. An expired
 // key is no client at all, so it is refused exactly as an unknown one (invalid_client).
 import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import type { AccessKeyCache } from '../access-keys/key-cache.js';
+import { findPresented, type AccessKeyCache } from '../access-keys/key-cache.js';
 import { toApiError } from '../http/error-handler.js';
 import type { SecretVerifier } from './client-secret.js';
 import type { FailureLimiter } from '../abuse/failure-limiter.js';
@@ -19,18 +19,26 @@ export interface ClientSource {
   peek(keyId: string): { id: string; secretHash: string } | undefined;
 }
 
-/** Client metadata from the access-key cache (no database round trip when warm); expired keys are absent. */
-export function cachedClientSource(keys: AccessKeyCache, scopes: readonly string[]): ClientSource {
+/**
+ * Client metadata from the access-key cache (no database round trip when warm); expired
+ * keys are absent. A client presents an API key (basic, hmac) or a legacy username; the
+ * token names the credential by its API key either way. An hmac key's secret is never
+ * sent: its client_secret is a hash nothing matches, and a signed request reaches the
+ * provider with a one-time ticket instead (see credentials/hmac-token.ts).
+ */
+export function cachedClientSource(keys: AccessKeyCache, scopes: readonly string[], unusableHash: string): ClientSource {
   return {
-    peek: (keyId) => (isUuid(keyId) ? keys.peekActive(keyId.toLowerCase()) : undefined),
+    peek(keyId) {
+      const key = isUuid(keyId) ? keys.peekActive(keyId.toLowerCase()) : keys.peekActive(keyId, true);
+      return key?.secretHash ? { id: key.id, secretHash: key.secretHash } : undefined;
+    },
     async find(keyId) {
-      if (!isUuid(keyId)) return undefined;
-      const row = await keys.getActive(keyId.toLowerCase());
+      const row = await findPresented(keys, keyId);
       if (!row) return undefined;
       return {
         // The canonical spelling, so that sub and client_id name the key as the API does.
         client_id: row.id,
-        client_secret: row.secretHash,
+        client_secret: row.secretHash ?? unusableHash,
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],

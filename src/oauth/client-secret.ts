@@ -36,6 +36,11 @@ export class SecretVerifier {
     });
   }
 
+  /** A bcrypt hash that no presented secret matches (a random one's), for clients that have no secret. */
+  get unusableHash(): string {
+    return this.#dummyHash;
+  }
+
   static async create(options: SecretVerifierOptions): Promise<SecretVerifier> {
     return new SecretVerifier(await bcryptHash(randomBytes(32).toString('base64url'), options.cost), options);
   }
