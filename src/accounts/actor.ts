@@ -1,0 +1,19 @@
+// Who is calling an API: an access key (any kind of credential, acting for its own
+// project) or a signed-in user of an account (acting with their role).
+import type { Role } from './roles.js';
+
+export interface KeyActor {
+  kind: 'access_key';
+  accessKeyId: string;
+  projectId: string;
+}
+
+export interface UserActor {
+  kind: 'user';
+  userId: string;
+  accountId: string;
+  email: string;
+  role: Role;
+}
+
+export type Actor = KeyActor | UserActor;

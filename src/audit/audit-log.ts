@@ -1,0 +1,58 @@
+// Records what happened to an account's credentials and people. Services call record()
+// with the transaction that makes the change, so the event and the change commit together
+// or not at all. Only labels, usernames and e-mail addresses go in: never a secret.
+import { v7 as uuidv7 } from 'uuid';
+import type { Queryable } from '../db/pool.js';
+import type { Actor } from '../accounts/actor.js';
+import { insertAuditEvent } from './queries.js';
+
+export type AuditAction =
+  | 'credential.create'
+  | 'credential.label_change'
+  | 'credential.password_change'
+  | 'credential.reveal'
+  | 'credential.delete'
+  | 'session.sign_in'
+  | 'session.sign_in_failures'
+  | 'user.add'
+  | 'user.role_change'
+  | 'user.remove'
+  | 'account.verification_request';
+
+export interface AuditCredential {
+  credentialId: string;
+  kind: string;
+  /** The label, or a legacy credential's username. */
+  label: string | null;
+}
+
+export interface AuditEntry {
+  accountId: string;
+  /** The user or key that acted; undefined for an anonymous caller (a failed sign-in). */
+  actor?: Actor;
+  /** A readable name for the actor: the user's e-mail, or the key's label. */
+  actorName?: string;
+  action: AuditAction;
+  projectId?: string;
+  credential?: AuditCredential;
+  details?: Record<string, string | number | boolean | null | string[]>;
+  address?: string;
+}
+
+export async function recordAudit(q: Queryable, entry: AuditEntry): Promise<void> {
+  const { actor } = entry;
+  await insertAuditEvent(q, {
+    id: uuidv7(),
+    account_id: entry.accountId,
+    project_id: entry.projectId ?? (actor?.kind === 'access_key' ? actor.projectId : null),
+    actor_type: actor ? actor.kind : 'anonymous',
+    actor_id: actor ? (actor.kind === 'user' ? actor.userId : actor.accessKeyId) : null,
+    actor_name: entry.actorName ?? (actor?.kind === 'user' ? actor.email : null),
+    action: entry.action,
+    credential_id: entry.credential?.credentialId ?? null,
+    credential_kind: entry.credential?.kind ?? null,
+    credential_label: entry.credential?.label ?? null,
+    details: entry.details ?? {},
+    address: entry.address ?? null,
+  });
+}
