@@ -13,6 +13,7 @@ import { authenticate, type Authenticator } from './http/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { requestLog } from './http/request-log.js';
 import { apiHelmet } from './http/security-headers.js';
+import { consoleRouter } from './dashboard/static.js';
 import { oauthRouter } from './oauth/routes.js';
 import type { ProviderHost } from './oauth/provider-host.js';
 import type { SigningKeyRing } from './oauth/signing-keys.js';
@@ -84,6 +85,7 @@ export function buildApp(deps: AppDeps): Express {
   v1.use(accessKeysRouter(deps.accessKeys));
   app.use('/v1', v1);
 
+  app.use(consoleRouter());
   app.use(notFoundHandler);
   app.use(errorHandler(log));
   return app;
