@@ -1,7 +1,5 @@
 // buildApp(deps): the express application: helmet on every response, the OAuth surface,
 // the v1 management API, health probes, one 404 and one error handler. No listen here.
-import { isUtf8 } from 'node:buffer';
-import type { IncomingMessage } from 'node:http';
 import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -11,6 +9,7 @@ import type { AccessKeysService } from './access-keys/service.js';
 import { buildOpenApi } from './access-keys/openapi.js';
 import { authenticate, type Authenticator } from './http/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { jsonBody } from './http/json-body.js';
 import { requestLog } from './http/request-log.js';
 import { apiHelmet } from './http/security-headers.js';
 import { consoleRouter } from './dashboard/static.js';
@@ -31,20 +30,11 @@ export interface AppDeps {
   metrics: Metrics;
   /** POST /oauth2/introspect (src/oauth/introspection.ts), built by the server wiring. */
   introspection?: Router;
+  /** The console API under /api (src/dashboard/console-api.ts), built by the server wiring. */
+  consoleApi?: Router;
 }
 
-export const BODY_LIMIT = '64kb';
-
-// JSON is UTF-8 (RFC 8259 §8.1). Another declared charset is refused rather than decoded,
-// and bytes that are not UTF-8 are refused rather than stored as U+FFFD without a word (as
-// routes.ts refuses lone surrogates). Runs on the body after any Content-Encoding.
-function utf8Only(req: IncomingMessage, _res: unknown, body: Buffer): void {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1].toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw Object.assign(new Error('unsupported charset'), { status: 415, type: 'charset.unsupported' });
-  }
-  if (!isUtf8(body)) throw Object.assign(new Error('the request body is not valid UTF-8'), { status: 400, type: 'encoding.invalid' });
-}
+export { BODY_LIMIT, utf8Only } from './http/json-body.js';
 
 export function buildApp(deps: AppDeps): Express {
   const { config, log } = deps;
@@ -81,9 +71,10 @@ export function buildApp(deps: AppDeps): Express {
 
   const v1 = express.Router();
   v1.use(authenticate(deps.authenticator));
-  v1.use(express.json({ limit: BODY_LIMIT, strict: false, type: 'application/json', verify: utf8Only }));
+  v1.use(jsonBody());
   v1.use(accessKeysRouter(deps.accessKeys));
   app.use('/v1', v1);
+  if (deps.consoleApi) app.use('/api', deps.consoleApi);
 
   app.use(consoleRouter());
   app.use(notFoundHandler);

@@ -55,6 +55,9 @@ const schema = z.object({
   LAST_USE_FLUSH_MS: intIn(10, 600_000, 5_000),
   AUTH_FAILURES_PER_ADDRESS: intIn(1, 1_000_000, 30),
   AUTH_FAILURES_PER_KEY: intIn(1, 1_000_000, 10),
+  SESSION_TTL_HOURS: intIn(1, 720, 12),
+  SIGNIN_FAILURES_PER_EMAIL: intIn(1, 1_000_000, 5),
+  SIGNIN_FAILURES_PER_ADDRESS: intIn(1, 1_000_000, 20),
   WORKERS: z
     .string()
     .trim()
@@ -84,6 +87,11 @@ export interface Config {
   /** Failed authentications per minute before a client address / a key ID gets 429. */
   readonly authFailuresPerAddress: number;
   readonly authFailuresPerKey: number;
+  /** Absolute lifetime of a dashboard session (its cookie's Max-Age). */
+  readonly sessionTtlHours: number;
+  /** Failed dashboard sign-ins per minute against one e-mail / from one address before a lock-out (429). */
+  readonly signInFailuresPerEmail: number;
+  readonly signInFailuresPerAddress: number;
   /** node:cluster worker processes behind one port (Postgres only). */
   readonly workers: number;
 }
@@ -120,6 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lastUseFlushMs: e.LAST_USE_FLUSH_MS,
     authFailuresPerAddress: e.AUTH_FAILURES_PER_ADDRESS,
     authFailuresPerKey: e.AUTH_FAILURES_PER_KEY,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    signInFailuresPerEmail: e.SIGNIN_FAILURES_PER_EMAIL,
+    signInFailuresPerAddress: e.SIGNIN_FAILURES_PER_ADDRESS,
     workers: e.WORKERS,
   });
 }

@@ -23,6 +23,7 @@ import { SigningKeyRing } from './oauth/signing-keys.js';
 import { Metrics } from './metrics/registry.js';
 import { LastUseRecorder } from './access-keys/last-use.js';
 import { introspectionRouter } from './oauth/introspection.js';
+import { consoleApi } from './dashboard/console-api.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -58,7 +59,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const verifyAccessToken = accessTokenVerifier(ring, config.issuer);
     const authenticator = keyAuthenticator({ keys, verifier, limiter, verifyAccessToken, lastUse });
     const introspection = introspectionRouter({ keys, verifier, limiter, verifyAccessToken, lastUse, log });
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection });
+    const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail });
+    const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash: verifier.unusableHash, routers: [] });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api });
 
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, tokenFastPath(host, metrics, log, app));
     server.keepAliveTimeout = 65_000;
@@ -85,6 +88,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           await lastUse.close(); // after the last request, before the pool closes
           ring.stop();
           limiter.stop();
+          signInLimiter.stop();
           await database.close();
         })()),
     };

@@ -7,7 +7,7 @@
 // go through: clients that work are never slowed, guessing costs the server nothing.
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.js';
-import { addAuthFailures, deleteOldAuthFailures } from './queries.js';
+import { addAuthFailures, deleteOldAuthFailures, type FailureCount } from './queries.js';
 
 export interface LimiterOptions {
   db: Queryable;
@@ -53,19 +53,26 @@ export class FailureLimiter {
     );
   }
 
-  /** Records a failed authentication; never throws (a database outage must not turn a 401 into a 500). */
-  async recordFailure(address: string | undefined, keyId: string | undefined): Promise<void> {
+  /**
+   * Records a failed authentication and returns each bucket's shared count for this minute
+   * (empty when it could not be recorded); never throws (a database outage must not turn
+   * a 401 into a 500). Exactly one failure sees a bucket reach its limit.
+   */
+  async recordFailure(address: string | undefined, keyId: string | undefined): Promise<FailureCount[]> {
     const buckets = [address && FailureLimiter.addressBucket(address), keyId && FailureLimiter.keyBucket(keyId)].filter(
       (b): b is string => Boolean(b),
     );
-    if (!buckets.length) return;
+    if (!buckets.length) return [];
     try {
-      for (const row of await addAuthFailures(this.opts.db, buckets)) {
+      const counts = await addAuthFailures(this.opts.db, buckets);
+      for (const row of counts) {
         const limit = row.bucket.startsWith('addr:') ? this.opts.perAddress : this.opts.perKey;
         if (row.failures >= limit && this.#blockedUntil.size < MAX_BLOCKS) this.#blockedUntil.set(row.bucket, row.window_end.getTime());
       }
+      return counts;
     } catch (err) {
       this.opts.log.warn({ err: (err as Error).message }, 'could not record a failed authentication');
+      return [];
     }
   }
 

@@ -66,6 +66,8 @@ export async function startTestServer(env: Record<string, string> = {}, shared?:
     // Tests make many failed logins from 127.0.0.1 on purpose; test/rate-limit.test.ts sets its own budget.
     AUTH_FAILURES_PER_ADDRESS: '100000',
     AUTH_FAILURES_PER_KEY: '100000',
+    SIGNIN_FAILURES_PER_ADDRESS: '100000',
+    SIGNIN_FAILURES_PER_EMAIL: '100000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'debug',
     ...env,
   });

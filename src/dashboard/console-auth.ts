@@ -1,0 +1,37 @@
+// Who is calling the console API: an access key in Authorization (checked by the v1
+// authenticator, which sets a key actor), or else a signed-in user by session cookie (a
+// user actor, with the CSRF rule for state-changing calls). Neither is a 401 that says
+// how to sign in.
+import type { Request, RequestHandler, Response } from 'express';
+import { authenticate, type Authenticator } from '../http/authenticate.js';
+import { ApiError } from '../http/api-error.js';
+import { requireCsrfToken } from './request-guards.js';
+import { readSessionToken } from './session-cookie.js';
+import type { SessionContext, Sessions } from './sessions.js';
+import { SESSION_CHALLENGE } from './sign-in.js';
+
+export const notSignedIn = () =>
+  ApiError.unauthenticated(
+    'You are not signed in, or your session has ended: sign in with POST /api/session, or send an access key in Authorization.',
+    SESSION_CHALLENGE,
+  );
+
+/** The request's live session (CSRF-checked for state-changing methods), or undefined without one. */
+export async function cookieSession(req: Request, res: Response, sessions: Sessions): Promise<SessionContext | undefined> {
+  const token = readSessionToken(req);
+  const session = token === undefined ? undefined : await sessions.find(token);
+  if (!session) return undefined;
+  requireCsrfToken(req, session);
+  res.locals.session = session;
+  res.locals.actor = session.actor;
+  return session;
+}
+
+export function consoleAuth(deps: { authenticator: Authenticator; sessions: Sessions }): RequestHandler {
+  const byKey = authenticate(deps.authenticator);
+  return async (req, res, next) => {
+    if (req.headers.authorization !== undefined) return byKey(req, res, next);
+    if (!(await cookieSession(req, res, deps.sessions))) throw notSignedIn();
+    next();
+  };
+}

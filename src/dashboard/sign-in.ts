@@ -1,0 +1,76 @@
+// Signing in to the dashboard with an e-mail and a password. An unknown e-mail and a wrong
+// password get the same answer after the same bcrypt work (a comparison against a dummy
+// hash), so the answer does not reveal who has an account. Repeated failures lock the
+// e-mail, and the address, for the rest of the minute: while locked even the right
+// password is refused, without any bcrypt. The failure that locks a real user's e-mail
+// is audited for that user's account.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Db } from '../db/pool.js';
+import type { UserActor } from '../accounts/actor.js';
+import { findUserByEmail } from '../accounts/user-queries.js';
+import { FailureLimiter } from '../abuse/failure-limiter.js';
+import { recordAudit } from '../audit/audit-log.js';
+import { bcryptCompare } from '../crypto/bcrypt-lane.js';
+import { ApiError } from '../http/api-error.js';
+import type { SessionContext, Sessions } from './sessions.js';
+
+export interface SignInOptions {
+  db: Db;
+  log: Logger;
+  sessions: Sessions;
+  /** A limiter of its own (SIGNIN_FAILURES_*): its key buckets are e-mails, not key IDs. */
+  limiter: FailureLimiter;
+  perEmail: number;
+  /** A bcrypt hash at the users' cost that no password matches. */
+  dummyHash: string;
+}
+
+/** The challenge of a 401 from the console: not Basic, which would make a browser open its own sign-in box. */
+export const SESSION_CHALLENGE = 'Session realm="keymint"';
+
+const wrongCredentials = () => ApiError.unauthenticated('The email or password is wrong.', SESSION_CHALLENGE);
+
+// The shared auth_failures table also counts the token endpoint's failures, whose key IDs
+// and legacy usernames could equal an e-mail: sign-in buckets get a prefix of their own.
+// The e-mail is hashed (160 bits of SHA-256 in hex) so that a long one is not cut to the
+// bucket's 64 characters, and the table holds no addresses of people.
+const emailKey = (email: string) => `signin:${createHash('sha256').update(email).digest('hex').slice(0, 40)}`;
+const addressKey = (address: string | undefined) => address && `signin:${address}`;
+
+export class SignIn {
+  constructor(private readonly opts: SignInOptions) {}
+
+  async signIn(rawEmail: string, password: string, address: string | undefined): Promise<{ token: string; context: SessionContext }> {
+    const { db, limiter, sessions } = this.opts;
+    const email = rawEmail.trim().toLowerCase();
+    const key = emailKey(email);
+    const lockedFor = limiter.blockedFor(addressKey(address), key);
+    if (lockedFor > 0) {
+      throw ApiError.resourceExhausted(
+        `Sign-in is locked for ${lockedFor} seconds because of repeated failed attempts. Try again after that.`,
+        lockedFor,
+      );
+    }
+    const user = await findUserByEmail(db, email);
+    const matches = await bcryptCompare(password, user?.password_hash ?? this.opts.dummyHash);
+    if (!user || !matches) {
+      await this.#fail(email, key, address, user?.account_id);
+      throw wrongCredentials();
+    }
+    const actor: UserActor = { kind: 'user', userId: user.id, accountId: user.account_id, email: user.email, role: user.role };
+    return sessions.start(actor, address);
+  }
+
+  async #fail(email: string, key: string, address: string | undefined, accountId: string | undefined): Promise<void> {
+    const counts = await this.opts.limiter.recordFailure(addressKey(address), key);
+    const failures = counts.find((c) => c.bucket === FailureLimiter.keyBucket(key))?.failures;
+    // The shared count reaches the limit exactly once per window, on one instance only.
+    if (accountId === undefined || failures !== this.opts.perEmail) return;
+    try {
+      await recordAudit(this.opts.db, { accountId, action: 'session.sign_in_failures', details: { email, failures }, address });
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message }, 'could not audit a sign-in lock-out');
+    }
+  }
+}
