@@ -24,6 +24,10 @@ import { Metrics } from './metrics/registry.js';
 import { LastUseRecorder } from './access-keys/last-use.js';
 import { introspectionRouter } from './oauth/introspection.js';
 import { consoleApi } from './dashboard/console-api.js';
+import { CredentialsService } from './credentials/service.js';
+import { credentialsRouter } from './credentials/routes.js';
+import { AccountService } from './accounts/account-service.js';
+import { accountRouter } from './accounts/routes.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -60,7 +64,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const authenticator = keyAuthenticator({ keys, verifier, limiter, verifyAccessToken, lastUse });
     const introspection = introspectionRouter({ keys, verifier, limiter, verifyAccessToken, lastUse, log });
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail });
-    const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash: verifier.unusableHash, routers: [] });
+    const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
+    const account = new AccountService({ db, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });
+    const routers = [accountRouter(account), credentialsRouter(credentials)];
+    const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash: verifier.unusableHash, routers });
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api });
 
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, tokenFastPath(host, metrics, log, app));

@@ -4,22 +4,11 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
+import { bodyError, nameField, parseBody, parsePageSize, parsePageToken } from '../http/request-input.js';
 import type { Actor, AccessKeysService } from './service.js';
 import { isUuid } from './ids.js';
 
-// C0 and C1 controls (NUL included) and the line and paragraph separators: not printable
-// on one line, and Postgres refuses NUL in text.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-// A lone UTF-16 surrogate is no character: Postgres would silently store U+FFFD instead.
-const LONE_SURROGATE = /\p{Cs}/u;
-
-const displayName = z
-  .string({ error: (i) => (i.input === undefined ? 'displayName is required' : 'displayName must be a string') })
-  .trim()
-  .refine((s) => [...s].length >= 1, 'displayName must not be empty')
-  .refine((s) => [...s].length <= 100, 'displayName must be at most 100 characters')
-  .refine((s) => !CONTROL.test(s), 'displayName must not contain control characters or line breaks')
-  .refine((s) => !LONE_SURROGATE.test(s), 'displayName must be valid Unicode text (it has an unpaired surrogate)');
+const displayName = nameField('displayName');
 
 const EXAMPLE_TIME = 'such as 2027-01-01T00:00:00Z';
 // RFC 3339 with seconds and a Z or ±hh:mm offset; zod checks the calendar (no 30 February).
@@ -41,39 +30,11 @@ const expireTime = z
   .nullable()
   .optional();
 
-const bodyError = { error: 'The request body must be a JSON object' };
 const createBody = z.object({ displayName, expireTime }, bodyError).strict();
 const updateBody = z.object({ displayName }, bodyError).strict();
 
-function firstIssue(error: z.ZodError, accepted: string): string {
-  const issue = error.issues[0];
-  if (issue.code === 'unrecognized_keys') {
-    if (issue.keys.includes('expireTime')) return 'expireTime can only be set when a key is created; only displayName can be changed.';
-    return `Unknown field(s) in the request body: ${issue.keys.join(', ')}. Only ${accepted} accepted.`;
-  }
-  return issue.message;
-}
-
-function parseBody<T extends z.ZodType>(req: Request, schema: T, accepted: string): z.output<T> {
-  if (!req.is('application/json')) throw ApiError.unsupportedMediaType('The request body must be JSON, sent with Content-Type: application/json.');
-  const parsed = schema.safeParse(req.body);
-  if (!parsed.success) throw ApiError.invalidArgument(firstIssue(parsed.error, accepted));
-  return parsed.data;
-}
-
-function parsePageSize(raw: unknown): number {
-  if (raw === undefined) return 100;
-  if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) {
-    throw ApiError.invalidArgument('pageSize must be a whole number from 1 to 1000 (default 100).');
-  }
-  return Number(raw);
-}
-
-function parsePageToken(raw: unknown): string | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || raw.length > 512) throw ApiError.invalidArgument('pageToken is not valid for this list. Use the nextPageToken of a previous response, unchanged.');
-  return raw;
-}
+const expireTimeOnCreate = (keys: string[]) =>
+  keys.includes('expireTime') ? 'expireTime can only be set when a key is created; only displayName can be changed.' : undefined;
 
 function keyId(req: Request): string {
   const id = req.params.accessKeyId as string;
@@ -111,7 +72,7 @@ export function accessKeysRouter(service: AccessKeysService): Router {
 
   router.patch(`${base}/:accessKeyId`, async (req, res) => {
     const id = keyId(req);
-    const body = parseBody(req, updateBody, 'displayName is');
+    const body = parseBody(req, updateBody, 'displayName is', expireTimeOnCreate);
     res.json(await service.update(actorOf(res), projectIdOf(req), id, body.displayName));
   });
 

@@ -84,3 +84,17 @@ export async function listProjectsOfAccount(q: Queryable, accountId: string): Pr
   );
   return rows;
 }
+
+export interface ProjectAccountRow extends ProjectRow {
+  account_verified_at: Date | null;
+}
+
+/** A project with its account's verification, which decides whether credentials may be created in it. */
+export async function findProjectWithAccount(q: Queryable, id: string): Promise<ProjectAccountRow | undefined> {
+  const { rows } = await q.query<ProjectAccountRow>(
+    `SELECT p.id, p.account_id, p.name, p.created_at, a.verified_at AS account_verified_at
+     FROM projects p JOIN accounts a ON a.id = p.account_id WHERE p.id = $1`,
+    [id],
+  );
+  return rows[0];
+}

@@ -61,12 +61,17 @@ export async function insertPreparedUser(tx: Queryable, accountId: string, user:
   }
 }
 
-export async function addUser(db: Db, bcryptCost: number, accountId: string, input: NewUser): Promise<User> {
+/** Runs inside the change's transaction (the audit log), so both commit or neither. */
+export type OnChange = (tx: Queryable, user: User) => Promise<void>;
+
+export async function addUser(db: Db, bcryptCost: number, accountId: string, input: NewUser, onChange?: OnChange): Promise<User> {
   requireId('account', accountId);
   const user = await prepareUser(input, bcryptCost);
   return withTransaction(db, async (tx) => {
     await requireAccount(tx, accountId, { lock: true });
-    return insertPreparedUser(tx, accountId, user);
+    const added = await insertPreparedUser(tx, accountId, user);
+    await onChange?.(tx, added);
+    return added;
   });
 }
 
@@ -95,19 +100,22 @@ async function keepAnAdministrator(tx: pg.PoolClient, user: q.UserRow, action: s
   );
 }
 
-export async function changeUserRole(db: Db, accountId: string, userId: string, role: Role): Promise<User> {
+export async function changeUserRole(db: Db, accountId: string, userId: string, role: Role, onChange?: OnChange): Promise<User> {
   return withTransaction(db, async (tx) => {
     const user = await lockedUser(tx, accountId, userId);
     if (user.role === role) return toUser(user);
     if (role !== 'administrator') await keepAnAdministrator(tx, user, `make ${ROLE_NAMES[role]}`);
-    return toUser((await q.updateUserRole(tx, userId, role))!);
+    const changed = toUser((await q.updateUserRole(tx, userId, role))!);
+    await onChange?.(tx, changed);
+    return changed;
   });
 }
 
-export async function removeUser(db: Db, accountId: string, userId: string): Promise<void> {
+export async function removeUser(db: Db, accountId: string, userId: string, onChange?: OnChange): Promise<void> {
   await withTransaction(db, async (tx) => {
     const user = await lockedUser(tx, accountId, userId);
     await keepAnAdministrator(tx, user, 'remove');
     await q.deleteUser(tx, userId);
+    await onChange?.(tx, toUser(user));
   });
 }

@@ -1,0 +1,45 @@
+// Who may do what with a project's credentials. A user acts within their own account:
+// every role may list, only Administrators may create, edit, reveal or delete (seeds 000,
+// 001, 004). An access key acts within its own project, as on the v1 API.
+import type { Queryable } from '../db/pool.js';
+import type { Actor } from '../accounts/actor.js';
+import { findProjectWithAccount, type ProjectAccountRow } from '../accounts/queries.js';
+import { ROLE_NAMES, canManageCredentials, type Role } from '../accounts/roles.js';
+import { isUuid } from '../access-keys/ids.js';
+import { ApiError } from '../http/api-error.js';
+
+export const adminOnly = (role: Role, what = 'create and manage API keys') =>
+  ApiError.permissionDenied(
+    `Only account Administrators can ${what}. Your role is ${ROLE_NAMES[role]}; ` +
+      'please contact your account administrator for assistance.',
+  );
+
+export function requireAdministrator(actor: Actor, what?: string): void {
+  if (actor.kind !== 'user') throw ApiError.permissionDenied('Only a signed-in Administrator of the account can do this; an access key cannot.');
+  if (!canManageCredentials(actor.role)) throw adminOnly(actor.role, what);
+}
+
+/** The project, when the actor may see its credentials (`manage`: and change them); else 403/404. */
+export async function projectFor(q: Queryable, actor: Actor, projectId: string, manage: boolean): Promise<ProjectAccountRow> {
+  if (actor.kind === 'access_key') {
+    if (actor.projectId !== projectId.toLowerCase()) {
+      throw ApiError.permissionDenied(`This access key belongs to project ${actor.projectId} and can manage the credentials of that project only.`);
+    }
+  }
+  const project = isUuid(projectId) ? await findProjectWithAccount(q, projectId.toLowerCase()) : undefined;
+  // A project of another account is not found: its existence is not the caller's business.
+  if (!project || (actor.kind === 'user' && project.account_id !== actor.accountId)) {
+    throw ApiError.notFound(`There is no project ${projectId} in your account. GET /api/projects lists your projects and their IDs.`);
+  }
+  if (manage && actor.kind === 'user' && !canManageCredentials(actor.role)) throw adminOnly(actor.role);
+  return project;
+}
+
+export function requireVerified(project: ProjectAccountRow): void {
+  if (project.account_verified_at !== null) return;
+  throw ApiError.failedPrecondition(
+    'API credentials can only be created on verified accounts, and this account is not verified yet. ' +
+      'An Administrator can request verification with POST /api/account/verification-request ' +
+      '(in the dashboard: "Request verification"); existing credentials keep working meanwhile.',
+  );
+}

@@ -1,0 +1,60 @@
+// What an Administrator types for a credential: a label (REST Basic and HMAC), a legacy
+// username and password. Each rule is stated in the message that refuses it.
+import { z } from 'zod';
+import { isUuid } from '../access-keys/ids.js';
+import { bodyError, nameField } from '../http/request-input.js';
+
+export const LEGACY_PASSWORD_RULE =
+  'The password must be 6 to 50 alphanumeric characters (A-Z, a-z, 0-9), including at least one upper-case and one lower-case letter.';
+export const LEGACY_USERNAME_RULE =
+  'The username must be 3 to 50 characters: letters, digits, dot, underscore, hyphen or @ (and not a UUID).';
+
+export function isValidLegacyPassword(value: string): boolean {
+  return /^[A-Za-z0-9]{6,50}$/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value);
+}
+
+export function isValidLegacyUsername(value: string): boolean {
+  // A UUID would be read as an API key at /oauth2/token (adapter.ts): never a username.
+  return /^[A-Za-z0-9._@-]{3,50}$/.test(value) && !isUuid(value);
+}
+
+const text = (field: string) =>
+  z.string({ error: (i) => (i.input === undefined ? `${field} is required` : `${field} must be a string`) });
+
+export const legacyPassword = text('password').refine(isValidLegacyPassword, LEGACY_PASSWORD_RULE);
+const legacyUsername = text('username').refine(isValidLegacyUsername, LEGACY_USERNAME_RULE);
+const label = nameField('label');
+
+const kindError = { error: 'kind must be one of basic, hmac or legacy' };
+
+export const createCredentialBody = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal(['basic', 'hmac']), label }, bodyError).strict(),
+    z.object({ kind: z.literal('legacy'), username: legacyUsername, password: legacyPassword }, bodyError).strict(),
+  ],
+  kindError,
+);
+
+export type CreateCredentialInput = z.output<typeof createCredentialBody>;
+
+export const updateCredentialBody = z
+  .object({ label: label.optional(), password: legacyPassword.optional() }, bodyError)
+  .strict()
+  .refine((b) => (b.label === undefined) !== (b.password === undefined), {
+    message: 'Send {"label": "..."} to rename a REST Basic or HMAC credential, or {"password": "..."} to change a legacy password; one of the two.',
+  });
+
+export const deleteCredentialsBody = z
+  .object(
+    {
+      credentialIds: z
+        .array(z.string({ error: 'credentialIds must be strings' }).refine(isUuid, 'each of credentialIds must be a credentialId (a UUID) from the list'), {
+          error: 'credentialIds is required: a list of 1 to 100 credentialIds',
+        })
+        .min(1, 'credentialIds must name at least one credential')
+        .max(100, 'credentialIds may name at most 100 credentials per request'),
+    },
+    bodyError,
+  )
+  .strict();

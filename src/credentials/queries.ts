@@ -1,0 +1,98 @@
+// SQL for the console's view of credentials (every kind, addressed by credential_id), and
+// nothing else. Authentication reads credentials through src/access-keys/queries.ts.
+import type { Queryable } from '../db/pool.js';
+import type { CredentialKind } from '../access-keys/queries.js';
+
+export interface CredentialRow {
+  id: string;
+  credential_id: string;
+  project_id: string;
+  kind: CredentialKind;
+  display_name: string;
+  username: string | null;
+  create_time: Date;
+  update_time: Date;
+  expire_time: Date | null;
+  last_use_time: Date | null;
+}
+
+const COLUMNS = 'id, credential_id, project_id, kind, display_name, username, create_time, update_time, expire_time, last_use_time';
+
+export interface NewCredential {
+  id: string;
+  projectId: string;
+  kind: CredentialKind;
+  displayName: string;
+  secretHash: string | null;
+  secretSealed: string | null;
+  username: string | null;
+}
+
+export async function insertCredential(q: Queryable, c: NewCredential): Promise<CredentialRow> {
+  const { rows } = await q.query<CredentialRow>(
+    `INSERT INTO access_keys (id, project_id, kind, display_name, secret_hash, secret_sealed, username)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+    [c.id, c.projectId, c.kind, c.displayName, c.secretHash, c.secretSealed, c.username],
+  );
+  return rows[0];
+}
+
+/** Keyset page in id (= creation) order, of one kind or all. */
+export async function listCredentialsPage(
+  q: Queryable,
+  projectId: string,
+  kind: CredentialKind | null,
+  afterId: string | null,
+  limit: number,
+): Promise<CredentialRow[]> {
+  const { rows } = await q.query<CredentialRow>(
+    `SELECT ${COLUMNS} FROM access_keys
+     WHERE project_id = $1 AND ($2::text IS NULL OR kind = $2) AND ($3::uuid IS NULL OR id > $3)
+     ORDER BY id LIMIT $4`,
+    [projectId, kind, afterId, limit],
+  );
+  return rows;
+}
+
+export async function findCredential(q: Queryable, projectId: string, credentialId: string): Promise<CredentialRow | undefined> {
+  const { rows } = await q.query<CredentialRow>(
+    `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND credential_id = $2`,
+    [projectId, credentialId],
+  );
+  return rows[0];
+}
+
+/** Locks the named credentials of a project until the transaction ends. */
+export async function lockCredentials(q: Queryable, projectId: string, credentialIds: string[]): Promise<CredentialRow[]> {
+  const { rows } = await q.query<CredentialRow>(
+    `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND credential_id = ANY($2::uuid[]) FOR UPDATE`,
+    [projectId, credentialIds],
+  );
+  return rows;
+}
+
+export async function updateCredentialLabel(q: Queryable, projectId: string, credentialId: string, label: string): Promise<CredentialRow | undefined> {
+  const { rows } = await q.query<CredentialRow>(
+    `UPDATE access_keys SET display_name = $3, update_time = now()
+     WHERE project_id = $1 AND credential_id = $2 AND kind IN ('basic', 'hmac') RETURNING ${COLUMNS}`,
+    [projectId, credentialId, label],
+  );
+  return rows[0];
+}
+
+export async function updateLegacyPassword(q: Queryable, projectId: string, credentialId: string, hash: string): Promise<CredentialRow | undefined> {
+  const { rows } = await q.query<CredentialRow>(
+    `UPDATE access_keys SET secret_hash = $3, update_time = now()
+     WHERE project_id = $1 AND credential_id = $2 AND kind = 'legacy' RETURNING ${COLUMNS}`,
+    [projectId, credentialId, hash],
+  );
+  return rows[0];
+}
+
+export async function deleteCredentials(q: Queryable, projectId: string, credentialIds: string[]): Promise<number> {
+  const { rowCount } = await q.query(
+    'DELETE FROM access_keys WHERE project_id = $1 AND credential_id = ANY($2::uuid[])',
+    [projectId, credentialIds],
+  );
+  return rowCount ?? 0;
+}

@@ -1,0 +1,163 @@
+// The rules for an account's credentials of every kind, as the console API offers them:
+// who may act (access.ts), creation only on verified accounts, secrets generated here and
+// shown once (REST Basic: bcrypt; HMAC: sealed; legacy passwords: bcrypt), labels unique
+// per project and kind, legacy usernames unique everywhere, deletion of several at once
+// all or nothing. Each change commits with its audit event, then is announced so that
+// every instance drops the credential from its caches.
+import { v7 as uuidv7 } from 'uuid';
+import { withTransaction, type Db, type Queryable } from '../db/pool.js';
+import type { ChangeFeed } from '../db/change-feed.js';
+import type { SealedBox } from '../crypto/sealed-box.js';
+import { bcryptHash } from '../crypto/bcrypt-lane.js';
+import type { Actor } from '../accounts/actor.js';
+import type { PageTokenCodec } from '../access-keys/page-token.js';
+import type { CredentialKind } from '../access-keys/queries.js';
+import { generateSecret } from '../access-keys/secrets.js';
+import { isUuid } from '../access-keys/ids.js';
+import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
+import { ApiError } from '../http/api-error.js';
+import { invalidPageToken } from '../http/request-input.js';
+import { projectFor, requireVerified } from './access.js';
+import { sealHmacSecret } from './hmac-secrets.js';
+import type { CreateCredentialInput } from './input.js';
+import { toCredential, auditedCredential, SECRET_NOTICE } from './shape.js';
+import { duplicateOf } from './duplicates.js';
+import * as q from './queries.js';
+
+export interface CredentialsDeps {
+  db: Db;
+  feed: ChangeFeed;
+  box: SealedBox;
+  pageTokens: PageTokenCodec;
+  bcryptCost: number;
+}
+
+export interface Caller {
+  actor: Actor;
+  address?: string;
+}
+
+export class CredentialsService {
+  constructor(private readonly deps: CredentialsDeps) {}
+
+  async list(caller: Caller, projectId: string, kind: CredentialKind | null, pageSize: number, pageToken?: string) {
+    const project = await projectFor(this.deps.db, caller.actor, projectId, false);
+    let afterId: string | null = null;
+    if (pageToken) {
+      afterId = this.deps.pageTokens.decode(pageToken, project.id)?.afterId ?? null;
+      if (afterId === null) throw invalidPageToken();
+    }
+    const rows = await q.listCredentialsPage(this.deps.db, project.id, kind, afterId, pageSize + 1);
+    const page = rows.slice(0, pageSize);
+    const nextPageToken = rows.length > pageSize ? this.deps.pageTokens.encode({ projectId: project.id, afterId: page[page.length - 1].id }) : '';
+    return { credentials: page.map((row) => toCredential(row, caller.actor)), nextPageToken };
+  }
+
+  async create(caller: Caller, projectId: string, input: CreateCredentialInput) {
+    const project = await projectFor(this.deps.db, caller.actor, projectId, true);
+    requireVerified(project);
+    const id = uuidv7();
+    const secret = input.kind === 'legacy' ? undefined : generateSecret();
+    // Hashed before the transaction: bcrypt is slow and must not hold it open.
+    const secretHash = input.kind === 'hmac' ? null : await bcryptHash(input.kind === 'legacy' ? input.password : secret!, this.deps.bcryptCost);
+    const row = await this.#change(caller, project.account_id, 'credential.create', (tx) =>
+      q.insertCredential(tx, {
+        id,
+        projectId: project.id,
+        kind: input.kind,
+        displayName: input.kind === 'legacy' ? input.username : input.label,
+        secretHash,
+        secretSealed: input.kind === 'hmac' ? sealHmacSecret(this.deps.box, id, secret!) : null,
+        username: input.kind === 'legacy' ? input.username : null,
+      }),
+      undefined,
+      input.kind === 'legacy' ? 'username' : 'label',
+    );
+    const credential = toCredential(row, caller.actor);
+    if (input.kind === 'legacy') return { credential };
+    return { credential, apiKey: row.id, apiSecret: secret!, notice: SECRET_NOTICE };
+  }
+
+  async updateLabel(caller: Caller, projectId: string, credentialId: string, label: string) {
+    const project = await projectFor(this.deps.db, caller.actor, projectId, true);
+    const current = await this.#find(project.id, credentialId);
+    if (current.kind === 'legacy') {
+      throw ApiError.invalidArgument('Legacy credentials have no label. To change the username, delete the credential and create a new one.');
+    }
+    const row = await this.#change(caller, project.account_id, 'credential.label_change', async (tx) => {
+      const updated = await q.updateCredentialLabel(tx, project.id, current.credential_id, label);
+      if (!updated) throw notFound(credentialId);
+      return updated;
+    }, { from: current.display_name, to: label });
+    return toCredential(row, caller.actor);
+  }
+
+  async changePassword(caller: Caller, projectId: string, credentialId: string, password: string) {
+    const project = await projectFor(this.deps.db, caller.actor, projectId, true);
+    const current = await this.#find(project.id, credentialId);
+    if (current.kind !== 'legacy') {
+      throw ApiError.invalidArgument('Only legacy credentials have a password. A REST secret cannot be changed or shown again: delete the key and create a new pair.');
+    }
+    const hash = await bcryptHash(password, this.deps.bcryptCost);
+    const row = await this.#change(caller, project.account_id, 'credential.password_change', async (tx) => {
+      const updated = await q.updateLegacyPassword(tx, project.id, current.credential_id, hash);
+      if (!updated) throw notFound(credentialId);
+      return updated;
+    });
+    return toCredential(row, caller.actor);
+  }
+
+  /** The API key (REST Basic, HMAC) or username (legacy): a key value, so Administrators only, and audited. */
+  async reveal(caller: Caller, projectId: string, credentialId: string) {
+    const project = await projectFor(this.deps.db, caller.actor, projectId, true);
+    const current = await this.#find(project.id, credentialId);
+    await this.#audit(this.deps.db, caller, project.account_id, 'credential.reveal', current);
+    return current.kind === 'legacy' ? { username: current.username! } : { apiKey: current.id };
+  }
+
+  /** All or nothing: when one of them is not in the project, none is deleted. */
+  async deleteSelected(caller: Caller, projectId: string, credentialIds: string[]) {
+    const project = await projectFor(this.deps.db, caller.actor, projectId, true);
+    const wanted = [...new Set(credentialIds.map((id) => id.toLowerCase()))];
+    const deleted = await withTransaction(this.deps.db, async (tx) => {
+      const found = await q.lockCredentials(tx, project.id, wanted);
+      const missing = wanted.filter((id) => !found.some((row) => row.credential_id === id));
+      if (missing.length) {
+        throw ApiError.notFound(`Nothing was deleted: ${missing.length === 1 ? 'this credential is' : 'these credentials are'} not in the project: ${missing.join(', ')}.`);
+      }
+      await q.deleteCredentials(tx, project.id, wanted);
+      for (const row of found) await this.#audit(tx, caller, project.account_id, 'credential.delete', row);
+      return found;
+    });
+    for (const row of deleted) await this.deps.feed.publish({ kind: 'access_key', id: row.id });
+    return { deleted: deleted.length };
+  }
+
+  async #find(projectId: string, credentialId: string): Promise<q.CredentialRow> {
+    const row = isUuid(credentialId) ? await q.findCredential(this.deps.db, projectId, credentialId.toLowerCase()) : undefined;
+    if (!row) throw notFound(credentialId);
+    return row;
+  }
+
+  /** Runs a change and its audit event in one transaction, then announces it. */
+  async #change(caller: Caller, accountId: string, action: AuditEntry['action'], fn: (tx: Queryable) => Promise<q.CredentialRow>, details?: AuditEntry['details'], clash: 'label' | 'username' = 'label') {
+    let row: q.CredentialRow;
+    try {
+      row = await withTransaction(this.deps.db, async (tx) => {
+        const changed = await fn(tx);
+        await this.#audit(tx, caller, accountId, action, changed, details);
+        return changed;
+      });
+    } catch (err) {
+      throw duplicateOf(err, clash) ?? err;
+    }
+    await this.deps.feed.publish({ kind: 'access_key', id: row.id });
+    return row;
+  }
+
+  #audit(tx: Queryable, caller: Caller, accountId: string, action: AuditEntry['action'], row: q.CredentialRow, details?: AuditEntry['details']) {
+    return recordAudit(tx, { accountId, actor: caller.actor, action, projectId: row.project_id, credential: auditedCredential(row), details, address: caller.address });
+  }
+}
+
+const notFound = (id: string) => ApiError.notFound(`There is no credential ${id} in this project.`);
