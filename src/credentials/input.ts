@@ -27,14 +27,15 @@ const label = nameField('label');
 
 const kindError = { error: 'kind must be one of basic, hmac or legacy' };
 
-export const createCredentialBody = z.discriminatedUnion(
+// An object first, so an array or a string hears that rather than a word about kind.
+export const createCredentialBody = z.record(z.string(), z.unknown(), bodyError).pipe(z.discriminatedUnion(
   'kind',
   [
     z.object({ kind: z.literal(['basic', 'hmac']), label }, bodyError).strict(),
     z.object({ kind: z.literal('legacy'), username: legacyUsername, password: legacyPassword }, bodyError).strict(),
   ],
   kindError,
-);
+));
 
 export type CreateCredentialInput = z.output<typeof createCredentialBody>;
 
