@@ -100,6 +100,19 @@ describe('sign-in', () => {
     expect(plain.headers.getSetCookie()[0].split('; ')).not.toContain('Secure');
   });
 
+  it('sets Secure when the configured issuer is https, whatever the request came over', async () => {
+    const behind = await startTestServer({ ISSUER: 'https://keymint.example' });
+    try {
+      await createAccount(behind.sql, behind.config.bcryptCost, { name: 'Https', adminEmail: ADMIN.email, adminPassword: ADMIN.password });
+      const res = await post(behind.url, ADMIN, { origin: 'https://keymint.example' });
+      expect(res.status).toBe(200);
+      remember(sessionTokenOf(res)!, ((await res.json()) as { csrfToken: string }).csrfToken);
+      expect(res.headers.getSetCookie()[0].split('; ')).toContain('Secure');
+    } finally {
+      await behind.close();
+    }
+  });
+
   it('answers a wrong password and an unknown email identically', async () => {
     const wrong = await post(server.url, { email: BASIC.email, password: 'Not-the-password-of-bob-at-all' });
     const unknown = await post(server.url, { email: 'nobody.here@example.test', password: 'Not-the-password-of-bob-at-all' });
@@ -144,6 +157,17 @@ describe('who am I and sign-out', () => {
     expect((await session({ cookie: who.cookie })).status).toBe(401);
     // Signing out again is not an error.
     expect((await session(who.headers(), 'DELETE')).status).toBe(204);
+  });
+});
+
+describe('session lifetime', () => {
+  it('an expired session is not honoured, and a later sign-in sweeps it away', async () => {
+    const who = await signIn(server, BASIC.email, BASIC.password);
+    const hash = createHash('sha256').update(who.token).digest();
+    await server.sql.query("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1", [hash]);
+    expect((await session({ cookie: who.cookie })).status).toBe(401);
+    await signIn(server, BASIC.email, BASIC.password);
+    await expect.poll(async () => (await server.sql.query('SELECT 1 FROM sessions WHERE token_hash = $1', [hash])).rowCount).toBe(0);
   });
 });
 
