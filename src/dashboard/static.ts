@@ -1,6 +1,7 @@
 // Serves the web console (web/, bundled by Vite into dist/console/) at /console/ under its
 // own Content-Security-Policy, and sends `/` there. Hashed assets are cached for a year;
-// index.html is revalidated on every load so a deploy takes effect at once.
+// index.html is revalidated on every load so a deploy takes effect at once. Every other
+// path without a file extension is a route of the console and gets index.html too.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,12 @@ export function consoleRouter(dir = findConsoleDir()): Router {
         },
       }),
     );
+    // The console's routes (/console/projects/…/api-settings) are pages of index.html.
+    pages.use((req, res, next) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/assets/') || /\.\w+$/.test(req.path)) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(join(dir, 'index.html'));
+    });
   } else {
     pages.get('/', (_req, res) => {
       res.status(503).type('text/plain').send('The console is not built. Run `npm run build` and restart Keymint.\n');

@@ -1,0 +1,52 @@
+// "Create new key": a label for Basic and HMAC keys, a username and password for Legacy
+// credentials. On success the confirmation opens (for Basic and HMAC, with the secret).
+import { h } from '../dom';
+import { createCredential } from '../endpoints';
+import { field } from '../field';
+import { openModal } from '../modal';
+import { KIND_NAMES, type CreatedCredential, type Kind, type Project } from '../types';
+import { showKeyCreated, showLegacyCreated } from './key-created';
+
+export const USERNAME_RULE = '3 to 50 letters, digits, or . _ - @. It cannot be changed later.';
+export const PASSWORD_RULE = '6 to 50 alphanumeric characters, including upper and lowercase.';
+
+export function openCreateKey(project: Project, kind: Kind, onCreated: (created: CreatedCredential) => void): void {
+  let created: CreatedCredential | undefined;
+  const after = () => {
+    if (!created) return;
+    onCreated(created);
+    if (kind === 'legacy') showLegacyCreated(created);
+    else showKeyCreated(created);
+  };
+  const intro = h('p', { class: 'muted' }, `${KIND_NAMES[kind]} · ${project.name}`);
+
+  if (kind === 'legacy') {
+    const username = field({ label: 'Username', name: 'username', hint: USERNAME_RULE, maxlength: 50 });
+    const password = field({ label: 'Password', name: 'password', type: 'password', hint: PASSWORD_RULE, autocomplete: 'new-password' });
+    openModal({
+      title: 'Create new key',
+      content: intro,
+      fields: [username, password],
+      submitLabel: 'Create key',
+      busyLabel: 'Creating…',
+      onSubmit: async () => {
+        created = await createCredential(project.projectId, { kind, username: username.input.value.trim(), password: password.input.value });
+      },
+      onClose: after,
+    });
+    return;
+  }
+
+  const label = field({ label: 'Label', name: 'label', hint: 'A descriptive name, such as the application that will use the key.', maxlength: 200 });
+  openModal({
+    title: 'Create new key',
+    content: intro,
+    fields: [label],
+    submitLabel: 'Create Key',
+    busyLabel: 'Creating…',
+    onSubmit: async () => {
+      created = await createCredential(project.projectId, { kind: kind as 'basic' | 'hmac', label: label.input.value.trim() });
+    },
+    onClose: after,
+  });
+}

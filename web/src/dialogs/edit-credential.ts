@@ -1,0 +1,36 @@
+// Edit label (REST Basic and HMAC) and Edit password (Legacy). A rejected password keeps
+// the dialog open with the API's rule under the field.
+import { h } from '../dom';
+import { updateCredential } from '../endpoints';
+import { field } from '../field';
+import { openModal } from '../modal';
+import type { Credential, Project } from '../types';
+import { PASSWORD_RULE } from './create-key';
+
+export function openEditLabel(project: Project, credential: Credential, onSaved: (updated: Credential) => void): void {
+  const label = field({ label: 'Label', name: 'label', value: credential.label ?? '', maxlength: 200 });
+  openModal({
+    title: 'Edit label',
+    fields: [label],
+    submitLabel: 'Save label',
+    busyLabel: 'Saving…',
+    onSubmit: async () => {
+      onSaved(await updateCredential(project.projectId, credential.credentialId, { label: label.input.value.trim() }));
+    },
+  });
+  label.input.select();
+}
+
+export function openEditPassword(project: Project, credential: Credential, onSaved: (updated: Credential) => void): void {
+  const password = field({ label: 'New password', name: 'password', type: 'password', hint: PASSWORD_RULE, autocomplete: 'new-password' });
+  openModal({
+    title: 'Edit password',
+    content: h('p', null, 'Legacy API credentials ', h('strong', { class: 'mono' }, credential.username ?? ''), '. Applications using the old password stop working at once.'),
+    fields: [password],
+    submitLabel: 'Edit password',
+    busyLabel: 'Saving…',
+    onSubmit: async () => {
+      onSaved(await updateCredential(project.projectId, credential.credentialId, { password: password.input.value }));
+    },
+  });
+}

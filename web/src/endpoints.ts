@@ -1,0 +1,45 @@
+// One function per console API call used by the pages.
+import { request, setCsrfToken } from './api';
+import type { Account, CreatedCredential, Credential, CredentialPage, Kind, Project, Session } from './types';
+
+const enc = encodeURIComponent;
+const credentialsOf = (projectId: string) => `/api/projects/${enc(projectId)}/credentials`;
+
+async function remember(session: Promise<Session>): Promise<Session> {
+  const s = await session;
+  setCsrfToken(s.csrfToken);
+  return s;
+}
+
+export const signIn = (email: string, password: string) => remember(request<Session>('POST', '/api/session', { email, password }));
+export const getSession = () => remember(request<Session>('GET', '/api/session'));
+export async function signOut(): Promise<void> {
+  await request<void>('DELETE', '/api/session');
+  setCsrfToken('');
+}
+
+export const getAccount = () => request<Account>('GET', '/api/account');
+export const requestVerification = () => request<Account>('POST', '/api/account/verification-request', {});
+
+export const listProjects = async () => (await request<{ projects: Project[] }>('GET', '/api/projects')).projects;
+
+export function listCredentials(projectId: string, opts: { kind?: Kind; pageToken?: string; pageSize?: number } = {}) {
+  const query = new URLSearchParams({ pageSize: String(opts.pageSize ?? 100) });
+  if (opts.kind) query.set('kind', opts.kind);
+  if (opts.pageToken) query.set('pageToken', opts.pageToken);
+  return request<CredentialPage>('GET', `${credentialsOf(projectId)}?${query}`);
+}
+
+export type NewCredential = { kind: 'basic' | 'hmac'; label: string } | { kind: 'legacy'; username: string; password: string };
+
+export const createCredential = (projectId: string, body: NewCredential) =>
+  request<CreatedCredential>('POST', credentialsOf(projectId), body);
+
+export const updateCredential = (projectId: string, credentialId: string, patch: { label: string } | { password: string }) =>
+  request<Credential>('PATCH', `${credentialsOf(projectId)}/${enc(credentialId)}`, patch);
+
+export const revealCredential = (projectId: string, credentialId: string) =>
+  request<{ apiKey?: string; username?: string }>('POST', `${credentialsOf(projectId)}/${enc(credentialId)}/reveal`, {});
+
+export const deleteCredentials = (projectId: string, credentialIds: string[]) =>
+  request<{ deleted: number }>('POST', `${credentialsOf(projectId)}/delete`, { credentialIds });

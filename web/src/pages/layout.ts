@@ -1,0 +1,43 @@
+// The signed-in frame: brand, main navigation, who is signed in, Sign out; pages render
+// into its <main>.
+import { h } from '../dom';
+import type { Route } from '../router';
+import { ROLE_NAMES, type Session } from '../types';
+
+export function shell(session: Session, route: Route, onSignOut: () => void): HTMLElement {
+  const current = (name: Route['name']) => (route.name === name ? 'page' : null);
+  const signOut = h('button', { type: 'button', class: 'secondary small' }, 'Sign out');
+  signOut.addEventListener('click', onSignOut);
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  const header = h(
+    'header',
+    { class: 'topbar' },
+    h('a', { class: 'brand', href: '/console/' }, 'Keymint'),
+    h(
+      'nav',
+      { 'aria-label': 'Main' },
+      h(
+        'ul',
+        null,
+        h('li', null, h('a', { href: '/console/', 'aria-current': current('access-keys') }, 'Access keys')),
+        h('li', null, h('a', { href: '/console/api-settings', 'aria-current': current('api-settings') }, 'API Settings')),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'who' },
+      h('span', { class: 'account' }, session.account.name),
+      h('span', { class: 'user' }, session.user.email, ' ', h('span', { class: 'badge' }, ROLE_NAMES[session.user.role])),
+      signOut,
+    ),
+  );
+  document.getElementById('app')!.replaceChildren(header, main);
+  return main;
+}
+
+/** A page heading that takes focus after a navigation, so screen readers announce the page. */
+export const pageHeading = (text: string): HTMLHeadingElement => h('h1', { tabindex: '-1', class: 'page-title' }, text);
+
+export const loadingNote = (what: string): HTMLElement => h('p', { class: 'loading', role: 'status' }, `Loading ${what}…`);
+
+export const errorNote = (message: string): HTMLElement => h('p', { class: 'error-note', role: 'alert' }, message);

@@ -1,0 +1,59 @@
+// One credential in its section's table. Administrators get a checkbox (for Delete
+// selected), Show for the API key, and Edit (label, or a legacy password).
+import { openEditLabel, openEditPassword } from '../dialogs/edit-credential';
+import { h, time } from '../dom';
+import type { Credential, Project } from '../types';
+import { displayName } from './credential-name';
+import { keyCell } from './key-cell';
+
+export interface RowOptions {
+  project: Project;
+  canManage: boolean;
+  selected: Set<string>;
+  onSelectionChange(): void;
+  onEdited(updated: Credential, what: string): void;
+}
+
+export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElement {
+  const name = displayName(c);
+  const legacy = c.kind === 'legacy';
+  const cells: HTMLTableCellElement[] = [];
+
+  if (opts.canManage) {
+    const box = h('input', { type: 'checkbox', 'aria-label': `Select ${name}`, checked: opts.selected.has(c.credentialId) });
+    box.addEventListener('change', () => {
+      if (box.checked) opts.selected.add(c.credentialId);
+      else opts.selected.delete(c.credentialId);
+      opts.onSelectionChange();
+    });
+    cells.push(h('td', { class: 'select' }, box));
+  }
+  cells.push(h('th', { scope: 'row', 'data-label': legacy ? 'Username' : 'Label', class: legacy ? 'mono' : null }, name));
+  if (opts.canManage && !legacy) cells.push(keyCell(opts.project, c));
+  cells.push(h('td', { 'data-label': 'Created' }, time(c.createTime)));
+  cells.push(h('td', { 'data-label': 'Last used' }, time(c.lastUseTime)));
+
+  if (opts.canManage) {
+    const edit = h('button', { type: 'button', class: 'secondary small', 'aria-label': legacy ? `Edit password of ${name}` : `Edit label of ${name}` }, 'Edit');
+    edit.addEventListener('click', () => {
+      if (legacy) openEditPassword(opts.project, c, (u) => opts.onEdited(u, `Password changed for ${name}.`));
+      else openEditLabel(opts.project, c, (u) => opts.onEdited(u, `Label saved: ${displayName(u)}.`));
+    });
+    cells.push(h('td', { class: 'actions-cell' }, edit));
+  }
+  return h('tr', { 'data-credential-id': c.credentialId }, cells);
+}
+
+export function headerRow(legacy: boolean, canManage: boolean): HTMLTableRowElement {
+  const th = (text: string, hidden = false) => h('th', { scope: 'col' }, hidden ? h('span', { class: 'visually-hidden' }, text) : text);
+  return h(
+    'tr',
+    null,
+    canManage && th('Select', true),
+    th(legacy ? 'Username' : 'Label'),
+    canManage && !legacy && th('API key'),
+    th('Created'),
+    th('Last used'),
+    canManage && th('Actions', true),
+  );
+}

@@ -1,0 +1,64 @@
+// The shapes of the console API (docs/CONSOLE-API.md), as the console reads them.
+export type Role = 'administrator' | 'advanced' | 'basic';
+export type Kind = 'basic' | 'hmac' | 'legacy';
+
+export interface Account {
+  accountId: string;
+  name: string;
+  verified: boolean;
+  verificationRequested: boolean;
+  verificationRequestTime: string | null;
+}
+
+export interface Session {
+  user: { userId: string; email: string; role: Role };
+  account: Account;
+  csrfToken: string;
+}
+
+export interface Project {
+  projectId: string;
+  name: string;
+  createTime: string;
+}
+
+export interface Credential {
+  credentialId: string;
+  kind: Kind;
+  label: string | null;
+  /** Legacy credentials, for Administrators only. */
+  username?: string;
+  createTime: string;
+  updateTime: string;
+  lastUseTime?: string | null;
+}
+
+export interface CredentialPage {
+  credentials: Credential[];
+  nextPageToken?: string | null;
+}
+
+export interface CreatedCredential {
+  credential: Credential;
+  apiKey?: string;
+  apiSecret?: string;
+  notice?: string;
+}
+
+export const ROLE_NAMES: Readonly<Record<Role, string>> = {
+  administrator: 'Administrator',
+  advanced: 'Advanced',
+  basic: 'Basic',
+};
+
+export const KIND_NAMES: Readonly<Record<Kind, string>> = {
+  basic: 'Basic Authentication',
+  hmac: 'HMAC Authentication',
+  legacy: 'Legacy API credentials',
+};
+
+export const KIND_SHORT: Readonly<Record<Kind, string>> = {
+  basic: 'REST Basic',
+  hmac: 'REST HMAC',
+  legacy: 'Legacy',
+};
