@@ -250,3 +250,34 @@ describe('the audit log', () => {
     expect((await stranger.users.administrator.call('GET', `/account/audit-events?pageToken=${JSON.parse(pages[0]).nextPageToken}`)).status).toBe(400);
   });
 });
+
+describe('the v1 Access Keys API under the same rules', () => {
+  it('creates no key on an unverified account, and its changes are in the audit log', async () => {
+    const acct = await consoleAccount(server);
+    const admin = acct.users.administrator;
+    const key = await admin.call('POST', creds(acct), { kind: 'basic', label: 'v1 caller' });
+    recordSecret(key.body.apiSecret);
+    const auth = { authorization: server.basic(key.body.apiKey, key.body.apiSecret), 'content-type': 'application/json' };
+    const v1 = `${server.url}/v1/projects/${acct.projectId}/accessKeys`;
+
+    const created = await fetch(v1, { method: 'POST', headers: auth, body: JSON.stringify({ displayName: 'made by v1' }) });
+    expect(created.status).toBe(200);
+    const made = (await created.json()) as { accessKey: { accessKeyId: string }; secret: string };
+    recordSecret(made.secret);
+    expect((await fetch(`${v1}/${made.accessKey.accessKeyId}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ displayName: 'renamed by v1' }) })).status).toBe(200);
+    expect((await fetch(`${v1}/${made.accessKey.accessKeyId}`, { method: 'DELETE', headers: auth })).status).toBe(200);
+    const events = (await admin.call('GET', '/account/audit-events')).body.auditEvents;
+    expect(events.slice(0, 3).map((e: { action: string; actor: { id: string }; credential: { label: string } }) => [e.action, e.actor.id, e.credential.label])).toEqual([
+      ['credential.delete', key.body.apiKey, 'renamed by v1'],
+      ['credential.label_change', key.body.apiKey, 'renamed by v1'],
+      ['credential.create', key.body.apiKey, 'made by v1'],
+    ]);
+
+    await server.sql.query('UPDATE accounts SET verified_at = NULL WHERE id = $1', [acct.accountId]);
+    const before = await snapshot();
+    const refused = await fetch(v1, { method: 'POST', headers: auth, body: JSON.stringify({ displayName: 'not now' }) });
+    expect(refused.status).toBe(412);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/verified accounts/);
+    expect((await snapshot()).keys).toBe(before.keys);
+  });
+});

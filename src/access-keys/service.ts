@@ -3,7 +3,10 @@
 // and stored as a bcrypt hash; an expiry, when set, lies in the next 10 years; every
 // change is announced so caches drop the key.
 import { v7 as uuidv7 } from 'uuid';
-import type { Db } from '../db/pool.js';
+import { withTransaction, type Db, type Queryable } from '../db/pool.js';
+import { findProjectWithAccount } from '../accounts/queries.js';
+import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
+import { requireVerified } from '../credentials/access.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import { ApiError } from '../http/api-error.js';
 import type { PageTokenCodec } from './page-token.js';
@@ -22,11 +25,8 @@ export interface AccessKey {
   lastUseTime?: string;
 }
 
-export interface Actor {
-  kind: 'access_key';
-  accessKeyId: string;
-  projectId: string;
-}
+export type { KeyActor as Actor } from '../accounts/actor.js';
+import type { KeyActor as Actor } from '../accounts/actor.js';
 
 export const toAccessKey = (row: q.AccessKeyRow): AccessKey => ({
   accessKeyId: row.id,
@@ -94,7 +94,29 @@ export class AccessKeysService {
 
   async create(actor: Actor, projectId: string, displayName: string, expireTime: Date | null = null) {
     this.#authorize(actor, projectId);
-    return this.createInProject(projectId, displayName, this.deps.db, expireTime);
+    const project = await findProjectWithAccount(this.deps.db, projectId);
+    if (!project) throw ApiError.notFound(`Project ${projectId} no longer exists.`);
+    requireVerified(project);
+    return withTransaction(this.deps.db, async (tx) => {
+      const created = await this.createInProject(projectId, displayName, tx, expireTime);
+      await this.#audit(tx, actor, 'credential.create', created.accessKey);
+      return created;
+    });
+  }
+
+  /** The change's audit event, in its transaction: by this key, on a REST Basic key. */
+  async #audit(tx: Queryable, actor: Actor, action: AuditEntry['action'], key: AccessKey, details?: AuditEntry['details']) {
+    const project = await findProjectWithAccount(tx, key.projectId);
+    if (!project) return; // the project went away with its keys: nothing left to audit
+    const { rows } = await tx.query<{ credential_id: string }>('SELECT credential_id FROM access_keys WHERE id = $1', [key.accessKeyId]);
+    await recordAudit(tx, {
+      accountId: project.account_id,
+      actor,
+      action,
+      projectId: key.projectId,
+      credential: { credentialId: rows[0]?.credential_id ?? key.accessKeyId, kind: 'basic', label: key.displayName },
+      details,
+    });
   }
 
   /** Creation without an actor: for `keymint bootstrap` and the accounts service. */
@@ -120,22 +142,33 @@ export class AccessKeysService {
 
   async update(actor: Actor, projectId: string, accessKeyId: string, displayName: string): Promise<AccessKey> {
     this.#authorize(actor, projectId);
-    let row: q.AccessKeyRow | undefined;
+    let key: AccessKey;
     try {
-      row = await q.updateAccessKeyDisplayName(this.deps.db, projectId, accessKeyId, displayName);
+      key = await withTransaction(this.deps.db, async (tx) => {
+        const before = await q.findAccessKey(tx, projectId, accessKeyId);
+        const row = before && (await q.updateAccessKeyDisplayName(tx, projectId, accessKeyId, displayName));
+        if (!before || !row) throw notFound(accessKeyId);
+        const updated = toAccessKey(row);
+        await this.#audit(tx, actor, 'credential.label_change', updated, { from: before.display_name, to: displayName });
+        return updated;
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw this.#duplicate(displayName);
       throw err;
     }
-    if (!row) throw notFound(accessKeyId);
     await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
-    return toAccessKey(row);
+    return key;
   }
 
   async delete(actor: Actor, projectId: string, accessKeyId: string): Promise<void> {
     this.#authorize(actor, projectId);
-    const deleted = await q.deleteAccessKey(this.deps.db, projectId, accessKeyId);
-    if (!deleted) throw notFound(accessKeyId);
+    await withTransaction(this.deps.db, async (tx) => {
+      const row = await q.findAccessKey(tx, projectId, accessKeyId);
+      if (!row) throw notFound(accessKeyId);
+      // Audited first: the event reads the key's credential_id, which the delete removes.
+      await this.#audit(tx, actor, 'credential.delete', toAccessKey(row));
+      if (!(await q.deleteAccessKey(tx, projectId, accessKeyId))) throw notFound(accessKeyId);
+    });
     await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
   }
 }
