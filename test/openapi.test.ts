@@ -104,7 +104,7 @@ describe('the OpenAPI document', () => {
     const errors = (op: Node) => Object.keys(op.responses).filter((s) => s !== '200').sort();
     const common = ['400', '401', '403', '429', '503'];
     expect(errors(doc.paths[LIST].get)).toEqual(common);
-    expect(errors(doc.paths[LIST].post)).toEqual([...common, '409', '413', '415'].sort());
+    expect(errors(doc.paths[LIST].post)).toEqual([...common, '409', '412', '413', '415'].sort());
     expect(errors(doc.paths[KEY].get)).toEqual([...common, '404'].sort());
     expect(errors(doc.paths[KEY].patch)).toEqual([...common, '404', '409', '413', '415'].sort());
     expect(errors(doc.paths[KEY].delete)).toEqual([...common, '404'].sort());
