@@ -23,13 +23,15 @@ export function requireAdministrator(actor: Actor, what?: string): void {
 export async function projectFor(q: Queryable, actor: Actor, projectId: string, manage: boolean): Promise<ProjectAccountRow> {
   if (actor.kind === 'access_key') {
     if (actor.projectId !== projectId.toLowerCase()) {
+      // (the caller's own project ID is named, never what was sent)
       throw ApiError.permissionDenied(`This access key belongs to project ${actor.projectId} and can manage the credentials of that project only.`);
     }
   }
   const project = isUuid(projectId) ? await findProjectWithAccount(q, projectId.toLowerCase()) : undefined;
   // A project of another account is not found: its existence is not the caller's business.
   if (!project || (actor.kind === 'user' && project.account_id !== actor.accountId)) {
-    throw ApiError.notFound(`There is no project ${projectId} in your account. GET /api/projects lists your projects and their IDs.`);
+    const named = isUuid(projectId) ? `project ${projectId}` : 'such project';
+    throw ApiError.notFound(`There is no ${named} in your account. GET /api/projects lists your projects and their IDs.`);
   }
   if (manage && actor.kind === 'user' && !canManageCredentials(actor.role)) throw adminOnly(actor.role);
   return project;

@@ -160,4 +160,6 @@ export class CredentialsService {
   }
 }
 
-const notFound = (id: string) => ApiError.notFound(`There is no credential ${id} in this project.`);
+// Only a well-formed ID is repeated back: the rest of what a client sends is never echoed.
+const notFound = (id: string) =>
+  ApiError.notFound(isUuid(id) ? `There is no credential ${id} in this project.` : 'There is no such credential in this project: use a credentialId from the list.');
