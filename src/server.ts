@@ -23,6 +23,8 @@ import { SigningKeyRing } from './oauth/signing-keys.js';
 import { Metrics } from './metrics/registry.js';
 import { LastUseRecorder } from './access-keys/last-use.js';
 import { introspectionRouter } from './oauth/introspection.js';
+import { HmacTickets } from './credentials/hmac-tickets.js';
+import { hmacTokenHandler } from './credentials/hmac-token.js';
 import { consoleApi } from './dashboard/console-api.js';
 import { CredentialsService } from './credentials/service.js';
 import { credentialsRouter } from './credentials/routes.js';
@@ -50,8 +52,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const ring = await SigningKeyRing.start({ db, box, feed, log, alg: config.signingAlg, tokenTtlSeconds: config.tokenTtlSeconds });
     const lastUse = new LastUseRecorder({ db, log, flushMs: config.lastUseFlushMs });
     const limiter = new FailureLimiter({ db, log, perAddress: config.authFailuresPerAddress, perKey: config.authFailuresPerKey });
+    const tickets = new HmacTickets();
     const host = new ProviderHost({
-      config, ring, clients: cachedClientSource(keys, config.tokenScopes, verifier.unusableHash), verifier, limiter, log, metrics,
+      config, ring, clients: cachedClientSource(keys, config.tokenScopes, verifier.unusableHash), verifier, limiter, tickets, log, metrics,
       onTokenIssued: (keyId) => lastUse.record(keyId),
     });
     const accessKeys = new AccessKeysService({
@@ -61,7 +64,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       bcryptCost: config.bcryptCost,
     });
     const verifyAccessToken = accessTokenVerifier(ring, config.issuer);
-    const authenticator = keyAuthenticator({ keys, verifier, limiter, verifyAccessToken, lastUse });
+    const authenticator = keyAuthenticator({ keys, verifier, limiter, verifyAccessToken, lastUse, box, log });
     const introspection = introspectionRouter({ keys, verifier, limiter, verifyAccessToken, lastUse, log });
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail });
     const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
@@ -70,7 +73,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash: verifier.unusableHash, routers });
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api });
 
-    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, tokenFastPath(host, metrics, log, app));
+    const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, log, metrics, issuer: host.provider.issuer, trustProxy: config.trustProxy });
+    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, tokenFastPath(host, metrics, log, app, hmacToken));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

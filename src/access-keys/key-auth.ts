@@ -3,12 +3,16 @@
 // unknown, expired and wrong). Both read the key through the cache, so warm requests make
 // no database round trip; each success is noted for the key's lastUseTime (batched).
 // Failures count against the address's budget; a blocked address gets 429 for anything
-// that does not verify cheaply (see abuse/failure-limiter.ts).
+// that does not verify cheaply (see abuse/failure-limiter.ts). HMAC-signed requests are
+// checked by credentials/hmac-auth.ts.
 import type { FailureLimiter } from '../abuse/failure-limiter.js';
 import { RateLimited } from '../abuse/rate-limited.js';
 import type { Authenticator } from '../http/authenticate.js';
 import type { SecretVerifier } from '../oauth/client-secret.js';
 import type { VerifiedAccessToken } from '../oauth/access-token-verifier.js';
+import type { Logger } from 'pino';
+import type { SealedBox } from '../crypto/sealed-box.js';
+import { checkHmacRequest } from '../credentials/hmac-auth.js';
 import { checkKeySecret } from './check-key-secret.js';
 import { isUuid } from './ids.js';
 import type { AccessKeyCache } from './key-cache.js';
@@ -21,6 +25,9 @@ export interface KeyAuthDeps {
   limiter: FailureLimiter;
   verifyAccessToken(token: string): Promise<VerifiedAccessToken | undefined>;
   lastUse?: Pick<LastUseRecorder, 'record'>;
+  /** Opens the sealed secrets of hmac keys. */
+  box: SealedBox;
+  log?: Pick<Logger, 'warn'>;
 }
 
 export function keyAuthenticator(deps: KeyAuthDeps): Authenticator {
@@ -50,6 +57,11 @@ export function keyAuthenticator(deps: KeyAuthDeps): Authenticator {
     async basic(keyId, secret, address) {
       const key = await checkKeySecret(deps, keyId, secret, address);
       return key ? actor(key.id, key.projectId) : undefined;
+    },
+    async hmac(request, address) {
+      const checked = await checkHmacRequest({ keys, limiter, box: deps.box, log: deps.log }, request, address);
+      if (!checked.ok) return checked;
+      return { ok: true, actor: actor(checked.key.id, checked.key.projectId), bodyDigests: checked.bodyDigests };
     },
   };
 }

@@ -32,7 +32,12 @@ export interface VerifyHmacInput {
   /** The request target as sent: path and query string, undecoded. */
   path: string;
   headers: HeaderValues;
-  body: Buffer | undefined;
+  /**
+   * The body as received (undefined: none), or 'deferred' when it is read after the
+   * signature is checked (the management API's JSON parser runs after authentication):
+   * the caller then compares signedBodyDigests() with the bytes itself.
+   */
+  body: Buffer | undefined | 'deferred';
   secret: string | Buffer;
   now: Date;
   maxSkewSeconds?: number;
@@ -75,6 +80,17 @@ function parseImfFixdate(value: string): number | undefined {
 
 const failure = (reason: HmacFailureReason): HmacVerification => ({ ok: false, reason });
 
+/** The values of the signed body digest headers (x-Content-MD5, Content-MD5), as sent. */
+export const signedBodyDigests = (signedHeaders: string[], headers: HeaderValues): string[] =>
+  signedHeaders.map((h) => h.toLowerCase()).filter((name) => DIGEST_HEADERS.has(name)).map((name) => headers[name] ?? '');
+
+/** True when every digest is the body's hex MD5. A signed digest always speaks for the body, an absent body being the empty one. */
+export function bodyMatchesDigests(digests: string[], body: Buffer | undefined): boolean {
+  if (digests.length === 0) return true;
+  const actual = md5Hex(body ?? Buffer.alloc(0));
+  return digests.every((value) => value.trim().toLowerCase() === actual);
+}
+
 export function verifyHmacRequest(input: VerifyHmacInput): HmacVerification {
   const { method, path, headers, body, now, maxSkewSeconds = 300 } = input;
   let auth: HmacAuthorization;
@@ -101,12 +117,10 @@ export function verifyHmacRequest(input: VerifyHmacInput): HmacVerification {
   if (sentAt === undefined) return failure('missing_date');
   if (Math.abs(now.getTime() - sentAt) > maxSkewSeconds * 1000) return failure('stale_date');
 
-  const digests = signed.filter((name) => DIGEST_HEADERS.has(name));
-  if (body && body.length > 0 && digests.length === 0) return failure('missing_body_digest');
-  if (digests.length > 0) {
-    // A signed digest always speaks for the body, an absent body being the empty one.
-    const actual = md5Hex(body ?? Buffer.alloc(0));
-    if (digests.some((name) => headers[name]!.trim().toLowerCase() !== actual)) return failure('body_digest_mismatch');
+  if (body !== 'deferred') {
+    const digests = signedBodyDigests(auth.headers, headers);
+    if (body && body.length > 0 && digests.length === 0) return failure('missing_body_digest');
+    if (!bodyMatchesDigests(digests, body)) return failure('body_digest_mismatch');
   }
 
   const expected = Buffer.from(

@@ -1,23 +1,35 @@
 // Turns the Authorization header of a management request into an actor:
-// "Bearer <JWT from /oauth2/token>" or "Basic base64(keyId:secret)". Missing or bad
-// credentials are a 401 with a WWW-Authenticate challenge naming both schemes.
+// "Bearer <JWT from /oauth2/token>", "Basic base64(keyId:secret)" or an HMAC-signed
+// request ("hmac username=…", credentials/hmac-request.ts). Missing or bad credentials
+// are a 401 with a WWW-Authenticate challenge naming the schemes.
 import type { RequestHandler } from 'express';
 import { ApiError } from './api-error.js';
 import type { Actor } from '../access-keys/service.js';
+import { isHmacAuthorization, type SignedRequest } from '../credentials/hmac-auth.js';
+import { expectSignedBody, hmacRefusalMessage, signedRequestOf } from '../credentials/hmac-request.js';
+import type { HmacFailureReason } from '../credentials/hmac-signature.js';
 
 export interface Authenticator {
   bearer(token: string, address: string | undefined): Promise<Actor | undefined>;
   basic(keyId: string, secret: string, address: string | undefined): Promise<Actor | undefined>;
+  hmac(request: SignedRequest, address: string | undefined): Promise<HmacOutcome>;
 }
 
+export type HmacOutcome =
+  | { ok: true; actor: Actor; /** Signed digests the body, read later, must match. */ bodyDigests: string[] }
+  | { ok: false; reason: HmacFailureReason };
+
 const REALM = 'keymint';
-const CHALLENGE = `Bearer realm="${REALM}", Basic realm="${REALM}", charset="UTF-8"`;
+const CHALLENGE = `Bearer realm="${REALM}", Basic realm="${REALM}", charset="UTF-8", hmac realm="${REALM}"`;
 
 const denied = (message: string, error?: 'invalid_token' | 'invalid_request') =>
   ApiError.unauthenticated(
     message,
-    error ? `Bearer realm="${REALM}", error="${error}", Basic realm="${REALM}", charset="UTF-8"` : CHALLENGE,
+    error ? `Bearer realm="${REALM}", error="${error}", Basic realm="${REALM}", charset="UTF-8", hmac realm="${REALM}"` : CHALLENGE,
   );
+
+/** An HMAC-signed request refused; also what error-handler.ts answers when the body does not match its digest. */
+export const hmacRefused = (reason: HmacFailureReason) => denied(hmacRefusalMessage(reason));
 
 function parseBasic(credentials: string): [string, string] | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credentials)) return undefined;
@@ -30,7 +42,14 @@ function parseBasic(credentials: string): [string, string] | undefined {
 export function authenticate(auth: Authenticator): RequestHandler {
   return async (req, res, next) => {
     const header = req.headers.authorization;
-    if (!header) throw denied('Authentication is required: send a Bearer token from /oauth2/token, or Basic credentials (Key ID and Key Secret).');
+    if (!header) throw denied('Authentication is required: send a Bearer token from /oauth2/token, or Basic credentials (Key ID and Key Secret), or sign the request (hmac).');
+    if (isHmacAuthorization(header)) {
+      const outcome = await auth.hmac(signedRequestOf(req, res), req.ip);
+      if (!outcome.ok) throw hmacRefused(outcome.reason);
+      expectSignedBody(res, outcome.bodyDigests);
+      res.locals.actor = outcome.actor;
+      return next();
+    }
     const [scheme, credentials, extra] = header.trim().split(/ +/);
     if (!credentials || extra !== undefined) throw denied('The Authorization header is malformed.', 'invalid_request');
     let actor: Actor | undefined;
@@ -46,7 +65,7 @@ export function authenticate(auth: Authenticator): RequestHandler {
         break;
       }
       default:
-        throw denied('That authorization scheme is not supported; use Bearer or Basic.');
+        throw denied('That authorization scheme is not supported; use Bearer, Basic or hmac.');
     }
     res.locals.actor = actor;
     next();

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { ApiError } from './api-error.js';
 import { RateLimited } from '../abuse/rate-limited.js';
 import { loggablePath } from './request-log.js';
+import { hmacRefused } from './authenticate.js';
+import { SIGNED_BODY_MISMATCH } from '../credentials/hmac-request.js';
 
 // zlib (gzip, deflate) and brotli failures: a Content-Encoding the body does not match.
 const DECOMPRESSION_CODES = /^(Z_|ERR__ERROR_|ERR_BROTLI_|ERR_ZSTD_)/;
@@ -24,6 +26,8 @@ export function toApiError(err: unknown): ApiError | undefined {
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return ApiError.unsupportedMediaType('The request body must be UTF-8 encoded JSON.');
+    case SIGNED_BODY_MISMATCH:
+      return hmacRefused('body_digest_mismatch');
     case 'request.aborted':
     case 'request.size.invalid':
       return ApiError.invalidArgument('The request body was incomplete.');

@@ -4,6 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
+import { checkSignedBody } from '../credentials/hmac-request.js';
 
 export const BODY_LIMIT = '64kb';
 
@@ -20,4 +21,13 @@ export function utf8Only(req: IncomingMessage, _res: unknown, body: Buffer): voi
 
 /** express.json with the shared limit and checks; other content types are left unparsed for the route to refuse. */
 export const jsonBody = (): RequestHandler =>
-  express.json({ limit: BODY_LIMIT, strict: false, type: 'application/json', verify: utf8Only });
+  express.json({
+    limit: BODY_LIMIT,
+    strict: false,
+    type: 'application/json',
+    // An HMAC-signed body against its signed MD5 (credentials/hmac-request.ts), then UTF-8 only.
+    verify: (req, res, body) => {
+      checkSignedBody(req, res, body);
+      utf8Only(req, res, body);
+    },
+  });

@@ -9,6 +9,7 @@ import { adapterFor, rateLimited, type ClientSource } from './adapter.js';
 import { RateLimited } from '../abuse/rate-limited.js';
 import { reuseWarmClients } from './warm-clients.js';
 import type { FailureLimiter } from '../abuse/failure-limiter.js';
+import type { HmacTickets } from '../credentials/hmac-tickets.js';
 
 export const TOKEN_PATH = '/oauth2/token';
 
@@ -18,9 +19,11 @@ export interface ProviderDeps {
   clients: ClientSource;
   verifier: SecretVerifier;
   limiter?: FailureLimiter;
+  /** One-time tickets standing in for the secret of a verified HMAC-signed request. */
+  tickets?: HmacTickets;
 }
 
-export function buildProvider({ config, ring, clients, verifier, limiter }: ProviderDeps): Provider {
+export function buildProvider({ config, ring, clients, verifier, limiter, tickets }: ProviderDeps): Provider {
   const audience = config.tokenAudience;
   const configuration: Configuration = {
     adapter: adapterFor(clients, verifier, limiter),
@@ -77,6 +80,8 @@ export function buildProvider({ config, ring, clients, verifier, limiter }: Prov
   // Synchronous when the secret is warm (no promise on the hot path); oidc-provider awaits
   // whatever it gets.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
+    // A signed request already verified for this key (credentials/hmac-token.ts).
+    if (tickets?.consume(this.clientId, actual)) return true;
     if (verifier.acceptWarm(this.clientId, actual, this.clientSecret)) return true;
     const address = Provider.ctx?.ip;
     // Over the failure budget, only a secret that verifies without bcrypt gets through

@@ -3,12 +3,16 @@
 // prototype swap cost about as much as signing the token. What the express stack would
 // add is added here directly: helmet's headers (computed once), no CORS headers, the
 // latency histogram and the debug request log. Every other request goes to express.
+// An HMAC-signed request is checked first and reaches oidc-provider with a one-time
+// ticket (credentials/hmac-token.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiHelmet } from '../http/security-headers.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/registry.js';
 import type { ProviderHost } from './provider-host.js';
 import { TOKEN_PATH } from './provider.js';
+import { isHmacAuthorization } from '../credentials/hmac-auth.js';
+import type { HmacTokenHandler } from '../credentials/hmac-token.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -29,7 +33,7 @@ export function withoutCors(res: ServerResponse): void {
     name.toLowerCase().startsWith('access-control-') ? res : setHeader(name, value);
 }
 
-export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger, rest: Handler): Handler {
+export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger, rest: Handler, hmac?: HmacTokenHandler): Handler {
   const security = helmetHeaders();
   // Histogram children bound once per status: label hashing on every request is measurable here.
   const byStatus = new Map<number, { observe(seconds: number): void }>();
@@ -48,6 +52,7 @@ export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger,
       latency(res.statusCode).observe(seconds);
       if (log.isLevelEnabled('debug')) log.debug({ method: 'POST', path: TOKEN_PATH, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
     });
+    if (hmac && isHmacAuthorization(req.headers.authorization)) return hmac(req, res, () => host.handle(req, res));
     host.handle(req, res);
   };
 }

@@ -1,0 +1,115 @@
+// The one check of an HMAC-signed request (REST HMAC credentials), for the management APIs
+// and the token endpoint alike: the key named by `username` (an API key: a UUID, kind
+// hmac, not expired) through the key cache, its sealed secret opened, then signature,
+// Date window and body digest (hmac-signature.ts).
+// An unknown key, a key of another kind and a wrong signature fail alike: the signature
+// is then checked against a random secret, so every check runs the same way and only the
+// last one differs. Failures count against the address and key budgets like Basic; while
+// blocked, a failing request gets 429. A good signature costs no bcrypt, so (like a warm
+// secret or a valid JWT) it goes through even then.
+// The method in the request-line is the real one. The messagemedia SDK signs a PUT as
+// POST; accepting that would let a signature made for a POST authorize a PUT on the same
+// path within the window, and Keymint serves no PUT, so the SDK quirk costs nothing here.
+import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+import type { FailureLimiter } from '../abuse/failure-limiter.js';
+import { RateLimited } from '../abuse/rate-limited.js';
+import { isUuid } from '../access-keys/ids.js';
+import type { AccessKeyCache, AuthKey } from '../access-keys/key-cache.js';
+import type { SealedBox } from '../crypto/sealed-box.js';
+import { openHmacSecret } from './hmac-secrets.js';
+import {
+  parseHmacAuthorization,
+  signedBodyDigests,
+  verifyHmacRequest,
+  type HeaderValues,
+  type HmacAuthorization,
+  type HmacFailureReason,
+} from './hmac-signature.js';
+
+/** How far the signed Date may be from the server's clock, either way. */
+export const MAX_SKEW_SECONDS = 300;
+
+export interface SignedRequest {
+  authorization: string;
+  method: string;
+  /** The path and query string as sent (undecoded). */
+  target: string;
+  headers: IncomingHttpHeaders;
+  /** The body; undefined when there is none; 'deferred' when it is read after this check. */
+  body: Buffer | undefined | 'deferred';
+}
+
+export type HmacCheck =
+  | { ok: true; key: AuthKey; /** Signed digests the deferred body must match. */ bodyDigests: string[] }
+  | { ok: false; reason: HmacFailureReason };
+
+export interface HmacAuthDeps {
+  keys: AccessKeyCache;
+  box: SealedBox;
+  limiter: FailureLimiter;
+  log?: Pick<Logger, 'warn'>;
+  now?: () => Date;
+}
+
+export const isHmacAuthorization = (header: string | undefined): boolean => header !== undefined && /^[ \t]*hmac[ \t]/i.test(header);
+
+// What an unknown key's "signature" is checked against: nobody can sign with it.
+const NOBODY_SECRET = randomBytes(32);
+
+const failed = (reason: HmacFailureReason): HmacCheck => ({ ok: false, reason });
+
+/** Repeated headers as one comma-joined value, as HTTP reads them. */
+function headerValues(headers: IncomingHttpHeaders): HeaderValues {
+  const out: HeaderValues = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
+}
+
+async function signingKey(deps: HmacAuthDeps, username: string): Promise<{ key: AuthKey; secret: string } | undefined> {
+  if (!isUuid(username)) return undefined;
+  const key = await deps.keys.getActive(username.toLowerCase());
+  if (key?.kind !== 'hmac' || !key.sealedSecret) return undefined;
+  try {
+    return { key, secret: openHmacSecret(deps.box, key.id, key.sealedSecret) };
+  } catch {
+    // Another master key, or a damaged row: the key cannot sign anything.
+    deps.log?.warn({ keyId: key.id }, 'could not open the sealed secret of an hmac key');
+    return undefined;
+  }
+}
+
+async function verify(deps: HmacAuthDeps, auth: HmacAuthorization, request: SignedRequest): Promise<HmacCheck> {
+  const headers = headerValues(request.headers);
+  const bodyDigests = request.body === 'deferred' ? signedBodyDigests(auth.headers, headers) : [];
+  // A body read later must still be bound by the signature.
+  if (request.body === 'deferred' && bodyDigests.length === 0) return failed('missing_body_digest');
+  const found = await signingKey(deps, auth.username);
+  const verdict = verifyHmacRequest({
+    authorization: auth,
+    method: request.method,
+    path: request.target,
+    headers,
+    body: request.body,
+    secret: found?.secret ?? NOBODY_SECRET,
+    now: deps.now?.() ?? new Date(),
+    maxSkewSeconds: MAX_SKEW_SECONDS,
+  });
+  if (!verdict.ok) return verdict;
+  return found ? { ok: true, key: found.key, bodyDigests } : failed('bad_signature');
+}
+
+/** Checks a signed request; throws RateLimited when it fails while its address or key is blocked. */
+export async function checkHmacRequest(deps: HmacAuthDeps, request: SignedRequest, address: string | undefined): Promise<HmacCheck> {
+  const parsed = parseHmacAuthorization(request.authorization);
+  const result = parsed.ok
+    ? await verify(deps, parsed.value, request)
+    : failed(parsed.error.code === 'unsupported_algorithm' ? 'unsupported_algorithm' : 'malformed');
+  if (result.ok) return result;
+  const keyId = parsed.ok ? parsed.value.username : undefined;
+  const wait = deps.limiter.blockedFor(address, keyId);
+  if (wait) throw new RateLimited(wait);
+  await deps.limiter.recordFailure(address, keyId);
+  return result;
+}

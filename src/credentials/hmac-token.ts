@@ -1,0 +1,117 @@
+// HMAC-signed POST /oauth2/token. oidc-provider authenticates clients by secret only, so a
+// signed request is checked here first (signature, Date window, body MD5: hmac-auth.ts)
+// and then handed to oidc-provider as client_secret_basic with a one-time ticket
+// (hmac-tickets.ts, accepted by compareClientSecret in oauth/provider.ts) in place of the
+// secret: the token is issued by oidc-provider itself, with every rule and claim of any
+// other key. The body, read here for its MD5, is replayed for it (oauth/replay-body.ts).
+// A refusal is oidc-provider's own answer to a wrong secret (401 invalid_client), whatever
+// failed, with one exception: a Date outside the window is 400 invalid_request saying so.
+// That check depends on the client's clock alone, never on the key or the secret (it is
+// made the same way for unknown keys), so it tells nothing; and a client whose clock has
+// drifted should learn that, not rotate a key that is fine.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { RateLimited } from '../abuse/rate-limited.js';
+import { toApiError } from '../http/error-handler.js';
+import type { Metrics } from '../metrics/registry.js';
+import { replayBody } from '../oauth/replay-body.js';
+import { checkHmacRequest, MAX_SKEW_SECONDS, type HmacAuthDeps } from './hmac-auth.js';
+import type { HmacTickets } from './hmac-tickets.js';
+
+/** oidc-provider's own limit on a token request body (selective_body.js). */
+export const TOKEN_BODY_LIMIT = 56 * 1024;
+
+export type HmacTokenHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export interface HmacTokenDeps extends HmacAuthDeps {
+  tickets: HmacTickets;
+  /** oidc-provider's issuer: the realm of its WWW-Authenticate challenge. */
+  issuer: string;
+  /** As provider.proxy: the client address is then the first X-Forwarded-For entry. */
+  trustProxy: boolean;
+  log: Logger;
+  metrics?: Pick<Metrics, 'tokensRefused'>;
+}
+
+interface OAuthError {
+  status: number;
+  error: string;
+  description: string;
+  headers?: Record<string, string>;
+}
+
+function send(res: ServerResponse, metrics: HmacTokenDeps['metrics'], { status, error, description, headers = {} }: OAuthError): void {
+  metrics?.tokensRefused.inc({ reason: error });
+  const text = JSON.stringify({ error, error_description: description });
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Vary', 'Origin'); // oidc-provider's CORS layer varies every answer by Origin
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+const invalidClient = (issuer: string): OAuthError => ({
+  status: 401,
+  error: 'invalid_client',
+  description: 'client authentication failed',
+  headers: { 'WWW-Authenticate': `Basic realm="${issuer}", error="invalid_client", error_description="client authentication failed"` },
+});
+const staleDate: OAuthError = {
+  status: 400,
+  error: 'invalid_request',
+  description: `the Date header is outside the ${MAX_SKEW_SECONDS / 60}-minute window`,
+};
+const unreadable: OAuthError = { status: 400, error: 'invalid_request', description: 'failed to parse the request body' };
+const rateLimited = (err: RateLimited): OAuthError => ({
+  status: 429,
+  error: 'temporarily_unavailable',
+  description: err.message,
+  headers: { 'Retry-After': String(err.retryAfterSeconds) },
+});
+
+/** The body, or undefined when it is over the limit. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > TOKEN_BODY_LIMIT) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
+    size += (chunk as Buffer).length;
+    if (size > TOKEN_BODY_LIMIT) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** The address oidc-provider sees (koa's ctx.ip), so that both count failures alike. */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string | undefined {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  return (typeof forwarded === 'string' && forwarded.split(',')[0].trim()) || req.socket.remoteAddress;
+}
+
+async function handle(deps: HmacTokenDeps, req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> {
+  const body = await readBody(req).catch(() => undefined);
+  if (!body) return send(res, deps.metrics, unreadable);
+  const request = { authorization: req.headers.authorization ?? '', method: 'POST', target: req.url ?? '', headers: req.headers, body };
+  const checked = await checkHmacRequest(deps, request, clientAddress(req, deps.trustProxy));
+  if (!checked.ok) return send(res, deps.metrics, checked.reason === 'stale_date' ? staleDate : invalidClient(deps.issuer));
+  const { id } = checked.key;
+  req.headers.authorization = `Basic ${Buffer.from(`${id}:${deps.tickets.issue(id)}`).toString('base64')}`;
+  replayBody(req, body);
+  next();
+}
+
+export function hmacTokenHandler(deps: HmacTokenDeps): HmacTokenHandler {
+  return (req, res, next) => {
+    handle(deps, req, res, next).catch((err: unknown) => {
+      if (res.headersSent) return;
+      if (err instanceof RateLimited) return send(res, deps.metrics, rateLimited(err));
+      if (toApiError(err)?.code === 503) {
+        return send(res, deps.metrics, { status: 503, error: 'temporarily_unavailable', description: 'the key store is unreachable; retry shortly' });
+      }
+      deps.log.error({ err }, 'hmac token request failed');
+      send(res, deps.metrics, { status: 500, error: 'server_error', description: 'oops! something went wrong' });
+    });
+  };
+}
