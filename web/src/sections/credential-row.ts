@@ -28,7 +28,7 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
     });
     cells.push(h('td', { class: 'select' }, box));
   }
-  cells.push(h('th', { scope: 'row', 'data-label': legacy ? 'Username' : 'Label', class: legacy ? 'mono' : null }, name));
+  cells.push(h('th', { scope: 'row', 'data-label': legacy ? 'Username' : 'Label', class: c.username ? 'mono' : null }, name));
   if (opts.canManage && !legacy) cells.push(keyCell(opts.project, c));
   cells.push(h('td', { 'data-label': 'Created' }, time(c.createTime)));
   cells.push(h('td', { 'data-label': 'Last used' }, time(c.lastUseTime)));

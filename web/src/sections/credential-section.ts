@@ -11,6 +11,12 @@ import { KIND_NAMES, type Credential, type Kind, type Project, type Session } fr
 import { credentialRow, headerRow } from './credential-row';
 import { VERIFICATION_NOTICE_ID } from './notices';
 
+const NONE: Record<Kind, string> = {
+  basic: 'No Basic Authentication keys in this project yet.',
+  hmac: 'No HMAC Authentication keys in this project yet.',
+  legacy: 'No Legacy API credentials in this project yet.',
+};
+
 const ABOUT: Record<Kind, string> = {
   basic: 'REST API credentials for Basic Authentication: your application sends the API key and secret with each token request.',
   hmac: 'REST API credentials for HMAC Authentication: your application signs each request with the API secret, which never travels.',
@@ -48,7 +54,7 @@ export function credentialSection(session: Session, project: Project, kind: Kind
     syncRemove();
     more.hidden = !nextPageToken;
     if (items.length === 0) {
-      fill(list, h('p', { class: 'empty' }, `No ${KIND_NAMES[kind]} keys in this project yet.`, manage && canCreate(session) ? ' Use Create new key to add one.' : ''));
+      fill(list, h('p', { class: 'empty' }, NONE[kind], manage && canCreate(session) ? ' Use Create new key to add one.' : ''));
       return;
     }
     const rowOptions = {
