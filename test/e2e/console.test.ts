@@ -56,8 +56,9 @@ describe('console as an Administrator', () => {
 
   it('creates a Basic key: the secret is shown once, copies, and gets a token', async () => {
     await page.getByRole('link', { name: 'API Settings', exact: true }).click();
+    // The first project's settings: /console/api-settings becomes its address.
+    await page.waitForURL(`**/console/projects/${production().projectId}/api-settings`);
     await page.getByRole('heading', { level: 1, name: 'API Settings' }).waitFor();
-    expect(page.url()).toContain(`/console/projects/${production().projectId}/api-settings`);
 
     const created = await createKeyInConsole(page, 'Basic Authentication', 'Billing service');
     made.basic = created;
