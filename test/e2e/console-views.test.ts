@@ -79,6 +79,23 @@ describe('console views', () => {
     expect(await page.getByRole('button', { name: 'Create new key' }).count()).toBe(0);
   });
 
+  it('returns to sign-in when the session has ended, and back to the page after signing in', async () => {
+    const { page } = await tab();
+    await signInAs(page, acme.emails.advanced, acme.password);
+    await page.getByRole('link', { name: 'API Settings', exact: true }).click();
+    await page.getByRole('region', { name: 'Basic Authentication' }).getByRole('rowheader', { name: 'Billing service' }).waitFor();
+    // The session ends elsewhere (another tab signs out).
+    const status = await page.evaluate(async () => {
+      const { csrfToken } = await (await fetch('/api/session')).json();
+      return (await fetch('/api/session', { method: 'DELETE', headers: { 'x-csrf-token': csrfToken } })).status;
+    });
+    expect(status).toBe(204);
+    await page.getByRole('link', { name: 'Access keys' }).click();
+    await page.getByText('Your session has ended. Sign in again to continue.').waitFor();
+    await signInAs(page, acme.emails.advanced, acme.password, { goto: false });
+    await page.getByRole('region', { name: 'Production' }).getByRole('rowheader', { name: 'Billing service' }).waitFor();
+  });
+
   it('tells the Administrator of an unverified account why keys cannot be created, and requests verification', async () => {
     const { page } = await tab();
     await signInAs(page, newco.emails.administrator, newco.password);

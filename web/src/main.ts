@@ -18,6 +18,8 @@ let rendered = false;
 
 function showSignIn(notice?: string): void {
   session = null;
+  // A dialog left open (a call answered 401 under it) must not cover the sign-in form.
+  document.querySelectorAll('dialog').forEach((dialog) => dialog.remove());
   signInPage((signedIn) => {
     session = signedIn;
     rendered = true; // focus the first page's heading
