@@ -102,6 +102,8 @@ describe('console as an Administrator', () => {
     await dialog.getByRole('button', { name: 'Save label' }).click();
     await section('HMAC Authentication').getByRole('rowheader', { name: 'Webhook signer (prod)' }).waitFor();
     await expect(section('HMAC Authentication').getByRole('status').textContent()).resolves.toContain('Label saved');
+    // Focus comes back to the redrawn row's Edit button.
+    await poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Edit label of Webhook signer (prod)');
     const [hmac] = await apiCredentials(server, acme, production().projectId, 'hmac');
     expect(hmac.label).toBe('Webhook signer (prod)');
   });
@@ -160,6 +162,7 @@ describe('console as an Administrator', () => {
     await confirm.getByRole('button', { name: 'Delete keys' }).click();
     await poll(() => basic.getByText('No Basic Authentication keys in this project yet.', { exact: false }).count()).toBe(1);
     expect(await apiCredentials(server, acme, production().projectId, 'basic')).toHaveLength(0);
+    await poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Basic Authentication');
     expect(await tokenStatus(server, made.basic.apiKey, made.basic.apiSecret)).toBe(401);
   });
 

@@ -19,6 +19,8 @@ export interface ModalOptions {
   /** Runs on submit; the dialog closes when it resolves. */
   onSubmit?: () => Promise<void> | void;
   onClose?: () => void;
+  /** Where focus goes on close when the opener is gone or disabled (a row re-rendered, a list emptied). */
+  returnFocus?: () => HTMLElement | null | undefined;
 }
 
 export interface Modal {
@@ -52,7 +54,9 @@ export function openModal(opts: ModalOptions): Modal {
   cancel?.addEventListener('click', close);
   dialog.addEventListener('close', () => {
     dialog.remove();
-    if (opener?.isConnected) opener.focus();
+    const usable = (el: HTMLElement | null | undefined) => el?.isConnected && !(el as HTMLButtonElement).disabled;
+    const target = usable(opener) ? opener : opts.returnFocus?.();
+    if (usable(target)) target!.focus();
     opts.onClose?.();
   });
 

@@ -5,7 +5,7 @@ import { openModal } from '../modal';
 import type { Credential, Project } from '../types';
 import { displayName } from '../sections/credential-name';
 
-export function confirmDelete(project: Project, selected: Credential[], onDeleted: (count: number) => void): void {
+export function confirmDelete(project: Project, selected: Credential[], onDeleted: (count: number) => void, returnFocus?: () => HTMLElement | null): void {
   const count = selected.length;
   openModal({
     title: count === 1 ? 'Delete this key?' : `Delete these ${count} keys?`,
@@ -16,6 +16,7 @@ export function confirmDelete(project: Project, selected: Credential[], onDelete
     submitLabel: 'Delete keys',
     busyLabel: 'Deleting…',
     danger: true,
+    returnFocus,
     onSubmit: async () => {
       const { deleted } = await deleteCredentials(project.projectId, selected.map((c) => c.credentialId));
       onDeleted(deleted);

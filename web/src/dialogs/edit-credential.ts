@@ -7,12 +7,13 @@ import { openModal } from '../modal';
 import type { Credential, Project } from '../types';
 import { PASSWORD_RULE } from './create-key';
 
-export function openEditLabel(project: Project, credential: Credential, onSaved: (updated: Credential) => void): void {
+export function openEditLabel(project: Project, credential: Credential, onSaved: (updated: Credential) => void, returnFocus?: () => HTMLElement | null): void {
   const label = field({ label: 'Label', name: 'label', value: credential.label ?? '', maxlength: 200 });
   openModal({
     title: 'Edit label',
     fields: [label],
     submitLabel: 'Save label',
+    returnFocus,
     busyLabel: 'Saving…',
     onSubmit: async () => {
       onSaved(await updateCredential(project.projectId, credential.credentialId, { label: label.input.value.trim() }));
@@ -21,13 +22,14 @@ export function openEditLabel(project: Project, credential: Credential, onSaved:
   label.input.select();
 }
 
-export function openEditPassword(project: Project, credential: Credential, onSaved: (updated: Credential) => void): void {
+export function openEditPassword(project: Project, credential: Credential, onSaved: (updated: Credential) => void, returnFocus?: () => HTMLElement | null): void {
   const password = field({ label: 'New password', name: 'password', type: 'password', hint: PASSWORD_RULE, autocomplete: 'new-password' });
   openModal({
     title: 'Edit password',
     content: h('p', null, 'Legacy API credentials ', h('strong', { class: 'mono' }, credential.username ?? ''), '. Applications using the old password stop working at once.'),
     fields: [password],
     submitLabel: 'Edit password',
+    returnFocus,
     busyLabel: 'Saving…',
     onSubmit: async () => {
       onSaved(await updateCredential(project.projectId, credential.credentialId, { password: password.input.value }));

@@ -35,9 +35,11 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
 
   if (opts.canManage) {
     const edit = h('button', { type: 'button', class: 'secondary small', 'aria-label': legacy ? `Edit password of ${name}` : `Edit label of ${name}` }, 'Edit');
+    // The row is drawn anew after a change: focus returns to the new row's Edit button.
+    const editAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] .actions-cell button`);
     edit.addEventListener('click', () => {
-      if (legacy) openEditPassword(opts.project, c, (u) => opts.onEdited(u, `Password changed for ${name}.`));
-      else openEditLabel(opts.project, c, (u) => opts.onEdited(u, `Label saved: ${displayName(u)}.`));
+      if (legacy) openEditPassword(opts.project, c, (u) => opts.onEdited(u, `Password changed for ${name}.`), editAgain);
+      else openEditLabel(opts.project, c, (u) => opts.onEdited(u, `Label saved: ${displayName(u)}.`), editAgain);
     });
     cells.push(h('td', { class: 'actions-cell' }, edit));
   }

@@ -31,6 +31,7 @@ export function credentialSection(session: Session, project: Project, kind: Kind
   let nextPageToken: string | undefined;
 
   const titleId = uid(`section-${kind}`);
+  const heading = h('h2', { id: titleId, tabindex: '-1' }, KIND_NAMES[kind]);
   const status = h('p', { class: 'status-line', role: 'status' });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const list = h('div', { class: 'list' }, h('p', { class: 'loading' }, 'Loading keys…'));
@@ -108,16 +109,17 @@ export function credentialSection(session: Session, project: Project, kind: Kind
     const chosen = items.filter((c) => selected.has(c.credentialId));
     confirmDelete(project, chosen, (count) => {
       selected.clear();
+      syncRemove();
       say(count === 1 ? 'Deleted 1 key.' : `Deleted ${count} keys.`);
       void load(true);
-    });
+    }, () => heading);
   });
 
   void load(true);
   return h(
     'section',
     { class: 'card credential-section', 'aria-labelledby': titleId, 'data-kind': kind },
-    h('div', { class: 'section-head' }, h('h2', { id: titleId }, KIND_NAMES[kind]), h('div', { class: 'toolbar' }, create, remove)),
+    h('div', { class: 'section-head' }, heading, h('div', { class: 'toolbar' }, create, remove)),
     h('p', { class: 'muted' }, ABOUT[kind]),
     error,
     status,
