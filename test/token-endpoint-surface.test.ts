@@ -95,7 +95,13 @@ describe('response headers', () => {
     expect(res.headers.get('content-security-policy'), what).toContain("default-src 'none'");
     expect(res.headers.get('x-frame-options'), what).toBe('DENY');
     expect(res.headers.get('referrer-policy'), what).toBe('no-referrer');
+    expect(res.headers.get('strict-transport-security'), what).toMatch(/^max-age=\d+/);
+    expect(res.headers.get('cross-origin-resource-policy'), what).toBe('same-origin');
     expect(res.headers.get('x-powered-by'), what).toBeNull();
+    // helmet's headers for HTML documents are left off JSON (src/http/security-headers.ts)
+    for (const pageOnly of ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection']) {
+      expect(res.headers.get(pageOnly), `${what}: ${pageOnly}`).toBeNull();
+    }
   };
 
   it('carries helmet headers on token, discovery, JWKS and error responses', async () => {

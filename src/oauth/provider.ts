@@ -67,9 +67,15 @@ export function buildProvider({ config, ring, clients, verifier, limiter, ticket
       },
     },
     ttl: { ClientCredentials: config.tokenTtlSeconds },
-    extraTokenClaims: (ctx: KoaContextWithOIDC) => ({
-      project_id: (ctx.oidc.client as unknown as { project_id?: string } | undefined)?.project_id,
-    }),
+    // The JWT customizer rather than extraTokenClaims: same claim, but extraTokenClaims
+    // also reshapes the token model and cost ~9% of warm throughput (docs/PERFORMANCE.md).
+    formats: {
+      customizers: {
+        jwt: (_ctx, token, jwt) => {
+          jwt.payload.project_id = (token.client as unknown as { project_id?: string } | undefined)?.project_id;
+        },
+      },
+    },
     renderError: (ctx, out) => {
       ctx.type = 'json';
       ctx.body = out;

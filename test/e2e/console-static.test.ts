@@ -32,6 +32,9 @@ describe('the console as served', () => {
     }
     expect(csp).not.toContain('unsafe');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
+    // pages get helmet's document headers too, which the JSON API leaves off
+    expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await res.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
     expect(html).not.toMatch(/\sstyle=/i);
