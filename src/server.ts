@@ -19,6 +19,7 @@ import { FailureLimiter } from './abuse/failure-limiter.js';
 import { SecretVerifier } from './oauth/client-secret.js';
 import { ProviderHost } from './oauth/provider-host.js';
 import { tokenFastPath } from './oauth/token-fast-path.js';
+import { KeymintResponse } from './oauth/token-response.js';
 import { SigningKeyRing } from './oauth/signing-keys.js';
 import { Metrics } from './metrics/registry.js';
 import { LastUseRecorder } from './access-keys/last-use.js';
@@ -74,7 +75,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, log, metrics, issuer: host.provider.issuer, trustProxy: config.trustProxy });
-    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, tokenFastPath(host, metrics, log, app, hmacToken));
+    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, ServerResponse: KeymintResponse }, tokenFastPath(host, metrics, log, app, hmacToken));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

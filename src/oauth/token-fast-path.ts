@@ -1,11 +1,13 @@
 // The token endpoint's hot path. POST /oauth2/token goes straight from node:http to
 // oidc-provider, past express: its router, per-request middleware chain and request
 // prototype swap cost about as much as signing the token. What the express stack would
-// add is added here directly: helmet's headers (computed once), no CORS headers, the
-// latency histogram and the debug request log. Every other request goes to express.
+// add is added here directly: helmet's headers (computed once) and no CORS headers (both
+// applied by KeymintResponse, token-response.ts), the latency histogram and the debug
+// request log. Every other request goes to express.
 // An HMAC-signed request is checked first and reaches oidc-provider with a one-time
 // ticket (credentials/hmac-token.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KeymintResponse } from './token-response.js';
 import { apiHelmet } from '../http/security-headers.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/registry.js';
@@ -14,7 +16,7 @@ import { TOKEN_PATH } from './provider.js';
 import { isHmacAuthorization } from '../credentials/hmac-auth.js';
 import type { HmacTokenHandler } from '../credentials/hmac-token.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+type Handler = (req: IncomingMessage, res: KeymintResponse) => void;
 
 /** The headers apiHelmet() sets, captured once from a dry run. */
 function helmetHeaders(): Array<[string, string]> {
@@ -42,16 +44,17 @@ export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger,
     if (!child) byStatus.set(status, (child = metrics.httpDuration.labels('POST', TOKEN_PATH, String(status))));
     return child;
   };
+  // One listener for every token response (no closure per request); `this` is the response.
+  function finished(this: KeymintResponse) {
+    const seconds = Number(process.hrtime.bigint() - this.startedAt) / 1e9;
+    latency(this.statusCode).observe(seconds);
+    if (log.isLevelEnabled('debug')) log.debug({ method: 'POST', path: TOKEN_PATH, status: this.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+  }
   return (req, res) => {
     if (req.method !== 'POST' || req.url !== TOKEN_PATH) return rest(req, res);
-    const start = process.hrtime.bigint();
-    for (const [name, value] of security) res.setHeader(name, value);
-    withoutCors(res);
-    res.once('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      latency(res.statusCode).observe(seconds);
-      if (log.isLevelEnabled('debug')) log.debug({ method: 'POST', path: TOKEN_PATH, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
-    });
+    res.startedAt = process.hrtime.bigint();
+    res.finalHeaders = security;
+    res.on('finish', finished);
     if (hmac && isHmacAuthorization(req.headers.authorization)) return hmac(req, res, () => host.handle(req, res));
     host.handle(req, res);
   };
