@@ -9,6 +9,7 @@ import { signIn } from '../helpers/session.js';
 import { launch, openTab, PHONE, screenshot, signInAs, type Tab } from './browser.js';
 import { seedAccount, type E2eAccount } from './fixtures.js';
 import { poll } from './poll.js';
+import { showsWholeValue } from './steps.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -123,6 +124,8 @@ describe('console views', () => {
     await page.getByRole('link', { name: 'API Settings', exact: true }).click();
     const basic = page.getByRole('region', { name: 'Basic Authentication' });
     await basic.getByRole('rowheader', { name: 'Billing service' }).waitFor();
+    await basic.getByRole('button', { name: 'Show API key of Billing service' }).click();
+    expect(await showsWholeValue(basic.getByRole('textbox', { name: 'API key of Billing service' }))).toBe(true);
     // Nothing wider than the screen: no sideways scrolling.
     await poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await screenshot(page, 'phone');

@@ -7,7 +7,7 @@ import { recordSecret, startTestServer, type TestServer } from '../helpers/serve
 import { openTab, launch, screenshot, signInAs, type Tab } from './browser.js';
 import { poll } from './poll.js';
 import { seedAccount, type E2eAccount } from './fixtures.js';
-import { apiCredentials, createKeyInConsole, hmacCall, tokenStatus } from './steps.js';
+import { apiCredentials, createKeyInConsole, hmacCall, showsWholeValue, tokenStatus } from './steps.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -88,6 +88,8 @@ describe('console as an Administrator', () => {
     const basic = section('Basic Authentication');
     await basic.getByRole('button', { name: 'Show API key of Billing service' }).click();
     await poll(() => basic.getByRole('textbox', { name: 'API key of Billing service' }).inputValue()).toBe(made.basic.apiKey);
+    // The whole key is readable in its cell, not cut off.
+    expect(await showsWholeValue(basic.getByRole('textbox', { name: 'API key of Billing service' }))).toBe(true);
     await basic.getByRole('button', { name: 'Copy API key of Billing service' }).click();
     await poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(made.basic.apiKey);
     await poll(() => page.locator('#live').textContent()).toBe('Copied API key of Billing service');
@@ -148,6 +150,7 @@ describe('console as an Administrator', () => {
     await basic.getByRole('checkbox', { name: 'Select Billing service' }).check();
     await basic.getByRole('checkbox', { name: 'Select Old integration' }).check();
     await basic.getByRole('button', { name: 'Show API key of Old integration' }).click();
+    expect(await showsWholeValue(basic.getByRole('textbox', { name: 'API key of Old integration' }))).toBe(true);
     await screenshot(page, 'api-settings');
     await basic.getByRole('button', { name: 'Delete selected (2)' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete these 2 keys?' });

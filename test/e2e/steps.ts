@@ -1,6 +1,6 @@
 // Steps the console tests share: create a key through the dialogs, and check what the API
 // says afterwards (a token for the key, the credentials listed, an HMAC-signed call).
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { signHmacRequest } from '../../src/credentials/hmac-signature.js';
 import { recordSecret, recordToken, type TestServer } from '../helpers/server.js';
 import { signIn, type SignedIn } from '../helpers/session.js';
@@ -54,3 +54,7 @@ export async function hmacCall(server: TestServer, key: MadeKey, path: string): 
   const res = await fetch(`${server.url}${path}`, { headers });
   return { status: res.status, body: await res.json() };
 }
+
+/** Whether a text field shows its whole value: nothing scrolled out of sight. */
+export const showsWholeValue = (field: Locator): Promise<boolean> =>
+  field.evaluate((el) => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().width > 0);

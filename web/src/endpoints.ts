@@ -1,6 +1,6 @@
 // One function per console API call used by the pages.
 import { request, setCsrfToken } from './api';
-import type { Account, CreatedCredential, Credential, CredentialPage, Kind, Project, Session } from './types';
+import type { Account, AuditEventPage, CreatedCredential, Credential, CredentialPage, Kind, Project, Role, Session, User } from './types';
 
 const enc = encodeURIComponent;
 const credentialsOf = (projectId: string) => `/api/projects/${enc(projectId)}/credentials`;
@@ -43,3 +43,14 @@ export const revealCredential = (projectId: string, credentialId: string) =>
 
 export const deleteCredentials = (projectId: string, credentialIds: string[]) =>
   request<{ deleted: number }>('POST', `${credentialsOf(projectId)}/delete`, { credentialIds });
+
+export const listUsers = async () => (await request<{ users: User[] }>('GET', '/api/account/users')).users;
+export const addUser = (body: { email: string; password: string; role: Role }) => request<User>('POST', '/api/account/users', body);
+export const changeUserRole = (userId: string, role: Role) => request<User>('PATCH', `/api/account/users/${enc(userId)}`, { role });
+export const removeUser = (userId: string) => request<void>('DELETE', `/api/account/users/${enc(userId)}`);
+
+export function listAuditEvents(opts: { pageToken?: string; pageSize?: number } = {}) {
+  const query = new URLSearchParams({ pageSize: String(opts.pageSize ?? 50) });
+  if (opts.pageToken) query.set('pageToken', opts.pageToken);
+  return request<AuditEventPage>('GET', `/api/account/audit-events?${query}`);
+}

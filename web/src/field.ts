@@ -1,10 +1,11 @@
-// A labelled form field with an optional hint and its own error slot, wired with
-// aria-describedby so a screen reader reads the rule and the error with the field.
+// A labelled form field (a text input, or a select) with an optional hint and its own
+// error slot, wired with aria-describedby so a screen reader reads the rule and the error
+// with the field.
 import { h, uid } from './dom';
 
-export interface Field {
+export interface Field<E extends HTMLElement = HTMLInputElement> {
   wrap: HTMLElement;
-  input: HTMLInputElement;
+  input: E;
   /** Words that, in an API error message, say the error is about this field. */
   topics: string[];
   setError(message: string | null): void;
@@ -23,9 +24,7 @@ export interface FieldOptions {
 
 export function field(opts: FieldOptions): Field {
   const id = uid(opts.name);
-  const hintId = opts.hint ? `${id}-hint` : null;
-  const errorId = `${id}-error`;
-  const input = h('input', {
+  return labelled(opts, id, h('input', {
     id,
     name: opts.name,
     type: opts.type ?? 'text',
@@ -33,8 +32,20 @@ export function field(opts: FieldOptions): Field {
     autocomplete: opts.autocomplete ?? 'off',
     spellcheck: 'false',
     maxlength: opts.maxlength,
-    'aria-describedby': hintId,
-  });
+    'aria-describedby': opts.hint ? `${id}-hint` : null,
+  }));
+}
+
+/** A labelled <select> of value → text options. */
+export function selectField(opts: { label: string; name: string; options: Record<string, string>; value?: string; hint?: string }): Field<HTMLSelectElement> {
+  const id = uid(opts.name);
+  const options = Object.entries(opts.options).map(([value, text]) => h('option', { value, selected: value === opts.value }, text));
+  return labelled(opts, id, h('select', { id, name: opts.name, 'aria-describedby': opts.hint ? `${id}-hint` : null }, options));
+}
+
+function labelled<E extends HTMLInputElement | HTMLSelectElement>(opts: { label: string; name: string; hint?: string; topics?: string[] }, id: string, input: E): Field<E> {
+  const hintId = opts.hint ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
   const error = h('p', { id: errorId, class: 'field-error', hidden: true });
   const wrap = h(
     'div',

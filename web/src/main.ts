@@ -8,8 +8,10 @@ import { getSession, signOut } from './endpoints';
 import { announce } from './live';
 import { accessKeysPage } from './pages/access-keys';
 import { apiSettingsPage } from './pages/api-settings';
+import { auditLogPage } from './pages/audit-log';
 import { pageHeading, shell } from './pages/layout';
 import { signInPage } from './pages/sign-in';
+import { usersPage } from './pages/users';
 import { parseRoute, startRouter, type Route } from './router';
 import type { Session } from './types';
 
@@ -39,6 +41,22 @@ async function onSignOut(): Promise<void> {
   showSignIn('You have signed out.');
 }
 
+async function renewSession(): Promise<void> {
+  try {
+    session = await getSession();
+  } catch (err) {
+    if (err instanceof ApiFailure && err.status === 401) return showSignIn('Your session has ended. Sign in again to continue.');
+    throw err;
+  }
+  render(parseRoute(location.pathname));
+}
+
+const PAGES: Partial<Record<Route['name'], (ctx: PageContext) => Promise<void>>> = {
+  'access-keys': accessKeysPage,
+  users: usersPage,
+  'audit-log': auditLogPage,
+};
+
 function render(route: Route): void {
   if (!session) return showSignIn();
   const current = session;
@@ -48,13 +66,14 @@ function render(route: Route): void {
     main,
     setTitle: (title) => (document.title = `${title} · Keymint console`),
     setAccount: (account) => (current.account = account),
+    renewSession,
   };
-  const page =
-    route.name === 'access-keys'
-      ? accessKeysPage(ctx)
-      : route.name === 'api-settings'
-        ? apiSettingsPage(ctx, route.projectId)
-        : Promise.resolve(void main.append(pageHeading('Page not found'), h('p', null, h('a', { href: '/console/' }, 'Go to Access keys'))));
+  const simple = PAGES[route.name];
+  const page = simple
+    ? simple(ctx)
+    : route.name === 'api-settings'
+      ? apiSettingsPage(ctx, route.projectId)
+      : Promise.resolve(void main.append(pageHeading('Page not found'), h('p', null, h('a', { href: '/console/' }, 'Go to Access keys'))));
   // After a navigation, focus moves to the new page's heading so it is announced.
   if (rendered) void page.finally(() => main.querySelector<HTMLElement>('h1')?.focus());
   rendered = true;

@@ -9,7 +9,7 @@ import { announce } from './live';
 export interface ModalOptions {
   title: string;
   content?: Child;
-  fields?: Field[];
+  fields?: Field<HTMLInputElement | HTMLSelectElement>[];
   submitLabel: string;
   busyLabel?: string;
   /** null: no cancel button (a confirmation closed with its one button). */
@@ -28,7 +28,7 @@ export interface Modal {
   close(): void;
 }
 
-function fieldFor(fields: Field[], message: string): Field | undefined {
+function fieldFor<F extends Field<HTMLElement>>(fields: F[], message: string): F | undefined {
   const text = message.toLowerCase();
   return fields.find((f) => f.topics.some((topic) => text.includes(topic)));
 }

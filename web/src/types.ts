@@ -62,3 +62,27 @@ export const KIND_SHORT: Readonly<Record<Kind, string>> = {
   hmac: 'REST HMAC',
   legacy: 'Legacy',
 };
+
+export interface User {
+  userId: string;
+  email: string;
+  role: Role;
+  createTime: string;
+  updateTime: string;
+}
+
+export interface AuditEvent {
+  eventId: string;
+  time: string;
+  action: string;
+  actor: { type: 'user' | 'access_key' | 'anonymous'; id: string | null; name: string | null };
+  address: string | null;
+  projectId: string | null;
+  credential: { credentialId: string; kind: string | null; label: string | null } | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditEventPage {
+  auditEvents: AuditEvent[];
+  nextPageToken?: string | null;
+}

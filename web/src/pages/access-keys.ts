@@ -20,7 +20,7 @@ function projectCard(project: Project): HTMLElement {
         keys,
         h(
           'table',
-          { class: 'credentials' },
+          { class: 'data-table' },
           h('caption', { class: 'visually-hidden' }, `Keys of ${project.name}`),
           h('thead', null, h('tr', null, ['Name', 'Kind', 'Created', 'Last used'].map((t) => h('th', { scope: 'col' }, t)))),
           h(

@@ -9,7 +9,7 @@ import { hrefFor, navigate } from '../router';
 import { credentialSection } from '../sections/credential-section';
 import { roleNotice, verificationNotice } from '../sections/notices';
 import type { Project } from '../types';
-import { errorNote, loadingNote, pageHeading } from './layout';
+import { errorNote, loadingNote, pageHeading, settingsBreadcrumb } from './layout';
 
 function projectPicker(projects: Project[], current: Project): HTMLElement | null {
   if (projects.length < 2) return null;
@@ -21,7 +21,7 @@ function projectPicker(projects: Project[], current: Project): HTMLElement | nul
 
 export async function apiSettingsPage(ctx: PageContext, projectId?: string): Promise<void> {
   ctx.setTitle('API Settings');
-  const breadcrumb = h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('ol', null, h('li', null, 'Settings'), h('li', { 'aria-current': 'page' }, 'API Settings')));
+  const breadcrumb = settingsBreadcrumb('API Settings');
   fill(ctx.main, breadcrumb, pageHeading('API Settings'), loadingNote('API settings'));
   let projects: Project[];
   try {

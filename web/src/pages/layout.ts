@@ -1,5 +1,6 @@
-// The signed-in frame: brand, main navigation, who is signed in, Sign out; pages render
-// into its <main>.
+// The signed-in frame: brand, main navigation (Users and Audit log for Administrators only),
+// who is signed in, Sign out; pages render into its <main>.
+import { isAdministrator } from '../context';
 import { h } from '../dom';
 import type { Route } from '../router';
 import { ROLE_NAMES, type Session } from '../types';
@@ -21,6 +22,10 @@ export function shell(session: Session, route: Route, onSignOut: () => void): HT
         null,
         h('li', null, h('a', { href: '/console/', 'aria-current': current('access-keys') }, 'Access keys')),
         h('li', null, h('a', { href: '/console/api-settings', 'aria-current': current('api-settings') }, 'API Settings')),
+        isAdministrator(session) && [
+          h('li', null, h('a', { href: '/console/users', 'aria-current': current('users') }, 'Users')),
+          h('li', null, h('a', { href: '/console/audit-log', 'aria-current': current('audit-log') }, 'Audit log')),
+        ],
       ),
     ),
     h(
@@ -41,3 +46,7 @@ export const pageHeading = (text: string): HTMLHeadingElement => h('h1', { tabin
 export const loadingNote = (what: string): HTMLElement => h('p', { class: 'loading', role: 'status' }, `Loading ${what}…`);
 
 export const errorNote = (message: string): HTMLElement => h('p', { class: 'error-note', role: 'alert' }, message);
+
+/** Settings › <page>, above a settings page's heading. */
+export const settingsBreadcrumb = (page: string): HTMLElement =>
+  h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('ol', null, h('li', null, 'Settings'), h('li', { 'aria-current': 'page' }, page)));

@@ -73,7 +73,7 @@ export function credentialSection(session: Session, project: Project, kind: Kind
       list,
       h(
         'table',
-        { class: 'credentials' },
+        { class: 'data-table' },
         h('caption', { class: 'visually-hidden' }, `${KIND_NAMES[kind]} keys`),
         h('thead', null, headerRow(legacy, manage)),
         h('tbody', null, items.map((c) => credentialRow(c, rowOptions))),

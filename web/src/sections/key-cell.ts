@@ -29,7 +29,7 @@ export function keyCell(project: Project, credential: Credential): HTMLTableCell
 
   function shown(apiKey: string): void {
     const id = uid('api-key');
-    const input = h('input', { id, type: 'text', readonly: true, value: apiKey, class: 'mono key', spellcheck: 'false', 'aria-label': `API key of ${name}` });
+    const input = h('input', { id, type: 'text', readonly: true, value: apiKey, size: Math.max(apiKey.length, 20), class: 'mono key', spellcheck: 'false', 'aria-label': `API key of ${name}` });
     input.addEventListener('focus', () => input.select());
     const hide = h('button', { type: 'button', class: 'link', 'aria-label': `Hide API key of ${name}` }, 'Hide');
     hide.addEventListener('click', () => {

@@ -1,5 +1,6 @@
-// Why a person cannot change credentials: their role (only Administrators manage API keys),
-// or an account that is not verified yet (with the button to request verification).
+// Why a person cannot change credentials: their role (only Administrators manage API keys,
+// users and the audit log), or an account that is not verified yet (with the button to
+// request verification).
 import { ApiFailure } from '../api';
 import { isAdministrator } from '../context';
 import { fill, h, time } from '../dom';
@@ -22,6 +23,16 @@ export function roleNotice(session: Session): HTMLElement | null {
       "can see the list of keys but can't configure these settings. ",
       `Your role is ${ROLE_NAMES[session.user.role]}; please contact your account administrator for assistance.`,
     ),
+  );
+}
+
+/** For a page only Administrators use (Users, Audit log): why this person sees nothing. */
+export function administratorsOnlyNotice(session: Session, heading: string, what: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'notice', role: 'note' },
+    h('h2', null, heading),
+    h('p', null, `Only account Administrators can ${what}. Your role is ${ROLE_NAMES[session.user.role]}; please contact your account administrator for assistance.`),
   );
 }
 

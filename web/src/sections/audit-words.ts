@@ -1,0 +1,51 @@
+// An audit event in plain words: who acted, what they did, on which credential. Nothing
+// here is HTML: every value from the API goes into text nodes.
+import { KIND_SHORT, ROLE_NAMES, type AuditEvent, type Kind, type Role } from '../types';
+
+const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+const roleName = (value: unknown): string => ROLE_NAMES[value as Role] ?? text(value);
+
+export function who(event: AuditEvent): string {
+  const { actor } = event;
+  if (actor.name) return actor.name;
+  if (actor.type === 'access_key') return `Access key ${actor.id ?? ''}`.trim();
+  if (actor.type === 'user') return `User ${actor.id ?? ''}`.trim();
+  return 'Someone not signed in';
+}
+
+export function what(event: AuditEvent): string {
+  const d = event.details ?? {};
+  switch (event.action) {
+    case 'credential.create':
+      return 'Created a key';
+    case 'credential.label_change':
+      return 'Renamed a key';
+    case 'credential.password_change':
+      return 'Changed a legacy password';
+    case 'credential.reveal':
+      return 'Showed an API key';
+    case 'credential.delete':
+      return 'Deleted a key';
+    case 'session.sign_in':
+      return 'Signed in';
+    case 'session.sign_in_failures':
+      return `Sign-in blocked for ${text(d.email) || 'an email'} after ${text(d.failures) || 'repeated'} failed attempts`;
+    case 'user.add':
+      return `Added user ${text(d.email)} as ${roleName(d.role)}`;
+    case 'user.role_change':
+      return `Changed the role of ${text(d.email)} to ${roleName(d.role)}`;
+    case 'user.remove':
+      return `Removed user ${text(d.email)}`;
+    case 'account.verification_request':
+      return 'Requested account verification';
+    default:
+      return event.action;
+  }
+}
+
+export function credentialOf(event: AuditEvent): string {
+  const c = event.credential;
+  if (!c) return '';
+  const kind = c.kind ? (KIND_SHORT[c.kind as Kind] ?? c.kind) : 'Key';
+  return c.label ? `${kind}: ${c.label}` : kind;
+}
