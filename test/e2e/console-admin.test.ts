@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordSecret, startTestServer, type TestServer } from '../helpers/server.js';
 import { signIn, type SignedIn } from '../helpers/session.js';
-import { launch, openTab, screenshot, signInAs, type Tab } from './browser.js';
+import { launch, openTab, PHONE, screenshot, signInAs, type Tab } from './browser.js';
 import { seedAccount, type E2eAccount } from './fixtures.js';
 import { poll } from './poll.js';
 
@@ -22,8 +22,8 @@ const NEW_PASSWORD = `Initial-${Date.now()}-pw`;
 const SHORT_PASSWORD = 'Sh0rt!';
 const LAST_ADMIN = /must keep at least one Administrator/;
 
-async function tab(): Promise<Tab> {
-  const t = await openTab(browser, server.url);
+async function tab(viewport?: { width: number; height: number }): Promise<Tab> {
+  const t = await openTab(browser, server.url, viewport);
   tabs.push(t);
   return t;
 }
@@ -171,6 +171,17 @@ describe('console Users and Audit log', () => {
     expect(await rows.count()).toBe(total);
     const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-event-id')));
     expect(new Set(ids).size).toBe(total);
+  });
+
+  it('fits both pages on a phone-width screen', async () => {
+    const phone = (await tab(PHONE)).page;
+    await signInAs(phone, acme.emails.administrator, acme.password);
+    await phone.goto('/console/users');
+    await phone.getByLabel(`Role of ${acme.emails.basic}`, { exact: true }).waitFor();
+    await poll(() => phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await phone.goto('/console/audit-log');
+    await phone.locator('table.audit tbody tr').first().waitFor();
+    await poll(() => phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
   });
 
   it('shows a Basic user neither page in the navigation, and why when they open one', async () => {
