@@ -127,7 +127,9 @@ export const secretHygiene = `## Secret hygiene
 export const securityHeaders = `## Security headers and CORS
 
 helmet runs in front of every express route (\`src/app.ts\`); the token endpoint's fast path sets the
-same headers, captured once from helmet (\`src/oauth/token-fast-path.ts\`). CORS is closed and there is
+same headers, captured once from helmet (\`src/oauth/token-fast-path.ts\`, applied in
+\`src/oauth/token-response.ts\`). JSON answers carry the OWASP REST set; the console's pages carry
+helmet's full set under their own policy (\`src/http/security-headers.ts\`). CORS is closed and there is
 no setting to open it: no route sends \`Access-Control-*\`, and the \`Access-Control-Allow-Origin\`
 oidc-provider would add at the token endpoint is removed. Services call Keymint from servers, not
 from browser pages. Tested by \`test/token-endpoint-surface.test.ts\` (${run('token-endpoint-surface.test.ts')}:

@@ -1,6 +1,7 @@
 // Security headers and CORS, swept over every route of a running Keymint: each answer,
-// success or error, must carry helmet's headers and no Access-Control-* header, even to a
-// request from a browser origin and to a CORS preflight.
+// success or error, must carry the API's helmet headers (the OWASP REST set; the console's
+// pages carry more, src/http/security-headers.ts) and no Access-Control-* header, even to
+// a request from a browser origin and to a CORS preflight.
 export interface RouteFigure {
   route: string;
   status: number;
@@ -10,7 +11,7 @@ export interface RouteFigure {
 
 export const HELMET = [
   'content-security-policy',
-  'cross-origin-opener-policy',
+  'cross-origin-resource-policy',
   'referrer-policy',
   'strict-transport-security',
   'x-content-type-options',
@@ -48,6 +49,9 @@ export async function sweepHeaders(url: string, projectId: string, basic: string
     { route: 'GET /readyz', method: 'GET', path: '/readyz' },
     { route: 'GET /metrics', method: 'GET', path: '/metrics' },
     { route: 'GET /no-such-route (404)', method: 'GET', path: '/no-such-route' },
+    { route: 'GET /console/ (the web console)', method: 'GET', path: '/console/' },
+    { route: 'POST /api/session (wrong password)', method: 'POST', path: '/api/session', headers: { 'content-type': 'application/json' }, body: '{"email":"nobody@example.com","password":"wrong password"}' },
+    { route: 'GET /api/projects (not signed in)', method: 'GET', path: '/api/projects' },
   ];
   const figures: RouteFigure[] = [];
   for (const p of probes) {

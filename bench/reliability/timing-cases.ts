@@ -1,9 +1,10 @@
-// The four ways of presenting a Key ID that is not yours, set up on a running Keymint:
-// an unknown key (a random UUID), a deleted key (it got tokens, then was deleted through
-// the API, and its old secret is presented), a wrong secret for a cold key (a row no
-// request has named before: each try takes a fresh one, so the server reads it from the
-// database as it would for an unknown key) and a wrong secret for a warm key (its real
-// secret got a token, so its row is cached in the server).
+// The ways of presenting a Key ID that is not yours, set up on a running Keymint: an
+// unknown key (a random UUID), a deleted key (it got tokens, then was deleted through the
+// API, and its old secret is presented), a wrong secret for a cold key (a row no request
+// has named before: each try takes a fresh one, so the server reads it from the database
+// as it would for an unknown key), a wrong secret for a warm key (its real secret got a
+// token, so its row is cached in the server), and the same two questions for legacy
+// credentials: an unknown username, and a wrong password for an existing one.
 import { randomUUID } from 'node:crypto';
 import { generateSecret } from '../../src/access-keys/secrets.js';
 import { basic } from '../load.js';
@@ -49,6 +50,15 @@ export async function prepareCases(url: string, databaseUrl: string, seeder: See
   );
   if (cold.length !== coldKeys) throw new Error(`expected ${coldKeys} cold keys, found ${cold.length}`);
 
+  // A legacy credential by SQL, with the cold keys' bcrypt hash: nobody knows its password.
+  const username = `timing.legacy.${randomUUID().slice(0, 8)}`;
+  await query(
+    databaseUrl,
+    `INSERT INTO access_keys (id, project_id, display_name, kind, username, secret_hash)
+     SELECT $1, project_id, $2, 'legacy', $2, secret_hash FROM access_keys WHERE id = $3`,
+    [randomUUID(), username, cold[0]],
+  );
+
   const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)];
   const cases: Case[] = [
     { name: 'unknown key', next: () => basic(randomUUID(), generateSecret()) },
@@ -68,6 +78,8 @@ export async function prepareCases(url: string, databaseUrl: string, seeder: See
       },
     },
     { name: 'wrong secret, warm key', next: () => basic(warm.accessKeyId, generateSecret()) },
+    { name: 'unknown legacy username', next: () => basic(`nobody.${randomUUID().slice(0, 8)}`, 'Passw0rd') },
+    { name: 'wrong legacy password', next: () => basic(username, `Wr0ng${randomUUID().slice(0, 8)}`) },
   ];
   return { projectId: owner.projectId, cases, reference: 'wrong secret, cold key' };
 }
