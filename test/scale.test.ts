@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeProtectedHeader } from 'jose';
 import { rotateSigningKey } from '../src/oauth/signing-keys.js';
 import { cluster, type Cluster } from './helpers/cluster.js';
-import type { Bootstrapped, TestServer } from './helpers/server.js';
+import { recordSecret, type Bootstrapped, type TestServer } from './helpers/server.js';
+import { consoleAccount } from './helpers/console-account.js';
 import { basicHeader, postToken, until } from './helpers/token-requests.js';
 
 const metric = async (s: TestServer, name: string, labels = ''): Promise<number> => {
@@ -79,6 +80,35 @@ describe('revocation across instances', () => {
     for (const s of [bb, cc]) {
       await until('the token endpoint to refuse the deleted key', async () => ((await tokenStatus(s, b)) === 401 ? true : undefined), 1000, 20);
       await until('the API to refuse its token', async () => ((await apiStatus(s, b, bearer)) === 401 ? true : undefined), 1000, 20);
+    }
+  });
+
+  it('credentials deleted or re-passworded in the console stop working on every instance within 1 second', async () => {
+    const acct = await consoleAccount(a);
+    const admin = acct.users.administrator;
+    const creds = `/projects/${acct.projectId}/credentials`;
+    const basicKey = (await admin.call('POST', creds, { kind: 'basic', label: 'fleet' })).body;
+    recordSecret(basicKey.apiSecret);
+    const username = `fleet${Date.now()}`;
+    recordSecret('Fleet0pass');
+    recordSecret('Fleet1pass');
+    const legacy = (await admin.call('POST', creds, { kind: 'legacy', username, password: 'Fleet0pass' })).body;
+    const other = (await admin.call('POST', creds, { kind: 'legacy', username: `${username}x`, password: 'Fleet0pass' })).body;
+    const status = async (s: TestServer, id: string, secret: string) => (await postToken(s.url, { basic: [id, secret] })).status;
+    for (const s of [a, bb, cc]) {
+      expect(await status(s, basicKey.apiKey, basicKey.apiSecret)).toBe(200); // warm every instance
+      expect(await status(s, username, 'Fleet0pass')).toBe(200);
+      expect(await status(s, `${username}x`, 'Fleet0pass')).toBe(200);
+    }
+    const deleted = await admin.call('POST', `${creds}/delete`, { credentialIds: [basicKey.credential.credentialId, legacy.credential.credentialId] });
+    expect(deleted.body).toEqual({ deleted: 2 });
+    const changed = await admin.call('PATCH', `${creds}/${other.credential.credentialId}`, { password: 'Fleet1pass' });
+    expect(changed.status).toBe(200);
+    for (const s of [a, bb, cc]) {
+      await until('the deleted key to be refused', async () => ((await status(s, basicKey.apiKey, basicKey.apiSecret)) === 401 ? true : undefined), 1000, 20);
+      await until('the deleted legacy credential to be refused', async () => ((await status(s, username, 'Fleet0pass')) === 401 ? true : undefined), 1000, 20);
+      await until('the old legacy password to be refused', async () => ((await status(s, `${username}x`, 'Fleet0pass')) === 401 ? true : undefined), 1000, 20);
+      expect(await status(s, `${username}x`, 'Fleet1pass')).toBe(200);
     }
   });
 
