@@ -126,6 +126,7 @@ describe('console views', () => {
     await basic.getByRole('rowheader', { name: 'Billing service' }).waitFor();
     await basic.getByRole('button', { name: 'Show API key of Billing service' }).click();
     expect(await showsWholeValue(basic.getByRole('textbox', { name: 'API key of Billing service' }))).toBe(true);
+    expect(await showsWholeValue(page.getByRole('textbox', { name: 'Project ID' }))).toBe(true);
     // Nothing wider than the screen: no sideways scrolling.
     await poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await screenshot(page, 'phone');
