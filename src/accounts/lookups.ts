@@ -5,8 +5,9 @@ import { isUuid } from '../access-keys/ids.js';
 import { ApiError } from '../http/api-error.js';
 import { findAccount, lockAccount, type AccountRow } from './queries.js';
 
+// What was sent is not repeated back: over HTTP it could be anything (see the hostile tests).
 export function requireId(kind: 'account' | 'user' | 'project', id: string): void {
-  if (!isUuid(id)) throw ApiError.invalidArgument(`"${id}" is not a valid ${kind} ID (a UUID).`);
+  if (!isUuid(id)) throw ApiError.invalidArgument(`That is not a valid ${kind} ID: ${kind} IDs are UUIDs.`);
 }
 
 export async function requireAccount(q: Queryable, id: string, opts: { lock?: boolean } = {}): Promise<AccountRow> {

@@ -17,7 +17,7 @@ export function parseEmail(value: string): string {
     throw ApiError.invalidArgument(`The email address must be at most ${MAX_EMAIL_LENGTH} characters.`);
   }
   if (!emailSchema.safeParse(email).success) {
-    throw ApiError.invalidArgument(`"${value}" is not a valid email address.`);
+    throw ApiError.invalidArgument('That is not a valid email address (expected name@example.com).');
   }
   return email;
 }
