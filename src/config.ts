@@ -58,6 +58,7 @@ const schema = z.object({
   SESSION_TTL_HOURS: intIn(1, 720, 12),
   SIGNIN_FAILURES_PER_EMAIL: intIn(1, 1_000_000, 5),
   SIGNIN_FAILURES_PER_ADDRESS: intIn(1, 1_000_000, 20),
+  AUDIT_RETENTION_DAYS: intIn(0, 36_500, 400),
   WORKERS: z
     .string()
     .trim()
@@ -91,6 +92,8 @@ export interface Config {
   readonly sessionTtlHours: number;
   /** Failed dashboard sign-ins per minute against one e-mail / from one address before a lock-out (429). */
   readonly signInFailuresPerEmail: number;
+  /** Audit events older than this many days are deleted; 0 keeps them forever. */
+  readonly auditRetentionDays: number;
   readonly signInFailuresPerAddress: number;
   /** node:cluster worker processes behind one port (Postgres only). */
   readonly workers: number;
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerKey: e.AUTH_FAILURES_PER_KEY,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     signInFailuresPerEmail: e.SIGNIN_FAILURES_PER_EMAIL,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     signInFailuresPerAddress: e.SIGNIN_FAILURES_PER_ADDRESS,
     workers: e.WORKERS,
   });

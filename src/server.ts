@@ -23,6 +23,7 @@ import { KeymintResponse } from './oauth/token-response.js';
 import { SigningKeyRing } from './oauth/signing-keys.js';
 import { Metrics } from './metrics/registry.js';
 import { LastUseRecorder } from './access-keys/last-use.js';
+import { AuditRetention } from './audit/retention.js';
 import { introspectionRouter } from './oauth/introspection.js';
 import { HmacTickets } from './credentials/hmac-tickets.js';
 import { hmacTokenHandler } from './credentials/hmac-token.js';
@@ -51,6 +52,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const verifier = await SecretVerifier.create({ cost: config.bcryptCost, feed, metrics });
     const keys = new AccessKeyCache({ db, feed, metrics });
     const ring = await SigningKeyRing.start({ db, box, feed, log, alg: config.signingAlg, tokenTtlSeconds: config.tokenTtlSeconds });
+    const retention = new AuditRetention({ db, log, days: config.auditRetentionDays });
     const lastUse = new LastUseRecorder({ db, log, flushMs: config.lastUseFlushMs });
     const limiter = new FailureLimiter({ db, log, perAddress: config.authFailuresPerAddress, perKey: config.authFailuresPerKey });
     const tickets = new HmacTickets();
@@ -83,6 +85,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     });
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+    retention.start();
     log.info({ url, issuer: config.issuer, embedded: !config.databaseUrl }, 'keymint listening');
 
     let closing: Promise<void> | undefined;
@@ -101,6 +104,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           ring.stop();
           limiter.stop();
           signInLimiter.stop();
+          retention.stop();
           await database.close();
         })()),
     };

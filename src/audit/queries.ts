@@ -47,3 +47,13 @@ export async function listAuditEventsPage(
       );
   return rows;
 }
+
+/** Deletes up to `limit` events older than `days` days; returns how many went. */
+export async function deleteAuditEventsOlderThan(q: Queryable, days: number, limit: number): Promise<number> {
+  const { rowCount } = await q.query(
+    `DELETE FROM audit_events WHERE id IN (
+       SELECT id FROM audit_events WHERE created_at < now() - make_interval(days => $1) LIMIT $2)`,
+    [days, limit],
+  );
+  return rowCount ?? 0;
+}
