@@ -113,9 +113,15 @@ describe('sign-in', () => {
     }
   });
 
-  it('answers a wrong password and an unknown email identically', async () => {
+  it('answers a wrong password and an unknown email identically, after one bcrypt comparison each', async () => {
+    const compares = () => metric(server, 'keymint_bcrypt_compares_total');
+    const failures = () => metric(server, 'keymint_console_sign_ins_total{result="wrong_credentials"}');
+    const [c0, f0] = [await compares(), await failures()];
     const wrong = await post(server.url, { email: BASIC.email, password: 'Not-the-password-of-bob-at-all' });
+    const [c1, f1] = [await compares(), await failures()];
     const unknown = await post(server.url, { email: 'nobody.here@example.test', password: 'Not-the-password-of-bob-at-all' });
+    expect([c1 - c0, (await compares()) - c1]).toEqual([1, 1]);
+    expect([f1 - f0, (await failures()) - f1]).toEqual([1, 1]);
     remember('Not-the-password-of-bob-at-all');
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
@@ -127,6 +133,12 @@ describe('sign-in', () => {
     expect(wrong.headers.getSetCookie()).toEqual([]);
   });
 });
+
+async function metric(s: { url: string }, series: string): Promise<number> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
 
 describe('who am I and sign-out', () => {
   it('GET /api/session answers the Session for the cookie, 401 without one', async () => {
@@ -254,6 +266,9 @@ describe('lock-out after repeated failures', () => {
     for (let i = 0; i < LOCK_AFTER; i++) {
       expect((await post(server.url, { email: user.email, password: 'Wrong-password-for-the-lockout-test' })).status).toBe(401);
     }
+    const locked = () => metric(server, 'keymint_console_sign_ins_total{result="locked"}');
+    const compares = () => metric(server, 'keymint_bcrypt_compares_total');
+    const [l0, c0] = [await locked(), await compares()];
     for (const password of [user.password, 'Wrong-password-for-the-lockout-test']) {
       const res = await post(server.url, { email: user.email.toUpperCase(), password });
       expect(res.status).toBe(429);
@@ -265,6 +280,8 @@ describe('lock-out after repeated failures', () => {
       expect(body.error.message).toMatch(new RegExp(`locked for ${retryAfter} seconds because of repeated failed attempts`));
       expect(res.headers.getSetCookie()).toEqual([]);
     }
+    // While locked no password is checked: guessing costs the server nothing.
+    expect([(await locked()) - l0, (await compares()) - c0]).toEqual([2, 0]);
     // Other people are not locked out.
     expect((await post(server.url, ADMIN)).status).toBe(200);
 

@@ -13,6 +13,7 @@ import { sameOrigin } from './request-guards.js';
 import { sessionRouter } from './session-routes.js';
 import { Sessions } from './sessions.js';
 import { SignIn } from './sign-in.js';
+import type { Metrics } from '../metrics/registry.js';
 
 export interface ConsoleApiDeps {
   config: Config;
@@ -25,6 +26,7 @@ export interface ConsoleApiDeps {
   dummyHash: string;
   /** Routers that need an authenticated caller: res.locals.actor is set when they run. */
   routers: Router[];
+  metrics?: Metrics;
 }
 
 export function consoleApi(deps: ConsoleApiDeps): Router {
@@ -37,6 +39,7 @@ export function consoleApi(deps: ConsoleApiDeps): Router {
     limiter: deps.signInLimiter,
     perEmail: config.signInFailuresPerEmail,
     dummyHash: deps.dummyHash,
+    metrics: deps.metrics,
   });
 
   const api = Router();

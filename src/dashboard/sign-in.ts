@@ -13,6 +13,7 @@ import { FailureLimiter } from '../abuse/failure-limiter.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { bcryptCompare } from '../crypto/bcrypt-lane.js';
 import { ApiError } from '../http/api-error.js';
+import type { Metrics } from '../metrics/registry.js';
 import type { SessionContext, Sessions } from './sessions.js';
 
 export interface SignInOptions {
@@ -24,6 +25,7 @@ export interface SignInOptions {
   perEmail: number;
   /** A bcrypt hash at the users' cost that no password matches. */
   dummyHash: string;
+  metrics?: Pick<Metrics, 'signIns' | 'bcryptCompares'>;
 }
 
 /** The challenge of a 401 from the console: not Basic, which would make a browser open its own sign-in box. */
@@ -47,17 +49,21 @@ export class SignIn {
     const key = emailKey(email);
     const lockedFor = limiter.blockedFor(addressKey(address), key);
     if (lockedFor > 0) {
+      this.opts.metrics?.signIns.inc({ result: 'locked' });
       throw ApiError.resourceExhausted(
         `Sign-in is locked for ${lockedFor} seconds because of repeated failed attempts. Try again after that.`,
         lockedFor,
       );
     }
     const user = await findUserByEmail(db, email);
+    this.opts.metrics?.bcryptCompares.inc();
     const matches = await bcryptCompare(password, user?.password_hash ?? this.opts.dummyHash);
     if (!user || !matches) {
+      this.opts.metrics?.signIns.inc({ result: 'wrong_credentials' });
       await this.#fail(email, key, address, user?.account_id);
       throw wrongCredentials();
     }
+    this.opts.metrics?.signIns.inc({ result: 'success' });
     const actor: UserActor = { kind: 'user', userId: user.id, accountId: user.account_id, email: user.email, role: user.role };
     return sessions.start(actor, address);
   }

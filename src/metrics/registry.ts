@@ -1,5 +1,6 @@
 // Prometheus metrics (prom-client) for /metrics: tokens issued and refused by reason,
-// request latency per route, cache hits and misses, database pool and query counts.
+// request latency per route, cache hits and misses, dashboard sign-ins by result,
+// database pool and query counts.
 // One registry per server instance, so that tests can run several in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -29,6 +30,12 @@ export class Metrics {
   readonly bcryptCompares = new Counter({
     name: 'keymint_bcrypt_compares_total',
     help: 'bcrypt comparisons run (real and dummy), i.e. secrets checked the slow way',
+    registers: [this.registry],
+  });
+  readonly signIns = new Counter({
+    name: 'keymint_console_sign_ins_total',
+    help: 'Dashboard sign-in attempts by result: success, wrong_credentials, locked',
+    labelNames: ['result'] as const,
     registers: [this.registry],
   });
   readonly dbQueries = new Counter({ name: 'keymint_db_queries_total', help: 'SQL statements sent to the database', registers: [this.registry] });
