@@ -9,6 +9,7 @@ import type { FailureLimiter } from '../abuse/failure-limiter.js';
 import type { Authenticator } from '../http/authenticate.js';
 import { jsonBody } from '../http/json-body.js';
 import { consoleAuth } from './console-auth.js';
+import { buildConsoleOpenApi } from './openapi.js';
 import { sameOrigin } from './request-guards.js';
 import { sessionRouter } from './session-routes.js';
 import { Sessions } from './sessions.js';
@@ -45,6 +46,8 @@ export function consoleApi(deps: ConsoleApiDeps): Router {
   const api = Router();
   api.use(sameOrigin(config));
   api.use(jsonBody());
+  const openapi = JSON.stringify(buildConsoleOpenApi(config.issuer));
+  api.get('/openapi.json', (_req, res) => void res.type('json').send(openapi));
   api.use(sessionRouter({ config, sessions, signIn }));
   api.use(consoleAuth({ authenticator: deps.authenticator, sessions }));
   for (const router of deps.routers) api.use(router);

@@ -1,0 +1,174 @@
+// The schemas of the console API's OpenAPI document (openapi.ts): the bodies /api reads
+// and writes, as session-routes.ts, accounts/routes.ts and credentials/routes.ts answer
+// them. Every object is closed, so a response with a field not listed here fails the
+// tests' response validator (test/console-openapi.test.ts).
+import { ref } from '../access-keys/openapi-schemas.js';
+
+const uuid = (description: string) => ({ type: 'string', format: 'uuid', description });
+const time = (description: string) => ({ type: 'string', format: 'date-time', description });
+const nullable = (schema: object, description: string) => ({ description, anyOf: [schema, { type: 'null' }] });
+const closed = (required: string[], properties: Record<string, object>, description?: string) => ({
+  type: 'object',
+  ...(description ? { description } : {}),
+  required,
+  additionalProperties: false,
+  properties,
+});
+
+const ROLES = ['administrator', 'advanced', 'basic'];
+const KINDS = ['basic', 'hmac', 'legacy'];
+const AUDIT_ACTIONS = [
+  'credential.create', 'credential.label_change', 'credential.password_change', 'credential.reveal', 'credential.delete',
+  'session.sign_in', 'session.sign_in_failures', 'user.add', 'user.role_change', 'user.remove', 'account.verification_request',
+];
+
+const role = { type: 'string', enum: ROLES, description: 'administrator, advanced or basic.' };
+const label = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 100,
+  pattern: '\\S',
+  description: 'Unique within the project and kind. Leading and trailing white space is removed; 1 to 100 characters remain, no control characters.',
+};
+const legacyPassword = {
+  type: 'string',
+  pattern: '^(?=.*[A-Z])(?=.*[a-z])[A-Za-z0-9]{6,50}$',
+  description: '6 to 50 alphanumeric characters, with at least one upper-case and one lower-case letter.',
+};
+const legacyUsername = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9._@-]{3,50}$',
+  not: { format: 'uuid' },
+  description: '3 to 50 letters, digits, ".", "_", "-" or "@"; unique (case-insensitive); not a UUID; cannot be changed.',
+};
+const nextPageToken = { type: 'string', description: 'Token of the next page; empty on the last page.' };
+
+export function consoleSchemas(): Record<string, object> {
+  return {
+    Account: closed(
+      ['accountId', 'name', 'verified', 'verifyTime', 'verificationRequested', 'verificationRequestTime', 'createTime'],
+      {
+        accountId: uuid('The ID of the account.'),
+        name: { type: 'string' },
+        verified: { type: 'boolean', description: 'Only verified accounts may create API credentials.' },
+        verifyTime: nullable({ type: 'string', format: 'date-time' }, 'When an operator verified the account; null until then.'),
+        verificationRequested: { type: 'boolean' },
+        verificationRequestTime: nullable({ type: 'string', format: 'date-time' }, 'When an Administrator first requested verification; null until then.'),
+        createTime: time('When the account was created.'),
+      },
+    ),
+    SessionUser: closed(['userId', 'email', 'role'], { userId: uuid('The signed-in user.'), email: { type: 'string' }, role }),
+    Session: closed(['user', 'account', 'csrfToken'], {
+      user: ref('schemas/SessionUser'),
+      account: ref('schemas/Account'),
+      csrfToken: { type: 'string', minLength: 1, description: 'Send it as X-CSRF-Token on every POST, PATCH, PUT and DELETE made with the cookie.' },
+    }),
+    SignInInput: closed(['email', 'password'], {
+      email: { type: 'string', minLength: 1, maxLength: 254 },
+      password: { type: 'string', minLength: 1, maxLength: 1024 },
+    }),
+    User: closed(['userId', 'email', 'role', 'createTime', 'updateTime'], {
+      userId: uuid('The ID of the user.'),
+      email: { type: 'string', format: 'email', description: 'Lower-cased; unique across all accounts.' },
+      role,
+      createTime: time('When the user was added.'),
+      updateTime: time('When the user last changed.'),
+    }),
+    ListUsersResponse: closed(['users'], { users: { type: 'array', items: ref('schemas/User') } }),
+    NewUserInput: closed(['email', 'password', 'role'], {
+      email: { type: 'string', format: 'email', maxLength: 254, description: 'Trimmed and lower-cased; unique across all accounts.' },
+      password: { type: 'string', minLength: 8, maxLength: 128, description: 'The sign-in password, 8 to 128 characters.' },
+      role,
+    }),
+    RoleInput: closed(['role'], { role }),
+    Project: closed(['projectId', 'name', 'createTime'], {
+      projectId: uuid('The ID of the project.'),
+      name: { type: 'string' },
+      createTime: time('When the project was created.'),
+    }),
+    ListProjectsResponse: closed(['projects'], { projects: { type: 'array', items: ref('schemas/Project') } }),
+    AuditEvent: closed(['eventId', 'time', 'action', 'actor', 'address', 'projectId', 'credential', 'details'], {
+      eventId: uuid('The ID of the event (a UUIDv7: ordered by time).'),
+      time: time('When it happened.'),
+      action: { type: 'string', enum: AUDIT_ACTIONS },
+      actor: closed(['type', 'id', 'name'], {
+        type: { type: 'string', enum: ['user', 'access_key', 'anonymous'], description: 'anonymous: a failed sign-in burst.' },
+        id: nullable({ type: 'string', format: 'uuid' }, 'The user ID or access key ID; null when anonymous.'),
+        name: nullable({ type: 'string' }, "The user's e-mail address, when known."),
+      }),
+      address: nullable({ type: 'string' }, 'The IP address the request came from.'),
+      projectId: nullable({ type: 'string', format: 'uuid' }, 'The project concerned, if any.'),
+      credential: nullable(
+        closed(['credentialId', 'kind', 'label'], {
+          credentialId: uuid('The credential concerned.'),
+          kind: nullable({ type: 'string', enum: KINDS }, 'Its kind.'),
+          label: nullable({ type: 'string' }, 'Its label, or a legacy credential\'s username.'),
+        }),
+        'The credential concerned, if any.',
+      ),
+      details: { type: 'object', description: 'What changed (never a secret or password).' },
+    }),
+    ListAuditEventsResponse: closed(['auditEvents', 'nextPageToken'], {
+      auditEvents: { type: 'array', items: ref('schemas/AuditEvent') },
+      nextPageToken,
+    }),
+    Credential: {
+      ...closed(['credentialId', 'kind', 'label', 'createTime', 'updateTime'], {
+        credentialId: uuid('A handle for the console, not a key value: it authenticates nothing.'),
+        kind: { type: 'string', enum: KINDS },
+        label: nullable({ type: 'string' }, 'The label of a REST Basic or HMAC credential; null for legacy credentials.'),
+        username: { type: 'string', description: "A legacy credential's username; shown to Administrators and access keys only." },
+        createTime: time('When it was created.'),
+        updateTime: time('When it last changed.'),
+        expireTime: time('When it expires; absent when it never does.'),
+        lastUseTime: time('When it was last used; absent until its first use. Recorded in batches.'),
+      }),
+      if: { properties: { kind: { const: 'legacy' } } },
+      then: { properties: { label: { type: 'null' } } },
+      else: { properties: { label: { type: 'string' }, username: false } },
+    },
+    ListCredentialsResponse: closed(['credentials', 'nextPageToken'], {
+      credentials: { type: 'array', items: ref('schemas/Credential') },
+      nextPageToken,
+    }),
+    CreateCredentialInput: {
+      oneOf: [
+        closed(['kind', 'label'], { kind: { type: 'string', enum: ['basic', 'hmac'] }, label }, 'A REST Basic or HMAC key.'),
+        closed(['kind', 'username', 'password'], { kind: { const: 'legacy' }, username: legacyUsername, password: legacyPassword }, 'A legacy credential.'),
+      ],
+    },
+    CreateCredentialResponse: {
+      oneOf: [
+        closed(['credential', 'apiKey', 'apiSecret', 'notice'], {
+          credential: ref('schemas/Credential'),
+          apiKey: uuid('The API key (Key ID, client_id).'),
+          apiSecret: { type: 'string', minLength: 1, description: 'The API secret: shown this once and never again.' },
+          notice: { type: 'string', description: 'Says that the secret is shown only this once.' },
+        }, 'A REST Basic or HMAC key, with its secret.'),
+        closed(['credential'], { credential: ref('schemas/Credential') }, 'A legacy credential.'),
+      ],
+    },
+    UpdateCredentialInput: {
+      oneOf: [
+        closed(['label'], { label }, 'Renames a REST Basic or HMAC credential.'),
+        closed(['password'], { password: legacyPassword }, "Changes a legacy credential's password."),
+      ],
+    },
+    RevealResponse: {
+      oneOf: [
+        closed(['apiKey'], { apiKey: uuid('The API key of a REST Basic or HMAC credential.') }),
+        closed(['username'], { username: { type: 'string', description: "A legacy credential's username." } }),
+      ],
+    },
+    DeleteCredentialsInput: closed(['credentialIds'], {
+      credentialIds: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', format: 'uuid' } },
+    }),
+    DeleteCredentialsResponse: closed(['deleted'], { deleted: { type: 'integer', minimum: 1, description: 'How many were deleted.' } }),
+    OpenApiDocument: {
+      type: 'object',
+      description: 'This document.',
+      required: ['openapi', 'paths'],
+      properties: { openapi: { const: '3.1.0' }, paths: { type: 'object' } },
+    },
+  };
+}
