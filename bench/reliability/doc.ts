@@ -6,6 +6,7 @@ import { bruteForce, enumerationText, faults, hostileInput, keyLifecycle, secret
 import type { AuditFigure } from './audit.js';
 import type { RouteFigure } from './headers.js';
 import type { TimingFigures } from './timing.js';
+import { signInFigures, type SignInFigures } from './sign-in-timing.js';
 
 export interface Machine {
   cpu: string;
@@ -24,6 +25,7 @@ export interface ReliabilityFigures {
   settings: Record<string, string>;
   timing: TimingFigures;
   timingServer: Record<string, string>;
+  signIn: SignInFigures;
   soak: SoakFigures;
   routes: RouteFigure[];
   audit: AuditFigure;
@@ -63,6 +65,7 @@ export function reliabilityDoc(f: ReliabilityFigures): string {
     generated('bench/reliability/timing.ts'),
     '',
     timingFigures(f.timing, f.timingServer),
+    signInFigures(f.signIn),
     keyLifecycle,
     faults,
     hostileInput,

@@ -24,6 +24,7 @@ import { runSoak } from './soak.js';
 import { query } from './stats.js';
 import { prepareCases } from './timing-cases.js';
 import { measureEnumeration, timingFailures } from './timing.js';
+import { measureSignIn, signInFailures, signInFigures } from './sign-in-timing.js';
 import { intFromEnv, scriptRunner } from '../script.js';
 
 const DOC = fileURLToPath(new URL('../../../docs/RELIABILITY.md', import.meta.url));
@@ -51,7 +52,10 @@ async function main(): Promise<string[]> {
   cleanups.push(() => seeder.close());
 
   // Enumeration and timing: limits out of reach, so that every try reaches the secret check.
-  const unlimited = { AUTH_FAILURES_PER_ADDRESS: '1000000', AUTH_FAILURES_PER_KEY: '1000000' };
+  const unlimited = {
+    AUTH_FAILURES_PER_ADDRESS: '1000000', AUTH_FAILURES_PER_KEY: '1000000',
+    SIGNIN_FAILURES_PER_EMAIL: '1000000', SIGNIN_FAILURES_PER_ADDRESS: '1000000',
+  };
   const timingServer = await startKeymintWith(database.url, masterKey, unlimited);
   cleanups.push(() => timingServer.stop());
   progress(`timing: Keymint at ${timingServer.url} (pid ${timingServer.child.pid}); preparing the cases`);
@@ -59,7 +63,10 @@ async function main(): Promise<string[]> {
   const cases = await prepareCases(timingServer.url, database.url, seeder, 2 * (tries + WARMUP_TRIES + 1));
   progress(`timing: ${tries} tries of ${cases.cases.length} cases at 2 endpoints, one at a time`);
   const timing = await measureEnumeration(timingServer.url, cases, { tries, warmup: WARMUP_TRIES, progress });
+  progress(`timing: ${tries} sign-ins of each case`);
+  const signIn = await measureSignIn(timingServer.url, database.url, SETTINGS.bcryptCost, tries);
   await timingServer.stop();
+  process.stdout.write(`${signInFigures(signIn)}\n`);
   process.stdout.write(`${timingFigures(timing, timingServer.settings)}\n`);
 
   // The soak, on a fresh process: default limits, bad clients spread over many addresses.
@@ -98,6 +105,7 @@ async function main(): Promise<string[]> {
   const audit = await auditDependencies();
   const failures = [
     ...timingFailures(timing),
+    ...signInFailures(signIn),
     ...(fiveXx(run) ? [`soak: ${fiveXx(run)} responses with a 5xx status`] : []),
     ...(run.errors ? [`soak: ${run.errors} socket errors (${run.timeouts} timeouts after ${TIMEOUT_SECONDS} s)`] : []),
     ...(soak.writes.missing.length ? [`soak: ${soak.writes.missing.length} acknowledged creates missing from the database`] : []),
@@ -106,7 +114,7 @@ async function main(): Promise<string[]> {
   ];
   const settings = { TIMING_TRIES: String(tries), SOAK_SECONDS: String(seconds), SOAK_CONNECTIONS: String(connections) };
   const machine = await describeMachine(ADMIN_URL, loadAtStart);
-  await writeFile(DOC, reliabilityDoc({ date: new Date(), machine, settings, timing, timingServer: timingServer.settings, soak, routes, audit, failures }));
+  await writeFile(DOC, reliabilityDoc({ date: new Date(), machine, settings, timing, timingServer: timingServer.settings, signIn, soak, routes, audit, failures }));
   progress(`wrote ${DOC}`);
   return failures;
 }
