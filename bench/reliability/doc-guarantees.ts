@@ -25,8 +25,12 @@ export const bruteForce = `## Brute force and abuse
   signing needs (see the soak figures: good tokens stay fast while bad ones wait).
 - **Client address.** The socket's address, unless \`TRUST_PROXY=true\`: then the address the
   reverse proxy reports in \`X-Forwarded-For\`. Without it, the header is ignored.
-- **Dashboard sign-in** does not exist yet (there is no dashboard in this codebase). When it
-  lands, its failed sign-ins must count through the same \`FailureLimiter\`.
+- **Dashboard sign-in** (\`POST /api/session\`, \`src/dashboard/sign-in.ts\`) counts its failures
+  through a \`FailureLimiter\` of its own, in the same shared table: \`SIGNIN_FAILURES_PER_EMAIL\`
+  (5) per e-mail and \`SIGNIN_FAILURES_PER_ADDRESS\` (20) per address and minute. Past either,
+  sign-in is locked for the rest of the minute (429 + \`Retry-After\`), even with the right
+  password, and no bcrypt runs; the lock of a real user's e-mail is written once to the account's
+  audit log. Tested by \`test/session.test.ts\`.
 
 ${tested('rate-limit.test.ts')} It covers 429 and \`Retry-After\` per address and only for that
 address, the API sharing the address's budget, warm credentials and valid tokens passing a blocked
