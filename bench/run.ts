@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createVerifier } from '../src/verify/index.js';
-import { basic, closeAgent, timedPool, tokenRequest } from './load.js';
+import { basic, timedPool, tokenRequest } from './load.js';
 import { measureManagement } from './management.js';
 import { figuresTable, performanceDoc, type Figures } from './report.js';
 import { createBenchDatabase, describeMachine, Seeder } from './seed.js';
@@ -20,7 +20,7 @@ import { pinSelf } from './cpu-pinning.js';
 const DOC = fileURLToPath(new URL('../../docs/PERFORMANCE.md', import.meta.url));
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const { progress, cleanups, cleanUp } = scriptRunner('bench');
+const { progress, cleanups, run } = scriptRunner('bench');
 pinSelf();
 
 async function verificationsPerSecond(issuer: string, token: string, seconds: number): Promise<number> {
@@ -111,12 +111,4 @@ async function main(): Promise<void> {
   progress(`wrote ${DOC}`);
 }
 
-try {
-  await main();
-} catch (err) {
-  process.exitCode = 1;
-  progress(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-} finally {
-  closeAgent();
-  await cleanUp();
-}
+await run(main);

@@ -1,5 +1,8 @@
 // What every measuring script shares: integer settings from the environment, progress
-// lines on stderr, and clean-up steps that run on success, failure and Ctrl-C alike.
+// lines on stderr, clean-up steps that run on success, failure and Ctrl-C alike, and the
+// run itself (a non-zero exit when it throws or reports failed checks).
+import { closeAgent } from './load.js';
+
 export function intFromEnv(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -19,5 +22,21 @@ export function scriptRunner(tag: string) {
       void cleanUp().finally(() => process.exit(130));
     });
   }
-  return { progress, cleanups, cleanUp };
+  /** Runs the script's main; the strings it returns are failed checks. */
+  const run = async (main: () => Promise<string[] | void>): Promise<void> => {
+    try {
+      const failures = (await main()) ?? [];
+      if (failures.length) {
+        process.exitCode = 1;
+        progress(`FAILED checks:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+      }
+    } catch (err) {
+      process.exitCode = 1;
+      progress(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    } finally {
+      closeAgent();
+      await cleanUp();
+    }
+  };
+  return { progress, cleanups, cleanUp, run };
 }

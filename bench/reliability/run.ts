@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { generateMasterKey } from '../../src/crypto/master-key.js';
-import { basic, closeAgent } from '../load.js';
+import { basic } from '../load.js';
 import { waitUntilIdle } from '../processes.js';
 import { createBenchDatabase, describeMachine, Seeder } from '../seed.js';
 import { SETTINGS } from '../servers.js';
@@ -34,7 +34,7 @@ const GOOD_KEYS = 8;
 const GUESSED_KEYS = 2_000;
 const TIMEOUT_SECONDS = 30;
 
-const { progress, cleanups, cleanUp } = scriptRunner('reliability');
+const { progress, cleanups, run } = scriptRunner('reliability');
 // The soak and timing runs measure the server as deployed, on every core: no pinning.
 process.env.BENCH_PIN = '0';
 
@@ -119,16 +119,4 @@ async function main(): Promise<string[]> {
   return failures;
 }
 
-try {
-  const failures = await main();
-  if (failures.length) {
-    process.exitCode = 1;
-    progress(`FAILED checks:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
-  }
-} catch (err) {
-  process.exitCode = 1;
-  progress(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-} finally {
-  closeAgent();
-  await cleanUp();
-}
+await run(main);

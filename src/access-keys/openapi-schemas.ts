@@ -5,6 +5,23 @@
 export const json = (schema: object) => ({ 'application/json': { schema } });
 export const ref = (pointer: string) => ({ $ref: `#/components/${pointer}` });
 
+// Shared by the v1 and the console API documents.
+/** The statuses of src/http/api-error.ts (ApiStatus), as the error handler writes them. */
+export const ERROR_STATUSES = [
+  'INVALID_ARGUMENT', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'NOT_FOUND', 'ALREADY_EXISTS', 'FAILED_PRECONDITION',
+  'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'UNAVAILABLE',
+];
+
+export const retryAfter = {
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } },
+};
+
+export const errorResponse = (description: string, headers?: Record<string, object>): object => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: json(ref('schemas/Error')),
+});
+
 const time = (description: string) => ({ type: 'string', format: 'date-time', description });
 
 const displayName = {

@@ -2,7 +2,7 @@
 // GET /v1/openapi.json. It is also the contract the tests hold real responses to
 // (test/helpers/openapi-validator.ts), so keep it exact rather than aspirational.
 
-import { json, ref, schemas } from './openapi-schemas.js';
+import { ERROR_STATUSES, errorResponse, json, ref, retryAfter, schemas } from './openapi-schemas.js';
 
 // Which documented error responses each operation can produce (see components.responses).
 const READ_ERRORS = ['400', '401', '403', '429', '503'];
@@ -14,20 +14,6 @@ function responses(ok: object, errors: string[]): Record<string, object> {
   for (const status of [...errors].sort()) out[status] = ref(`responses/${status}`);
   return out;
 }
-
-function errorResponse(description: string, headers?: Record<string, object>): object {
-  return { description, ...(headers ? { headers } : {}), content: json(ref('schemas/Error')) };
-}
-
-// The statuses of src/http/api-error.ts (ApiStatus), as the error handler writes them.
-const ERROR_STATUSES = [
-  'INVALID_ARGUMENT', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'NOT_FOUND', 'ALREADY_EXISTS', 'FAILED_PRECONDITION',
-  'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'UNAVAILABLE',
-];
-
-const retryAfter = {
-  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } },
-};
 
 export function buildOpenApi(issuer: string): object {
   const keyPath = '/v1/projects/{projectId}/accessKeys/{accessKeyId}';

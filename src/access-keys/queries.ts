@@ -6,6 +6,8 @@ import type { Queryable } from '../db/pool.js';
 
 export interface AccessKeyRow {
   id: string;
+  /** The console's handle (migrations/0005): what the audit log names the key by. */
+  credential_id: string;
   project_id: string;
   display_name: string;
   create_time: Date;
@@ -26,7 +28,7 @@ export interface AccessKeyAuthRow extends AccessKeyRow {
   username: string | null;
 }
 
-const COLUMNS = 'id, project_id, display_name, create_time, update_time, expire_time, last_use_time';
+const COLUMNS = 'id, credential_id, project_id, display_name, create_time, update_time, expire_time, last_use_time';
 
 export async function insertAccessKey(
   q: Queryable,

@@ -98,35 +98,43 @@ export class AccessKeysService {
     if (!project) throw ApiError.notFound(`Project ${projectId} no longer exists.`);
     requireVerified(project);
     return withTransaction(this.deps.db, async (tx) => {
-      const created = await this.createInProject(projectId, displayName, tx, expireTime);
-      await this.#audit(tx, actor, 'credential.create', created.accessKey);
-      return created;
+      const { row, secret } = await this.#insert(projectId, displayName, tx, expireTime);
+      await this.#audit(tx, actor, project.account_id, 'credential.create', row);
+      return { accessKey: toAccessKey(row), secret };
     });
   }
 
   /** The change's audit event, in its transaction: by this key, on a REST Basic key. */
-  async #audit(tx: Queryable, actor: Actor, action: AuditEntry['action'], key: AccessKey, details?: AuditEntry['details']) {
-    const project = await findProjectWithAccount(tx, key.projectId);
-    if (!project) return; // the project went away with its keys: nothing left to audit
-    const { rows } = await tx.query<{ credential_id: string }>('SELECT credential_id FROM access_keys WHERE id = $1', [key.accessKeyId]);
-    await recordAudit(tx, {
-      accountId: project.account_id,
+  #audit(tx: Queryable, actor: Actor, accountId: string, action: AuditEntry['action'], row: q.AccessKeyRow, details?: AuditEntry['details']) {
+    return recordAudit(tx, {
+      accountId,
       actor,
       action,
-      projectId: key.projectId,
-      credential: { credentialId: rows[0]?.credential_id ?? key.accessKeyId, kind: 'basic', label: key.displayName },
+      projectId: row.project_id,
+      credential: { credentialId: row.credential_id, kind: 'basic', label: row.display_name },
       details,
     });
   }
 
+  /** The account of the actor's project, read in the change's transaction. */
+  async #accountOf(tx: Queryable, projectId: string): Promise<string> {
+    const project = await findProjectWithAccount(tx, projectId);
+    if (!project) throw ApiError.notFound(`Project ${projectId} no longer exists.`);
+    return project.account_id;
+  }
+
   /** Creation without an actor: for `keymint bootstrap` and the accounts service. */
   async createInProject(projectId: string, displayName: string, db: Pick<Db, 'query'> = this.deps.db, expireTime: Date | null = null) {
+    const { row, secret } = await this.#insert(projectId, displayName, db, expireTime);
+    return { accessKey: toAccessKey(row), secret };
+  }
+
+  async #insert(projectId: string, displayName: string, db: Queryable, expireTime: Date | null) {
     if (expireTime) checkExpireTime(expireTime);
     const secret = generateSecret();
     const secretHash = await hashSecret(secret, this.deps.bcryptCost);
     try {
-      const row = await q.insertAccessKey(db, { id: uuidv7(), projectId, displayName, secretHash, expireTime });
-      return { accessKey: toAccessKey(row), secret };
+      return { row: await q.insertAccessKey(db, { id: uuidv7(), projectId, displayName, secretHash, expireTime }), secret };
     } catch (err) {
       if (isUniqueViolation(err)) throw this.#duplicate(displayName);
       throw err;
@@ -148,9 +156,8 @@ export class AccessKeysService {
         const before = await q.findAccessKey(tx, projectId, accessKeyId);
         const row = before && (await q.updateAccessKeyDisplayName(tx, projectId, accessKeyId, displayName));
         if (!before || !row) throw notFound(accessKeyId);
-        const updated = toAccessKey(row);
-        await this.#audit(tx, actor, 'credential.label_change', updated, { from: before.display_name, to: displayName });
-        return updated;
+        await this.#audit(tx, actor, await this.#accountOf(tx, projectId), 'credential.label_change', row, { from: before.display_name, to: displayName });
+        return toAccessKey(row);
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw this.#duplicate(displayName);
@@ -164,10 +171,8 @@ export class AccessKeysService {
     this.#authorize(actor, projectId);
     await withTransaction(this.deps.db, async (tx) => {
       const row = await q.findAccessKey(tx, projectId, accessKeyId);
-      if (!row) throw notFound(accessKeyId);
-      // Audited first: the event reads the key's credential_id, which the delete removes.
-      await this.#audit(tx, actor, 'credential.delete', toAccessKey(row));
-      if (!(await q.deleteAccessKey(tx, projectId, accessKeyId))) throw notFound(accessKeyId);
+      if (!row || !(await q.deleteAccessKey(tx, projectId, accessKeyId))) throw notFound(accessKeyId);
+      await this.#audit(tx, actor, await this.#accountOf(tx, projectId), 'credential.delete', row);
     });
     await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
   }

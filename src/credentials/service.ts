@@ -70,8 +70,7 @@ export class CredentialsService {
         secretSealed: input.kind === 'hmac' ? sealHmacSecret(this.deps.box, id, secret!) : null,
         username: input.kind === 'legacy' ? input.username : null,
       }),
-      undefined,
-      input.kind === 'legacy' ? 'username' : 'label',
+      { clash: input.kind === 'legacy' ? 'username' : 'label' },
     );
     const credential = toCredential(row, caller.actor);
     if (input.kind === 'legacy') return { credential };
@@ -88,7 +87,7 @@ export class CredentialsService {
       const updated = await q.updateCredentialLabel(tx, project.id, current.credential_id, label);
       if (!updated) throw notFound(credentialId);
       return updated;
-    }, { from: current.display_name, to: label });
+    }, { details: { from: current.display_name, to: label } });
     return toCredential(row, caller.actor);
   }
 
@@ -140,7 +139,13 @@ export class CredentialsService {
   }
 
   /** Runs a change and its audit event in one transaction, then announces it. */
-  async #change(caller: Caller, accountId: string, action: AuditEntry['action'], fn: (tx: Queryable) => Promise<q.CredentialRow>, details?: AuditEntry['details'], clash: 'label' | 'username' = 'label') {
+  async #change(
+    caller: Caller,
+    accountId: string,
+    action: AuditEntry['action'],
+    fn: (tx: Queryable) => Promise<q.CredentialRow>,
+    { details, clash = 'label' }: { details?: AuditEntry['details']; clash?: 'label' | 'username' } = {},
+  ) {
     let row: q.CredentialRow;
     try {
       row = await withTransaction(this.deps.db, async (tx) => {

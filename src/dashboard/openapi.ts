@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 description of the console API (docs/CONSOLE-API.md), served without
 // authentication at GET /api/openapi.json. The tests hold real responses to it
 // (test/console-openapi.test.ts), so it says what the routes answer, not what they might.
-import { json, ref, schemas as v1Schemas } from '../access-keys/openapi-schemas.js';
+import { ERROR_STATUSES, errorResponse, json, ref, retryAfter, schemas as v1Schemas } from '../access-keys/openapi-schemas.js';
 import { consoleSchemas } from './openapi-schemas.js';
 
 type Security = Record<string, string[]>[];
@@ -49,16 +49,6 @@ function operation(o: Operation): object {
 }
 
 const ADMIN = 'Administrators only: any other role, and an access key, get 403.';
-const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } } };
-const errorResponse = (description: string, headers?: Record<string, object>) => ({
-  description,
-  ...(headers ? { headers } : {}),
-  content: json(ref('schemas/Error')),
-});
-const ERROR_STATUSES = [
-  'INVALID_ARGUMENT', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'NOT_FOUND', 'ALREADY_EXISTS', 'FAILED_PRECONDITION',
-  'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'UNAVAILABLE',
-];
 const param = (name: string, where: 'path' | 'query', schema: object, description: string) => ({
   name, in: where, required: where === 'path', description, schema,
 });

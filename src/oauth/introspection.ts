@@ -12,10 +12,9 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { JWTPayload } from 'jose';
 import type { Logger } from 'pino';
-import type { AccessKeyCache, AuthKey } from '../access-keys/key-cache.js';
+import type { AuthKey } from '../access-keys/key-cache.js';
 import type { LastUseRecorder } from '../access-keys/last-use.js';
 import type { VerifiedAccessToken } from './access-token-verifier.js';
-import type { SecretVerifier } from './client-secret.js';
 import { authenticateCaller, formParam } from './introspection-auth.js';
 import type { KeySecretDeps } from '../access-keys/check-key-secret.js';
 import { OAuthError, oauthErrorHandler } from './introspection-errors.js';

@@ -36,14 +36,13 @@ export class ProviderHost {
     const provider = buildProvider(this.deps);
     provider.on('server_error', (_ctx, err) => this.deps.log.error({ err }, 'token endpoint error'));
     const { metrics, onTokenIssued } = this.deps;
-    if (onTokenIssued) {
-      provider.on('grant.success', (ctx) => {
-        const clientId = ctx.oidc.client?.clientId;
-        if (clientId) onTokenIssued(clientId);
-      });
-    }
+    // One listener per issued token: it runs on every warm request.
+    provider.on('grant.success', (ctx) => {
+      metrics?.tokensIssued.inc();
+      const clientId = ctx.oidc.client?.clientId;
+      if (clientId && onTokenIssued) onTokenIssued(clientId);
+    });
     if (metrics) {
-      provider.on('grant.success', () => metrics.tokensIssued.inc());
       provider.on('grant.error', (_ctx, err) => metrics.tokensRefused.inc({ reason: (err as { error?: string }).error ?? 'server_error' }));
     }
     this.#provider = provider;

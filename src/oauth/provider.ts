@@ -1,7 +1,7 @@
 // The oidc-provider configuration: a token endpoint for the client_credentials grant
 // only, issuing RFC 9068 JWT access tokens signed with the ring's active key. All other
 // oidc-provider features are off, and only the token route is mounted (routes.ts).
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Configuration } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { SecretVerifier } from './client-secret.js';
 import type { SigningKeyRing } from './signing-keys.js';
