@@ -75,7 +75,10 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly tokenTtlSeconds: number;
+  /** The `aud` of a token fetched with no `resource` (TOKEN_AUDIENCE, else the issuer). */
   readonly tokenAudience: string;
+  /** The management API's own audience (the issuer): v1 and the console API accept only tokens for it. */
+  readonly managementAudience: string;
   readonly tokenScopes: readonly string[];
   readonly signingAlg: SigningAlg;
   readonly bcryptCost: number;
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     tokenAudience: e.TOKEN_AUDIENCE ?? issuer,
+    managementAudience: issuer,
     tokenScopes: Object.freeze(e.TOKEN_SCOPES.split(' ').filter(Boolean)),
     signingAlg: e.SIGNING_ALG,
     bcryptCost: e.BCRYPT_COST,

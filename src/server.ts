@@ -66,9 +66,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       pageTokens: new PageTokenCodec(deriveKey(masterKey, 'page-token')),
       bcryptCost: config.bcryptCost,
     });
-    const verifyAccessToken = accessTokenVerifier(ring, config.issuer);
+    const verifyAccessToken = accessTokenVerifier(ring, config.issuer, config.managementAudience);
     const authenticator = keyAuthenticator({ keys, verifier, limiter, verifyAccessToken, lastUse, box, log });
-    const introspection = introspectionRouter({ keys, verifier, limiter, verifyAccessToken, lastUse, log });
+    const introspection = introspectionRouter({ keys, verifier, limiter, verifyAccessToken: accessTokenVerifier(ring, config.issuer), lastUse, log });
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail });
     const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
     const account = new AccountService({ db, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });

@@ -16,7 +16,7 @@ let keymint: TestServer;
 let key: Bootstrapped;
 let numbersApi: Server;
 let numbersUrl: string;
-const seen: Array<{ clientId: string; projectId?: string; path: string }> = [];
+const seen: Array<{ clientId: string; projectId?: string; path: string; token: string }> = [];
 
 beforeAll(async () => {
   keymint = await startTestServer();
@@ -25,8 +25,9 @@ beforeAll(async () => {
   const app = express();
   app.get('/v1/projects/:projectId/activeNumbers/:phoneNumber', requireAccessToken(verifier), (req, res) => {
     const token = res.locals.accessToken!;
-    recordToken((req.headers.authorization ?? '').replace(/^Bearer /, ''));
-    seen.push({ clientId: token.clientId, projectId: token.projectId, path: req.path });
+    const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    recordToken(bearer);
+    seen.push({ clientId: token.clientId, projectId: token.projectId, path: req.path, token: bearer });
     if (token.projectId !== req.params.projectId) {
       res.status(403).json({ error: { code: 403, message: 'not your project', status: 'PERMISSION_DENIED' } });
       return;
@@ -54,10 +55,17 @@ describe('the Sinch SDK (@sinch/sdk-core 1.4.0) with its auth host set to Keymin
     expect(number).toMatchObject({ phoneNumber: '+12025550123', projectId: key.projectId });
     // A second call reuses the SDK's cached token: still verified, same key.
     await sdk(key.projectId, key.accessKey.accessKeyId, key.secret).get({ phoneNumber: '+12025550124' });
-    expect(seen.slice(before)).toEqual([
+    expect(seen.slice(before).map(({ token: _t, ...rest }) => rest)).toEqual([
       { clientId: key.accessKey.accessKeyId, projectId: key.projectId, path: `/v1/projects/${key.projectId}/activeNumbers/+12025550123` },
       { clientId: key.accessKey.accessKeyId, projectId: key.projectId, path: `/v1/projects/${key.projectId}/activeNumbers/+12025550124` },
     ]);
+  });
+
+  it("gets a token (no resource) that Keymint's Access Keys API accepts too, as under Sinch", async () => {
+    await sdk(key.projectId, key.accessKey.accessKeyId, key.secret).get({ phoneNumber: '+12025550127' });
+    const res = await fetch(`${keymint.url}/v1/projects/${key.projectId}/accessKeys`, { headers: { authorization: `Bearer ${seen.at(-1)!.token}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { accessKeys: Array<{ accessKeyId: string }> }).accessKeys.map((k) => k.accessKeyId)).toContain(key.accessKey.accessKeyId);
   });
 
   it('works with a legacy credential as Key ID and Key Secret', async () => {

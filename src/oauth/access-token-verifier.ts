@@ -1,6 +1,9 @@
-// Verifies Keymint's own access tokens for the management API, against the in-memory
-// key ring (no HTTP): signature, typ at+jwt, iss and exp. An unknown kid makes the ring
-// re-read the table once, for keys another instance rotated in moments ago.
+// Verifies Keymint's own access tokens against the in-memory key ring (no HTTP):
+// signature, typ at+jwt, iss and exp, and for the management API its audience: a token
+// minted for another API is no credential here (RFC 8707 §1: an audience-restricted token
+// must be refused by every other resource). Introspection leaves the audience out: it
+// reports on tokens for any API. An unknown kid makes the ring re-read the table once, for
+// keys another instance rotated in moments ago.
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { SigningKeyRing } from './signing-keys.js';
 
@@ -12,10 +15,12 @@ export interface VerifiedAccessToken {
   payload: JWTPayload;
 }
 
-export function accessTokenVerifier(ring: SigningKeyRing, issuer: string) {
+/** `audience`: the `aud` a token must name (the management API's); left out, any audience. */
+export function accessTokenVerifier(ring: SigningKeyRing, issuer: string, audience?: string) {
   const attempt = (token: string) =>
     jwtVerify(token, (header, input) => ring.localKeySet(header, input), {
       issuer,
+      audience,
       typ: 'at+jwt',
       algorithms: ALGORITHMS,
       requiredClaims: ['exp', 'iat', 'client_id'],

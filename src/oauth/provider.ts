@@ -51,13 +51,16 @@ export function buildProvider({ config, ring, clients, verifier, limiter, ticket
         defaultResource: () => audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (ctx, resource) => {
-          if (resource !== audience) throw new errors.InvalidTarget(`the only resource served is ${audience}`);
+          // The management API (v1, console API) accepts only tokens for its own audience.
+          if (resource !== audience && resource !== config.managementAudience) {
+            throw new errors.InvalidTarget(`resource must be ${[...new Set([audience, config.managementAudience])].join(' or ')}`);
+          }
           // oidc-provider would drop unknown scopes silently, and its response would then
           // not say that the requested scope was not granted (RFC 6749 §5.1).
           const unserved = String(ctx.oidc.params?.scope ?? '').split(' ').filter((s) => s && !config.tokenScopes.includes(s));
           if (unserved.length) throw new errors.InvalidScope('requested scope is not served', unserved.join(' '));
           return {
-            audience,
+            audience: resource,
             scope: config.tokenScopes.join(' '),
             accessTokenTTL: config.tokenTtlSeconds,
             accessTokenFormat: 'jwt',
