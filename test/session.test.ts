@@ -298,6 +298,28 @@ describe('lock-out after repeated failures', () => {
   });
 });
 
+describe('failed sign-ins are audited', () => {
+  it("each wrong password of a known e-mail is in its account's audit log with the address; an unknown e-mail is in none", async () => {
+    const user = { email: 'fay.failing@example.test', password: 'Failing-password-for-the-session-test-5' };
+    remember(user.password, 'Not-fays-password');
+    await addUser(server.sql, server.config.bcryptCost, accountId, { ...user, role: 'basic' });
+    for (let i = 0; i < 2; i++) expect((await post(server.url, { email: user.email, password: 'Not-fays-password' })).status).toBe(401);
+    expect((await post(server.url, { email: 'nobody.here@example.test', password: 'Not-fays-password' })).status).toBe(401);
+    const failed = async () =>
+      (await server.sql.query("SELECT account_id, actor_type, actor_id, details, address FROM audit_events WHERE action = 'session.sign_in_failed'")).rows;
+    // Written after the answer (its timing must not tell a known e-mail from an unknown one).
+    await expect.poll(async () => (await failed()).filter((r) => r.details.email === user.email).length, { timeout: 5_000 }).toBe(2);
+    const rows = await failed();
+    expect(rows.filter((r) => r.details.email === user.email)).toEqual([
+      { account_id: accountId, actor_type: 'anonymous', actor_id: null, details: { email: user.email }, address: expect.stringMatching(/127\.0\.0\.1/) },
+      { account_id: accountId, actor_type: 'anonymous', actor_id: null, details: { email: user.email }, address: expect.stringMatching(/127\.0\.0\.1/) },
+    ]);
+    expect(rows.some((r) => r.details.email === 'nobody.here@example.test')).toBe(false);
+    // No password, wrong or right, is in the event.
+    expect(JSON.stringify(rows)).not.toContain('Not-fays-password');
+  });
+});
+
 describe('changes to the user reach an existing session at once', () => {
   it('a role change shows in the next call, and a removed user is signed out', async () => {
     const user = { email: 'val.changing@example.test', password: 'Changing-password-for-the-session-test-4' };

@@ -63,7 +63,7 @@ export function accessKeysRouter(service: AccessKeysService): Router {
 
   router.post(base, async (req, res) => {
     const body = parseBody(req, createBody, 'displayName and expireTime are');
-    res.json(await service.create(actorOf(res), projectIdOf(req), body.displayName, body.expireTime ?? null));
+    res.json(await service.create(actorOf(res), projectIdOf(req), body.displayName, body.expireTime ?? null, req.ip));
   });
 
   router.get(`${base}/:accessKeyId`, async (req, res) => {
@@ -73,11 +73,11 @@ export function accessKeysRouter(service: AccessKeysService): Router {
   router.patch(`${base}/:accessKeyId`, async (req, res) => {
     const id = keyId(req);
     const body = parseBody(req, updateBody, 'displayName is', expireTimeOnCreate);
-    res.json(await service.update(actorOf(res), projectIdOf(req), id, body.displayName));
+    res.json(await service.update(actorOf(res), projectIdOf(req), id, body.displayName, req.ip));
   });
 
   router.delete(`${base}/:accessKeyId`, async (req, res) => {
-    await service.delete(actorOf(res), projectIdOf(req), keyId(req));
+    await service.delete(actorOf(res), projectIdOf(req), keyId(req), req.ip);
     res.status(200).end();
   });
 

@@ -92,20 +92,20 @@ export class AccessKeysService {
     return { accessKeys: page.map(toAccessKey), nextPageToken };
   }
 
-  async create(actor: Actor, projectId: string, displayName: string, expireTime: Date | null = null) {
+  async create(actor: Actor, projectId: string, displayName: string, expireTime: Date | null = null, address?: string) {
     this.#authorize(actor, projectId);
     const project = await findProjectWithAccount(this.deps.db, projectId);
     if (!project) throw ApiError.notFound(`Project ${projectId} no longer exists.`);
     requireVerified(project);
     return withTransaction(this.deps.db, async (tx) => {
       const { row, secret } = await this.#insert(projectId, displayName, tx, expireTime);
-      await this.#audit(tx, actor, project.account_id, 'credential.create', row);
+      await this.#audit(tx, actor, address, project.account_id, 'credential.create', row);
       return { accessKey: toAccessKey(row), secret };
     });
   }
 
-  /** The change's audit event, in its transaction: by this key, on a REST Basic key. */
-  #audit(tx: Queryable, actor: Actor, accountId: string, action: AuditEntry['action'], row: q.AccessKeyRow, details?: AuditEntry['details']) {
+  /** The change's audit event, in its transaction: by this key, from the client's address, on a REST Basic key. */
+  #audit(tx: Queryable, actor: Actor, address: string | undefined, accountId: string, action: AuditEntry['action'], row: q.AccessKeyRow, details?: AuditEntry['details']) {
     return recordAudit(tx, {
       accountId,
       actor,
@@ -113,6 +113,7 @@ export class AccessKeysService {
       projectId: row.project_id,
       credential: { credentialId: row.credential_id, kind: 'basic', label: row.display_name },
       details,
+      address,
     });
   }
 
@@ -148,7 +149,7 @@ export class AccessKeysService {
     return toAccessKey(row);
   }
 
-  async update(actor: Actor, projectId: string, accessKeyId: string, displayName: string): Promise<AccessKey> {
+  async update(actor: Actor, projectId: string, accessKeyId: string, displayName: string, address?: string): Promise<AccessKey> {
     this.#authorize(actor, projectId);
     let key: AccessKey;
     try {
@@ -156,7 +157,7 @@ export class AccessKeysService {
         const before = await q.findAccessKey(tx, projectId, accessKeyId);
         const row = before && (await q.updateAccessKeyDisplayName(tx, projectId, accessKeyId, displayName));
         if (!before || !row) throw notFound(accessKeyId);
-        await this.#audit(tx, actor, await this.#accountOf(tx, projectId), 'credential.label_change', row, { from: before.display_name, to: displayName });
+        await this.#audit(tx, actor, address, await this.#accountOf(tx, projectId), 'credential.label_change', row, { from: before.display_name, to: displayName });
         return toAccessKey(row);
       });
     } catch (err) {
@@ -167,12 +168,12 @@ export class AccessKeysService {
     return key;
   }
 
-  async delete(actor: Actor, projectId: string, accessKeyId: string): Promise<void> {
+  async delete(actor: Actor, projectId: string, accessKeyId: string, address?: string): Promise<void> {
     this.#authorize(actor, projectId);
     await withTransaction(this.deps.db, async (tx) => {
       const row = await q.findAccessKey(tx, projectId, accessKeyId);
       if (!row || !(await q.deleteAccessKey(tx, projectId, accessKeyId))) throw notFound(accessKeyId);
-      await this.#audit(tx, actor, await this.#accountOf(tx, projectId), 'credential.delete', row);
+      await this.#audit(tx, actor, address, await this.#accountOf(tx, projectId), 'credential.delete', row);
     });
     await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
   }

@@ -13,6 +13,7 @@ export type AuditAction =
   | 'credential.reveal'
   | 'credential.delete'
   | 'session.sign_in'
+  | 'session.sign_in_failed'
   | 'session.sign_in_failures'
   | 'user.add'
   | 'user.role_change'

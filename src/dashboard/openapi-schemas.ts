@@ -19,7 +19,7 @@ const ROLES = ['administrator', 'advanced', 'basic'];
 const KINDS = ['basic', 'hmac', 'legacy'];
 const AUDIT_ACTIONS = [
   'credential.create', 'credential.label_change', 'credential.password_change', 'credential.reveal', 'credential.delete',
-  'session.sign_in', 'session.sign_in_failures', 'user.add', 'user.role_change', 'user.remove', 'account.verification_request',
+  'session.sign_in', 'session.sign_in_failed', 'session.sign_in_failures', 'user.add', 'user.role_change', 'user.remove', 'account.verification_request',
 ];
 
 const role = { type: 'string', enum: ROLES, description: 'administrator, advanced or basic.' };
@@ -92,7 +92,7 @@ export function consoleSchemas(): Record<string, object> {
       time: time('When it happened.'),
       action: { type: 'string', enum: AUDIT_ACTIONS },
       actor: closed(['type', 'id', 'name'], {
-        type: { type: 'string', enum: ['user', 'access_key', 'anonymous'], description: 'anonymous: a failed sign-in burst.' },
+        type: { type: 'string', enum: ['user', 'access_key', 'anonymous'], description: 'anonymous: a failed sign-in, or a burst of them.' },
         id: nullable({ type: 'string', format: 'uuid' }, 'The user ID or access key ID; null when anonymous.'),
         name: nullable({ type: 'string' }, "The user's e-mail address, when known."),
       }),

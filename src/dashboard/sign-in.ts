@@ -2,15 +2,16 @@
 // password get the same answer after the same bcrypt work (a comparison against a dummy
 // hash), so the answer does not reveal who has an account. Repeated failures lock the
 // e-mail, and the address, for the rest of the minute: while locked even the right
-// password is refused, without any bcrypt. The failure that locks a real user's e-mail
-// is audited for that user's account.
+// password is refused, without any bcrypt. Every failed sign-in of a real user's e-mail
+// is audited for that user's account (after the answer, so that its timing does not tell
+// a known e-mail from an unknown one), and so is the failure that locks it.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
 import type { UserActor } from '../accounts/actor.js';
 import { findUserByEmail } from '../accounts/user-queries.js';
 import { FailureLimiter } from '../abuse/failure-limiter.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
 import { bcryptCompare } from '../crypto/bcrypt-lane.js';
 import { ApiError } from '../http/api-error.js';
 import type { Metrics } from '../metrics/registry.js';
@@ -71,12 +72,17 @@ export class SignIn {
   async #fail(email: string, key: string, address: string | undefined, accountId: string | undefined): Promise<void> {
     const counts = await this.opts.limiter.recordFailure(addressKey(address), key);
     const failures = counts.find((c) => c.bucket === FailureLimiter.keyBucket(key))?.failures;
+    if (accountId === undefined) return;
+    void this.#audit({ accountId, action: 'session.sign_in_failed', details: { email }, address });
     // The shared count reaches the limit exactly once per window, on one instance only.
-    if (accountId === undefined || failures !== this.opts.perEmail) return;
+    if (failures === this.opts.perEmail) await this.#audit({ accountId, action: 'session.sign_in_failures', details: { email, failures }, address });
+  }
+
+  async #audit(entry: AuditEntry): Promise<void> {
     try {
-      await recordAudit(this.opts.db, { accountId, action: 'session.sign_in_failures', details: { email, failures }, address });
+      await recordAudit(this.opts.db, entry);
     } catch (err) {
-      this.opts.log.warn({ err: (err as Error).message }, 'could not audit a sign-in lock-out');
+      this.opts.log.warn({ err: (err as Error).message, action: entry.action }, 'could not audit a failed sign-in');
     }
   }
 }

@@ -28,6 +28,8 @@ export function what(event: AuditEvent): string {
       return 'Deleted a key';
     case 'session.sign_in':
       return 'Signed in';
+    case 'session.sign_in_failed':
+      return `Failed sign-in as ${text(d.email) || 'a user'}`;
     case 'session.sign_in_failures':
       return `Sign-in blocked for ${text(d.email) || 'an email'} after ${text(d.failures) || 'repeated'} failed attempts`;
     case 'user.add':
