@@ -278,6 +278,84 @@ describe('createVerifier', () => {
   });
 });
 
+// The cache's observable: a token served from it returns the very claims object of its first
+// verification (frozen), where a fresh signature check decodes a new one.
+describe('createVerifier token cache', () => {
+  // A different base64url character in the middle of a segment: it always changes decoded bits.
+  const changeOneByte = (token: string, segment: number) => {
+    const parts = token.split('.');
+    const at = Math.floor(parts[segment].length / 2);
+    const c = parts[segment][at];
+    parts[segment] = parts[segment].slice(0, at) + (c === 'A' ? 'z' : 'A') + parts[segment].slice(at + 1);
+    return parts.join('.');
+  };
+
+  it('answers a token seen before with the same claims, from the cache', async () => {
+    const verifier = verifierFor(issuer);
+    const token = await mint(keys.ES256, issuer.url);
+    const first = await verifier.verify(token);
+    const again = await verifier.verify(token);
+    expect(again).toEqual(first);
+    expect(again.claims).toBe(first.claims);
+    expect(Object.isFrozen(again.claims)).toBe(true);
+    const uncached = verifierFor(issuer, { cacheMaxEntries: 0 });
+    expect((await uncached.verify(token)).claims).not.toBe((await uncached.verify(token)).claims);
+  });
+
+  it('checks the required scopes on every call, cached or not', async () => {
+    const verifier = verifierFor(issuer);
+    const token = await mint(keys.ES256, issuer.url);
+    await expect(verifier.verify(token, { scopes: ['read'] })).resolves.toMatchObject({ scopes: ['read', 'write'] });
+    await expect(verifier.verify(token, { scopes: ['admin'] })).rejects.toBeInstanceOf(InsufficientScopeError);
+  });
+
+  it.each([
+    ['header', 0],
+    ['payload', 1],
+    ['signature', 2],
+  ])('never serves a token with one changed byte in its %s from the cache', async (_name, segment) => {
+    const verifier = verifierFor(issuer);
+    const token = await mint(keys.ES256, issuer.url);
+    await verifier.verify(token);
+    await verifier.verify(token); // now certainly cached
+    const err = await verifier.verify(changeOneByte(token, segment)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('refuses a cached token once it has expired, and never serves it from the cache past its exp', async () => {
+    let clock = Date.now();
+    const exp = Math.floor(clock / 1000) + 60;
+    const token = await mint(keys.ES256, issuer.url, { claims: { iat: exp - 120, exp } });
+    const strict = verifierFor(issuer, { now: () => clock, clockToleranceSeconds: 0 });
+    const lenient = verifierFor(issuer, { now: () => clock }); // 5 s tolerance past exp
+    const first = { strict: await strict.verify(token), lenient: await lenient.verify(token) };
+    clock = exp * 1000 - 1;
+    expect((await strict.verify(token)).claims).toBe(first.strict.claims);
+    clock = exp * 1000;
+    await expect(strict.verify(token)).rejects.toThrow('The access token has expired.');
+    // Within the tolerance the signature is checked again (new claims object), not taken from the cache.
+    const withinTolerance = await lenient.verify(token);
+    expect(withinTolerance.claims).not.toBe(first.lenient.claims);
+    clock = (exp + 10) * 1000;
+    await expect(lenient.verify(token)).rejects.toThrow('The access token has expired.');
+  });
+
+  it('keeps at most cacheMaxEntries tokens, dropping the least recently used', async () => {
+    const verifier = verifierFor(issuer, { cacheMaxEntries: 2 });
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => mint(keys.ES256, issuer.url)));
+    const first = { a: await verifier.verify(a), b: await verifier.verify(b) };
+    expect((await verifier.verify(a)).claims).toBe(first.a.claims); // a is now the most recent
+    const firstC = await verifier.verify(c); // evicts b
+    expect((await verifier.verify(b)).claims).not.toBe(first.b.claims); // evicts a
+    expect((await verifier.verify(c)).claims).toBe(firstC.claims);
+    expect((await verifier.verify(a)).claims).not.toBe(first.a.claims);
+  });
+
+  it('rejects a cache size that is not a whole number', () => {
+    expect(() => verifierFor(issuer, { cacheMaxEntries: -1 })).toThrow('cacheMaxEntries must be a whole number of at least 0');
+  });
+});
+
 describe('requireAccessToken', () => {
   let api = '';
   let close: () => Promise<void>;

@@ -1,9 +1,12 @@
 // Verifies Keymint's RFC 9068 JWT access tokens inside a resource API. The issuer's
 // discovery document is read once, lazily, to find its JWKS; jose then caches the keys
 // and refetches them when a token names an unknown kid (a key rotation), at most once
-// per cooldown so forged kids cannot turn every request into a JWKS fetch.
+// per cooldown so forged kids cannot turn every request into a JWKS fetch. A token accepted
+// once is then accepted from a bounded cache until its exp (token-cache.ts); the scopes a
+// route requires are checked on every call.
 import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { InsufficientScopeError, InvalidTokenError, VerifierUnavailableError, fromJoseError } from './errors.js';
+import { TokenCache } from './token-cache.js';
 
 export const DEFAULT_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA', 'PS256', 'RS256'];
 
@@ -20,6 +23,13 @@ export interface VerifierOptions {
   jwksCooldownMs?: number;
   /** Used for the discovery document and the JWKS. Default: the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * How many accepted tokens to remember (by SHA-256 digest, each until its exp) so that a
+   * token seen before costs no signature check. Default 10000; 0 turns the cache off.
+   */
+  cacheMaxEntries?: number;
+  /** The clock, in ms since the epoch, for exp/nbf and the cache. Default: Date.now. */
+  now?: () => number;
 }
 
 export interface VerifiedToken {
@@ -43,6 +53,7 @@ export interface Verifier {
 // RFC 9068 §2.2 makes these mandatory; a token without them is not an access token of ours.
 const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'];
 const DISCOVERY_TIMEOUT_MS = 5_000;
+const DEFAULT_CACHE_ENTRIES = 10_000;
 // jose's own verdicts on the token's header; any other resolver failure is an outage.
 const KEY_SELECTION_CODES = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED']);
 
@@ -55,23 +66,36 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw err;
     }));
 
+  const now = options.now ?? Date.now;
+  const maxEntries = options.cacheMaxEntries ?? DEFAULT_CACHE_ENTRIES;
+  if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new TypeError('cacheMaxEntries must be a whole number of at least 0');
+  const cache = maxEntries > 0 ? new TokenCache<JWTPayload>(maxEntries, now) : undefined;
+
+  const check = async (token: string): Promise<JWTPayload> => {
+    const getKey = await getKeys();
+    try {
+      const { payload } = await jwtVerify(token, getKey, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: options.algorithms ?? [...DEFAULT_ALGORITHMS],
+        typ: 'at+jwt',
+        requiredClaims: REQUIRED_CLAIMS,
+        clockTolerance: options.clockToleranceSeconds ?? 5,
+        currentDate: new Date(now()),
+      });
+      return payload;
+    } catch (err) {
+      throw fromJoseError(err);
+    }
+  };
+
   return {
     async verify(token, opts) {
-      const getKey = await getKeys();
-      let claims: JWTPayload;
-      try {
-        ({ payload: claims } = await jwtVerify(token, getKey, {
-          issuer: options.issuer,
-          audience: options.audience,
-          algorithms: options.algorithms ?? [...DEFAULT_ALGORITHMS],
-          typ: 'at+jwt',
-          requiredClaims: REQUIRED_CLAIMS,
-          clockTolerance: options.clockToleranceSeconds ?? 5,
-        }));
-      } catch (err) {
-        throw fromJoseError(err);
-      }
-      const verified = toVerifiedToken(claims);
+      const key = cache ? TokenCache.keyOf(token) : undefined;
+      const cached = key === undefined ? undefined : cache!.get(key);
+      const claims = cached ?? (await check(token));
+      const verified = toVerifiedToken(claims); // throws for a token of the wrong shape, which is never cached
+      if (key !== undefined && cached === undefined) cache!.set(key, claims, verified.expiresAt.getTime());
       const missing = opts?.scopes?.filter((scope) => !verified.scopes.includes(scope)) ?? [];
       if (missing.length > 0) throw new InsufficientScopeError(opts!.scopes!);
       return verified;
