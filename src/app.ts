@@ -10,6 +10,7 @@ import { buildOpenApi } from './access-keys/openapi.js';
 import { authenticate, type Authenticator } from './http/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
+import { trustFunction } from './http/client-address.js';
 import { requestLog } from './http/request-log.js';
 import { apiHelmet } from './http/security-headers.js';
 import { consoleRouter } from './dashboard/static.js';
@@ -39,7 +40,8 @@ export { BODY_LIMIT, utf8Only } from './http/json-body.js';
 export function buildApp(deps: AppDeps): Express {
   const { config, log } = deps;
   const app = express();
-  app.set('trust proxy', config.trustProxy);
+  // The same rules as clientAddress() (http/client-address.ts): req.ip is proxy-addr's answer.
+  app.set('trust proxy', trustFunction(config.trustProxy));
   app.set('etag', false);
   app.use(apiHelmet());
   app.use(requestLog(log));

@@ -2,6 +2,7 @@
 // A bad value stops start-up with a message naming the variable.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './http/client-address.js';
 
 const ALGS = ['ES256', 'EdDSA', 'PS256', 'RS256'] as const;
 export type SigningAlg = (typeof ALGS)[number];
@@ -48,9 +49,14 @@ const schema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
+    .string()
     .optional()
-    .transform((v) => v === 'true' || v === '1'),
+    .transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) return parsed as TrustProxy;
+      ctx.addIssue({ code: 'custom', message: (parsed as { error: string }).error });
+      return z.NEVER;
+    }),
   DB_POOL_SIZE: intIn(1, 200, 10),
   LAST_USE_FLUSH_MS: intIn(10, 600_000, 5_000),
   AUTH_FAILURES_PER_ADDRESS: intIn(1, 1_000_000, 30),
@@ -84,7 +90,8 @@ export interface Config {
   readonly bcryptCost: number;
   readonly masterKey: string | undefined;
   readonly logLevel: string;
-  readonly trustProxy: boolean;
+  /** Reverse proxies in front (TRUST_PROXY): how the client address is found (http/client-address.ts). */
+  readonly trustProxy: TrustProxy;
   readonly dbPoolSize: number;
   /** How often batched lastUseTime updates are written. */
   readonly lastUseFlushMs: number;

@@ -27,6 +27,7 @@ import { AuditRetention } from './audit/retention.js';
 import { introspectionRouter } from './oauth/introspection.js';
 import { HmacTickets } from './credentials/hmac-tickets.js';
 import { hmacTokenHandler } from './credentials/hmac-token.js';
+import { clientAddressResolver } from './http/client-address.js';
 import { consoleApi } from './dashboard/console-api.js';
 import { CredentialsService } from './credentials/service.js';
 import { credentialsRouter } from './credentials/routes.js';
@@ -76,7 +77,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash: verifier.unusableHash, routers, metrics });
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api });
 
-    const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, log, metrics, issuer: host.provider.issuer, trustProxy: config.trustProxy });
+    const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, log, metrics, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, ServerResponse: KeymintResponse }, tokenFastPath(host, metrics, log, app, hmacToken));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {

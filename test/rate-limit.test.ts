@@ -12,7 +12,7 @@ let a: TestServer;
 let b: TestServer;
 
 beforeAll(async () => {
-  c = await cluster({ TRUST_PROXY: 'true', AUTH_FAILURES_PER_ADDRESS: '5', AUTH_FAILURES_PER_KEY: '3' });
+  c = await cluster({ TRUST_PROXY: '1', AUTH_FAILURES_PER_ADDRESS: '5', AUTH_FAILURES_PER_KEY: '3' });
   [a, b] = await Promise.all([c.start(), c.start()]);
 });
 afterAll(() => c?.close());

@@ -41,7 +41,7 @@ async function sessionRows(): Promise<number> {
 
 beforeAll(async () => {
   server = await startTestServer({ SIGNIN_FAILURES_PER_EMAIL: String(LOCK_AFTER), SIGNIN_FAILURES_PER_ADDRESS: '1000' });
-  proxied = await startTestServer({ TRUST_PROXY: 'true' }, undefined);
+  proxied = await startTestServer({ TRUST_PROXY: '1' }, undefined);
   remember(ADMIN.password, BASIC.password);
   for (const s of [server, proxied]) {
     const { account } = await createAccount(s.sql, s.config.bcryptCost, { name: 'Session Test', adminEmail: ADMIN.email, adminPassword: ADMIN.password });

@@ -78,7 +78,7 @@ export function soakFigures(f: SoakFigures): string {
     `30 failures per address and 10 per key per minute). Before each request a client draws its kind: 70% a token request with the`,
     `good credentials of one of ${s.goodKeys} keys (Basic; warm after the first); 15% a token request with bad credentials, half an`,
     `unknown Key ID, half a wrong secret for one of ${n0(s.guessedKeys)} existing keys, each from its own address in 10.0.0.0/8 through`,
-    '`X-Forwarded-For` (which `TRUST_PROXY=true` makes the client address), so that the limiter sees many guessers below budget and every',
+    '`X-Forwarded-For` (which `TRUST_PROXY=1` makes the client address: the soak plays the one proxy), so that the limiter sees many guessers below budget and every',
     'bad request costs the server its bcrypt comparison instead of a cheap 429; 15% a management-API write with a Bearer token: a create',
     'with a unique name, or (half the time, once there is one) the delete of a key created earlier in the run. A request unanswered after',
     `${s.timeoutSeconds} s counts as an error. Latency runs from writing the request to the end of its response.`,

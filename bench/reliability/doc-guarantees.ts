@@ -23,8 +23,10 @@ export const bruteForce = `## Brute force and abuse
   the server nothing. bcrypt itself runs at most two at a time (\`src/crypto/bcrypt-lane.ts\`), so
   a flood of failures queues behind itself and never takes the thread-pool threads that token
   signing needs (see the soak figures: good tokens stay fast while bad ones wait).
-- **Client address.** The socket's address, unless \`TRUST_PROXY=true\`: then the address the
-  reverse proxy reports in \`X-Forwarded-For\`. Without it, the header is ignored.
+- **Client address.** The socket's address, unless \`TRUST_PROXY\` names the proxies in front
+  (a hop count or their addresses/CIDRs): then the right-most \`X-Forwarded-For\` entry that is
+  not a trusted proxy (\`src/http/client-address.ts\`, proxy-addr's rules, one function for every
+  path). Without it, the header is ignored.
 - **Dashboard sign-in** (\`POST /api/session\`, \`src/dashboard/sign-in.ts\`) counts its failures
   through a \`FailureLimiter\` of its own, in the same shared table: \`SIGNIN_FAILURES_PER_EMAIL\`
   (5) per e-mail and \`SIGNIN_FAILURES_PER_ADDRESS\` (20) per address and minute. Past either,

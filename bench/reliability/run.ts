@@ -72,7 +72,7 @@ async function main(): Promise<string[]> {
   // The soak, on a fresh process: default limits, bad clients spread over many addresses.
   // The timing tries were failures from 127.0.0.1, and the budget is shared: start afresh.
   await query(database.url, 'DELETE FROM auth_failures');
-  const soakServer = await startKeymintWith(database.url, masterKey, { TRUST_PROXY: 'true' });
+  const soakServer = await startKeymintWith(database.url, masterKey, { TRUST_PROXY: '1' });
   cleanups.push(() => soakServer.stop());
   progress(`soak: Keymint at ${soakServer.url} (pid ${soakServer.child.pid}); seeding`);
   const owner = await seeder.bootstrap('Soak');

@@ -17,6 +17,7 @@ import type { Metrics } from '../metrics/registry.js';
 import { replayBody } from '../oauth/replay-body.js';
 import { checkHmacRequest, MAX_SKEW_SECONDS, type HmacAuthDeps } from './hmac-auth.js';
 import type { HmacTickets } from './hmac-tickets.js';
+import type { ClientAddress } from '../http/client-address.js';
 
 /** oidc-provider's own limit on a token request body (selective_body.js). */
 export const TOKEN_BODY_LIMIT = 56 * 1024;
@@ -27,8 +28,8 @@ export interface HmacTokenDeps extends HmacAuthDeps {
   tickets: HmacTickets;
   /** oidc-provider's issuer: the realm of its WWW-Authenticate challenge. */
   issuer: string;
-  /** As provider.proxy: the client address is then the first X-Forwarded-For entry. */
-  trustProxy: boolean;
+  /** The client address, as express and oidc-provider see it (http/client-address.ts). */
+  clientAddress: ClientAddress;
   log: Logger;
   metrics?: Pick<Metrics, 'tokensRefused'>;
 }
@@ -84,17 +85,11 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks, size);
 }
 
-/** The address oidc-provider sees (koa's ctx.ip), so that both count failures alike. */
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string | undefined {
-  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
-  return (typeof forwarded === 'string' && forwarded.split(',')[0].trim()) || req.socket.remoteAddress;
-}
-
 async function handle(deps: HmacTokenDeps, req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> {
   const body = await readBody(req).catch(() => undefined);
   if (!body) return send(res, deps.metrics, unreadable);
   const request = { authorization: req.headers.authorization ?? '', method: 'POST', target: req.url ?? '', headers: req.headers, body };
-  const checked = await checkHmacRequest(deps, request, clientAddress(req, deps.trustProxy));
+  const checked = await checkHmacRequest(deps, request, deps.clientAddress(req));
   if (!checked.ok) return send(res, deps.metrics, checked.reason === 'stale_date' ? staleDate : invalidClient(deps.issuer));
   const { id } = checked.key;
   req.headers.authorization = `Basic ${Buffer.from(`${id}:${deps.tickets.issue(id)}`).toString('base64')}`;

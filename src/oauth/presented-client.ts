@@ -1,6 +1,6 @@
 // What a token request presents as client credentials, read from oidc-provider's request
 // context: the Key ID and secret (Basic header or form body) and the client address
-// (X-Forwarded-For only when TRUST_PROXY is set: provider.proxy).
+// (X-Forwarded-For only when TRUST_PROXY is set: http/client-address.ts).
 import Provider from 'oidc-provider';
 
 export interface Presented {

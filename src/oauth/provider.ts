@@ -10,6 +10,7 @@ import { RateLimited } from '../abuse/rate-limited.js';
 import { reuseWarmClients } from './warm-clients.js';
 import type { FailureLimiter } from '../abuse/failure-limiter.js';
 import type { HmacTickets } from '../credentials/hmac-tickets.js';
+import { clientAddressResolver } from '../http/client-address.js';
 
 export const TOKEN_PATH = '/oauth2/token';
 
@@ -85,7 +86,13 @@ export function buildProvider({ config, ring, clients, verifier, limiter, ticket
     },
   };
   const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
+  // ctx.ip is the address express and the HMAC path see (http/client-address.ts), not
+  // koa's left-most X-Forwarded-For entry.
+  const clientAddress = clientAddressResolver(config.trustProxy);
+  provider.use((ctx, next) => {
+    ctx.request.ip = clientAddress(ctx.req) ?? '';
+    return next();
+  });
   // Synchronous when the secret is warm (no promise on the hot path); oidc-provider awaits
   // whatever it gets.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
