@@ -12,6 +12,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
 import { trustFunction } from './http/client-address.js';
 import { requestLog } from './http/request-log.js';
+import { readiness } from './http/readiness.js';
 import { apiHelmet } from './http/security-headers.js';
 import { consoleRouter } from './dashboard/static.js';
 import { oauthRouter } from './oauth/routes.js';
@@ -33,6 +34,8 @@ export interface AppDeps {
   introspection?: Router;
   /** The console API under /api (src/dashboard/console-api.ts), built by the server wiring. */
   consoleApi?: Router;
+  /** True once SIGTERM arrived: /readyz answers 503 so a load balancer stops sending. */
+  isStopping?: () => boolean;
 }
 
 export { BODY_LIMIT, utf8Only } from './http/json-body.js';
@@ -50,14 +53,7 @@ export function buildApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await deps.db.query('SELECT 1');
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
-    }
-  });
+  app.get('/readyz', readiness(deps.db, deps.isStopping));
 
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

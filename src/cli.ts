@@ -37,9 +37,6 @@ async function withDatabase<T>(fn: (d: Database, config: Config, masterKey: Buff
   }
 }
 
-const notify = (d: Database, kind: 'signing_keys') =>
-  d.db.query('SELECT pg_notify($1, $2)', ['keymint_changes', JSON.stringify({ kind })]);
-
 const program = new Command('keymint').description('Keymint token server administration').showHelpAfterError();
 
 program
@@ -106,7 +103,6 @@ signingKeys
       // Rotating an empty ring (no server started yet) first makes the key to rotate from.
       await ensureSigningKey(d.db, box, config.signingAlg, log);
       const row = await rotateSigningKey(d.db, box, config.signingAlg, opts.activateIn);
-      await notify(d, 'signing_keys');
       const out = { kid: row.kid, alg: row.alg, activatesAt: row.activates_at.toISOString() };
       if (opts.json) return console.log(JSON.stringify(out));
       console.log(`New signing key ${out.kid} (${out.alg}) is published now and signs from ${out.activatesAt}.`);

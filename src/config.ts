@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './http/client-address.js';
+import type { DbTimeouts } from './db/pool.js';
 
 const ALGS = ['ES256', 'EdDSA', 'PS256', 'RS256'] as const;
 export type SigningAlg = (typeof ALGS)[number];
@@ -58,6 +59,10 @@ const schema = z.object({
       return z.NEVER;
     }),
   DB_POOL_SIZE: intIn(1, 200, 10),
+  DB_CONNECT_TIMEOUT_MS: intIn(100, 60_000, 3_000),
+  DB_STATEMENT_TIMEOUT_MS: intIn(100, 600_000, 5_000),
+  DB_LOCK_TIMEOUT_MS: intIn(10, 600_000, 2_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: intIn(100, 600_000, 10_000),
   LAST_USE_FLUSH_MS: intIn(10, 600_000, 5_000),
   AUTH_FAILURES_PER_ADDRESS: intIn(1, 1_000_000, 30),
   AUTH_FAILURES_PER_KEY: intIn(1, 1_000_000, 10),
@@ -93,6 +98,8 @@ export interface Config {
   /** Reverse proxies in front (TRUST_PROXY): how the client address is found (http/client-address.ts). */
   readonly trustProxy: TrustProxy;
   readonly dbPoolSize: number;
+  /** Bounds on every wait for the database (src/db/pool.ts). */
+  readonly dbTimeouts: DbTimeouts;
   /** How often batched lastUseTime updates are written. */
   readonly lastUseFlushMs: number;
   /** Failed authentications per minute before a client address / a key ID gets 429. */
@@ -139,6 +146,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
+    dbTimeouts: Object.freeze({
+      connectMs: e.DB_CONNECT_TIMEOUT_MS,
+      statementMs: e.DB_STATEMENT_TIMEOUT_MS,
+      lockMs: e.DB_LOCK_TIMEOUT_MS,
+      idleInTransactionMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    }),
     lastUseFlushMs: e.LAST_USE_FLUSH_MS,
     authFailuresPerAddress: e.AUTH_FAILURES_PER_ADDRESS,
     authFailuresPerKey: e.AUTH_FAILURES_PER_KEY,

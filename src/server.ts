@@ -32,6 +32,20 @@ import { consoleApi } from './dashboard/console-api.js';
 import { CredentialsService } from './credentials/service.js';
 import { credentialsRouter } from './credentials/routes.js';
 import { AccountService } from './accounts/account-service.js';
+import { gracefulServer, type GracefulServer } from './http/graceful-close.js';
+import { HTTP_TIMEOUTS } from './http/timeouts.js';
+
+/** Bounds of the shutdown steps; together well under the 10 s an orchestrator usually grants. */
+export const SHUTDOWN = { drainMs: 5_000, flushMs: 2_000, databaseMs: 1_500 };
+
+/** Waits for `work` at most `ms`; past that calls `late` and moves on (the work is abandoned). */
+async function within(work: Promise<unknown>, ms: number, late: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
+  const done = await Promise.race([work.then(() => false, () => false), timedOut]);
+  clearTimeout(timer);
+  if (done) late();
+}
 import { accountRouter } from './accounts/routes.js';
 
 export interface RunningServer {
@@ -75,11 +89,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const account = new AccountService({ db, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });
     const routers = [accountRouter(account), credentialsRouter(credentials)];
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash: verifier.unusableHash, routers, metrics });
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api });
+    let graceful: GracefulServer | undefined;
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, isStopping: () => graceful?.closing ?? false });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, log, metrics, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
-    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, ServerResponse: KeymintResponse }, tokenFastPath(host, metrics, log, app, hmacToken));
-    server.keepAliveTimeout = 65_000;
+    const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, tokenFastPath(host, metrics, log, app, hmacToken));
+    server.keepAliveTimeout = HTTP_TIMEOUTS.keepAliveTimeout;
+    graceful = gracefulServer(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -97,16 +113,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       metrics,
       close: () =>
         (closing ??= (async () => {
-          await new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeIdleConnections();
-          });
-          await lastUse.close(); // after the last request, before the pool closes
+          // Each step is bounded, so a hung database cannot hold the process (SHUTDOWN_MS in all).
+          await graceful!.close(SHUTDOWN.drainMs);
+          // After the last request, before the pool closes.
+          await within(lastUse.close(), SHUTDOWN.flushMs, () => log.warn({ keys: lastUse.pending }, 'shutdown: last use of some keys not written (database too slow)'));
           ring.stop();
           limiter.stop();
           signInLimiter.stop();
           retention.stop();
-          await database.close();
+          await within(database.close(), SHUTDOWN.databaseMs, () => log.warn('shutdown: the database connections did not close in time'));
         })()),
     };
   } catch (err) {

@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { RateLimited } from '../abuse/rate-limited.js';
-import { toApiError } from '../http/error-handler.js';
+import { isTemporaryFault } from '../http/error-handler.js';
 import type { Metrics } from '../metrics/registry.js';
 import { replayBody } from '../oauth/replay-body.js';
 import { checkHmacRequest, MAX_SKEW_SECONDS, type HmacAuthDeps } from './hmac-auth.js';
@@ -102,7 +102,7 @@ export function hmacTokenHandler(deps: HmacTokenDeps): HmacTokenHandler {
     handle(deps, req, res, next).catch((err: unknown) => {
       if (res.headersSent) return;
       if (err instanceof RateLimited) return send(res, deps.metrics, rateLimited(err));
-      if (toApiError(err)?.code === 503) {
+      if (isTemporaryFault(err)) {
         return send(res, deps.metrics, { status: 503, error: 'temporarily_unavailable', description: 'the key store is unreachable; retry shortly' });
       }
       deps.log.error({ err }, 'hmac token request failed');

@@ -20,8 +20,11 @@ export async function openDatabase(config: Config, log: Logger, options: { liste
   const url = config.databaseUrl ?? embedded!.url;
   try {
     await migrate(url, log);
-    const db = createPool(url, embedded ? 1 : config.dbPoolSize, options.onQuery);
-    const feed = embedded || options.listen === false ? createLocalChangeFeed() : await createPostgresChangeFeed(url, db, log);
+    const db = createPool(url, { max: embedded ? 1 : config.dbPoolSize, timeouts: config.dbTimeouts, onQuery: options.onQuery });
+    const feed =
+      embedded || options.listen === false
+        ? createLocalChangeFeed(embedded ? db : undefined)
+        : await createPostgresChangeFeed({ url, pool: db, log, timeouts: config.dbTimeouts });
     return {
       db,
       feed,

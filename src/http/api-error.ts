@@ -6,6 +6,7 @@ export type ApiStatus =
   | 'PERMISSION_DENIED'
   | 'NOT_FOUND'
   | 'ALREADY_EXISTS'
+  | 'ABORTED'
   | 'FAILED_PRECONDITION'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -39,6 +40,10 @@ export class ApiError extends Error {
   }
   static alreadyExists(message: string) {
     return new ApiError(409, 'ALREADY_EXISTS', message);
+  }
+  /** A conflict with a concurrent change (serialization failure, deadlock): retrying is right. */
+  static aborted(message = 'The request conflicted with a concurrent change and was not applied. Retry it.') {
+    return new ApiError(409, 'ABORTED', message, { 'Retry-After': '1' });
   }
   static failedPrecondition(message: string) {
     return new ApiError(412, 'FAILED_PRECONDITION', message);

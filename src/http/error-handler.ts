@@ -1,5 +1,5 @@
 // The one place where errors become HTTP responses: ApiError as is, body-parser and
-// pg errors mapped to their meaning, anything else a logged 500 without details.
+// pg errors mapped to their meaning (src/db/db-errors.ts), anything else a logged 500 without details.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error.js';
@@ -7,10 +7,10 @@ import { RateLimited } from '../abuse/rate-limited.js';
 import { loggablePath } from './request-log.js';
 import { hmacRefused } from './authenticate.js';
 import { SIGNED_BODY_MISMATCH } from '../credentials/hmac-request.js';
+import { dbFaultKind } from '../db/db-errors.js';
 
 // zlib (gzip, deflate) and brotli failures: a Content-Encoding the body does not match.
 const DECOMPRESSION_CODES = /^(Z_|ERR__ERROR_|ERR_BROTLI_|ERR_ZSTD_)/;
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '53300', '08000', '08003', '08006']);
 
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
@@ -42,11 +42,18 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (e?.status === 400 && (err as { expose?: unknown }).expose === true) return ApiError.invalidArgument('The request could not be read.');
   if (e?.code === '23505') return ApiError.alreadyExists('A resource with these values already exists.');
   if (e?.code === '22P02' || e?.code === '22021') return ApiError.invalidArgument('A value in the request is malformed.');
-  if (e?.code && CONNECTION_CODES.has(e.code)) return ApiError.unavailable();
-  if (e?.message?.includes('Connection terminated') || e?.message?.includes('timeout exceeded when trying to connect')) {
-    return ApiError.unavailable();
-  }
+  // Database faults (down, hung, read-only, full, locked): nothing was half-written, since
+  // each change is one transaction; the client may retry.
+  const fault = dbFaultKind(err);
+  if (fault === 'retry') return ApiError.aborted();
+  if (fault === 'unavailable') return ApiError.unavailable();
   return undefined;
+}
+
+/** A fault the client should retry (database down, hung, read-only, full, or a conflict): OAuth's temporarily_unavailable. */
+export function isTemporaryFault(err: unknown): boolean {
+  const apiError = toApiError(err);
+  return apiError?.code === 503 || apiError?.status === 'ABORTED';
 }
 
 export function sendApiError(res: Parameters<RequestHandler>[1], err: ApiError): void {

@@ -4,7 +4,7 @@
 // key is no client at all, so it is refused exactly as an unknown one (invalid_client).
 import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import { findPresented, type AccessKeyCache } from '../access-keys/key-cache.js';
-import { toApiError } from '../http/error-handler.js';
+import { isTemporaryFault } from '../http/error-handler.js';
 import type { SecretVerifier } from './client-secret.js';
 import type { FailureLimiter } from '../abuse/failure-limiter.js';
 import { RateLimited } from '../abuse/rate-limited.js';
@@ -74,7 +74,7 @@ export function adapterFor(clients: ClientSource, verifier: SecretVerifier, limi
       try {
         client = await clients.find(id);
       } catch (err) {
-        if (toApiError(err)?.code === 503) throw unavailable();
+        if (isTemporaryFault(err)) throw unavailable();
         throw err;
       }
       if (client) return client; // its secret is checked, and limited, in compareClientSecret

@@ -3,7 +3,7 @@
 // and one handler that turns them (and body-parser and database failures) into responses.
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { toApiError } from '../http/error-handler.js';
+import { isTemporaryFault } from '../http/error-handler.js';
 import { RateLimited } from '../abuse/rate-limited.js';
 
 export const REALM = 'keymint';
@@ -52,7 +52,7 @@ export function oauthErrorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     let out: OAuthError | undefined = err instanceof OAuthError ? err : fromBodyParser(err as { type?: string; status?: number });
     if (err instanceof RateLimited) out = OAuthError.rateLimited(err);
-    if (!out && toApiError(err)?.code === 503) out = OAuthError.temporarilyUnavailable();
+    if (!out && isTemporaryFault(err)) out = OAuthError.temporarilyUnavailable();
     if (!out) {
       log.error({ err }, 'introspection error');
       out = OAuthError.serverError();
