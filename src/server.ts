@@ -27,6 +27,8 @@ import { AuditRetention } from './audit/retention.js';
 import { introspectionRouter } from './oauth/introspection.js';
 import { HmacTickets } from './credentials/hmac-tickets.js';
 import { hmacTokenHandler } from './credentials/hmac-token.js';
+import { HmacReplays } from './credentials/hmac-replays.js';
+import { MAX_SKEW_SECONDS } from './credentials/hmac-auth.js';
 import { clientAddressResolver } from './http/client-address.js';
 import { consoleApi } from './dashboard/console-api.js';
 import { CredentialsService } from './credentials/service.js';
@@ -71,6 +73,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const lastUse = new LastUseRecorder({ db, log, flushMs: config.lastUseFlushMs });
     const limiter = new FailureLimiter({ db, log, perAddress: config.authFailuresPerAddress, perKey: config.authFailuresPerKey });
     const tickets = new HmacTickets();
+    const replays = new HmacReplays(db, log, MAX_SKEW_SECONDS);
     const host = new ProviderHost({
       config, ring, clients: cachedClientSource(keys, config.tokenScopes, verifier.unusableHash), verifier, limiter, tickets, log, metrics,
       onTokenIssued: (keyId) => lastUse.record(keyId),
@@ -82,7 +85,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       bcryptCost: config.bcryptCost,
     });
     const verifyAccessToken = accessTokenVerifier(ring, config.issuer, config.managementAudience);
-    const authenticator = keyAuthenticator({ keys, verifier, limiter, verifyAccessToken, lastUse, box, log });
+    const authenticator = keyAuthenticator({ keys, verifier, limiter, verifyAccessToken, lastUse, box, log, replays });
     const introspection = introspectionRouter({ keys, verifier, limiter, verifyAccessToken: accessTokenVerifier(ring, config.issuer), lastUse, log });
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail });
     const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
@@ -92,7 +95,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     let graceful: GracefulServer | undefined;
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, isStopping: () => graceful?.closing ?? false });
 
-    const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, log, metrics, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
+    const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
     const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, tokenFastPath(host, metrics, log, app, hmacToken));
     server.keepAliveTimeout = HTTP_TIMEOUTS.keepAliveTimeout;
     graceful = gracefulServer(server);
@@ -119,6 +122,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           await within(lastUse.close(), SHUTDOWN.flushMs, () => log.warn({ keys: lastUse.pending }, 'shutdown: last use of some keys not written (database too slow)'));
           ring.stop();
           limiter.stop();
+          replays.stop();
           signInLimiter.stop();
           retention.stop();
           await within(database.close(), SHUTDOWN.databaseMs, () => log.warn('shutdown: the database connections did not close in time'));

@@ -33,8 +33,17 @@ interface SignOptions {
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 /** The headers of a signed request: date, the digest when there is a body, authorization. */
+// Each signature is accepted once (test/hmac-replay.test.ts), and tests here send the same
+// request more than once within a second: by default each request gets a Date of its own,
+// one second apart, starting 230 s ago (well inside the 5-minute window).
+let lastDate = 0;
+function freshDate(): Date {
+  lastDate = Math.max(Date.now() - 230_000, lastDate + 1000);
+  return new Date(lastDate);
+}
+
 function sign(o: SignOptions): Record<string, string> {
-  const headers: Record<string, string> = { date: (o.date ?? new Date()).toUTCString() };
+  const headers: Record<string, string> = { date: (o.date ?? freshDate()).toUTCString() };
   const names = ['date'];
   if (o.body !== undefined) {
     const name = o.digestHeader ?? 'x-Content-MD5';
@@ -126,12 +135,16 @@ describe('POST /oauth2/token signed with an hmac key', () => {
   /** The answer oidc-provider gives a wrong secret, to the byte and header. */
   const IGNORED = new Set(['date', 'connection', 'keep-alive', 'content-length']);
   const headerNames = (h: Headers) => [...h.keys()].filter((n) => !IGNORED.has(n)).sort();
-  function expectWrongSecretAnswer(res: Answer) {
+  /** The answer to a wrong Basic secret; a signed request is challenged with hmac instead (#15). */
+  function expectWrongSecretAnswer(res: Answer, scheme: 'hmac' | 'Basic' = 'hmac') {
     expect(res.status, res.text).toBe(401);
     expect(res.text).toBe(wrongSecret.text);
     expect(res.body).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
     expect(headerNames(res.headers)).toEqual(headerNames(wrongSecret.headers));
-    for (const name of headerNames(wrongSecret.headers)) expect(res.headers.get(name), name).toBe(wrongSecret.headers.get(name));
+    for (const name of headerNames(wrongSecret.headers)) {
+      const expected = name === 'www-authenticate' ? wrongSecret.headers.get(name)!.replace(/^Basic /, `${scheme} `) : wrongSecret.headers.get(name);
+      expect(res.headers.get(name), name).toBe(expected);
+    }
   }
 
   it.each(['hmac-sha1', 'hmac-sha256'] as const)('%s: a JWT issued by oidc-provider, naming the key and its project', async (algorithm) => {
@@ -200,7 +213,7 @@ describe('POST /oauth2/token signed with an hmac key', () => {
 
   it("the hmac key's API key with a secret (Basic or form) is refused like a wrong secret", async () => {
     for (const secret of [hmacKey.secret, a.secret, 'anything']) {
-      expectWrongSecretAnswer(await send(s, 'POST', '/oauth2/token', { authorization: s.basic(hmacKey.id, secret) }, TOKEN_BODY, FORM));
+      expectWrongSecretAnswer(await send(s, 'POST', '/oauth2/token', { authorization: s.basic(hmacKey.id, secret) }, TOKEN_BODY, FORM), 'Basic');
       const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: hmacKey.id, client_secret: secret }).toString();
       const res = await send(s, 'POST', '/oauth2/token', {}, form, FORM);
       expect(res.status).toBe(401);

@@ -12,7 +12,7 @@ import type { SecretVerifier } from '../oauth/client-secret.js';
 import type { VerifiedAccessToken } from '../oauth/access-token-verifier.js';
 import type { Logger } from 'pino';
 import type { SealedBox } from '../crypto/sealed-box.js';
-import { checkHmacRequest } from '../credentials/hmac-auth.js';
+import { checkHmacRequest, type HmacAuthDeps } from '../credentials/hmac-auth.js';
 import { checkKeySecret } from './check-key-secret.js';
 import { isUuid } from './ids.js';
 import type { AccessKeyCache } from './key-cache.js';
@@ -28,6 +28,8 @@ export interface KeyAuthDeps {
   /** Opens the sealed secrets of hmac keys. */
   box: SealedBox;
   log?: Pick<Logger, 'warn'>;
+  /** Remembers accepted HMAC signatures, so that a replay is refused. */
+  replays?: HmacAuthDeps['replays'];
 }
 
 export function keyAuthenticator(deps: KeyAuthDeps): Authenticator {
@@ -59,7 +61,7 @@ export function keyAuthenticator(deps: KeyAuthDeps): Authenticator {
       return key ? actor(key.id, key.projectId) : undefined;
     },
     async hmac(request, address) {
-      const checked = await checkHmacRequest({ keys, limiter, box: deps.box, log: deps.log }, request, address);
+      const checked = await checkHmacRequest({ keys, limiter, box: deps.box, log: deps.log, replays: deps.replays }, request, address);
       if (!checked.ok) return checked;
       return { ok: true, actor: actor(checked.key.id, checked.key.projectId), bodyDigests: checked.bodyDigests };
     },

@@ -1,7 +1,8 @@
 // The one check of an HMAC-signed request (REST HMAC credentials), for the management APIs
 // and the token endpoint alike: the key named by `username` (an API key: a UUID, kind
 // hmac, not expired) through the key cache, its sealed secret opened, then signature,
-// Date window and body digest (hmac-signature.ts).
+// Date window and body digest (hmac-signature.ts), and the signature not seen before
+// (hmac-replays.ts).
 // An unknown key, a key of another kind and a wrong signature fail alike: the signature
 // is then checked against a random secret, so every check runs the same way and only the
 // last one differs. Failures count against the address and key budgets like Basic; while
@@ -19,6 +20,7 @@ import { isUuid } from '../access-keys/ids.js';
 import type { AccessKeyCache, AuthKey } from '../access-keys/key-cache.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { openHmacSecret } from './hmac-secrets.js';
+import type { HmacReplays } from './hmac-replays.js';
 import {
   parseHmacAuthorization,
   signedBodyDigests,
@@ -26,6 +28,7 @@ import {
   type HeaderValues,
   type HmacAuthorization,
   type HmacFailureReason,
+  parseImfFixdate,
 } from './hmac-signature.js';
 
 /** How far the signed Date may be from the server's clock, either way. */
@@ -51,6 +54,8 @@ export interface HmacAuthDeps {
   limiter: FailureLimiter;
   log?: Pick<Logger, 'warn'>;
   now?: () => Date;
+  /** Refuses a signature seen before (hmac-replays.ts); left out, replays are not checked. */
+  replays?: Pick<HmacReplays, 'firstUse'>;
 }
 
 export const isHmacAuthorization = (header: string | undefined): boolean => header !== undefined && /^[ \t]*hmac[ \t]/i.test(header);
@@ -97,7 +102,11 @@ async function verify(deps: HmacAuthDeps, auth: HmacAuthorization, request: Sign
     maxSkewSeconds: MAX_SKEW_SECONDS,
   });
   if (!verdict.ok) return verdict;
-  return found ? { ok: true, key: found.key, bodyDigests } : failed('bad_signature');
+  if (!found) return failed('bad_signature');
+  // Only a signature that verified is remembered: nobody else can fill the table.
+  const signedAt = parseImfFixdate(headers.date!)!;
+  if (deps.replays && !(await deps.replays.firstUse(found.key.id, auth.algorithm, auth.signature, signedAt))) return failed('replayed');
+  return { ok: true, key: found.key, bodyDigests };
 }
 
 /** Checks a signed request; throws RateLimited when it fails while its address or key is blocked. */
@@ -106,7 +115,8 @@ export async function checkHmacRequest(deps: HmacAuthDeps, request: SignedReques
   const result = parsed.ok
     ? await verify(deps, parsed.value, request)
     : failed(parsed.error.code === 'unsupported_algorithm' ? 'unsupported_algorithm' : 'malformed');
-  if (result.ok) return result;
+  // A replay carries a good signature: it is refused, but it is not a guess at a secret.
+  if (result.ok || result.reason === 'replayed') return result;
   const keyId = parsed.ok ? parsed.value.username : undefined;
   const wait = deps.limiter.blockedFor(address, keyId);
   if (wait) throw new RateLimited(wait);

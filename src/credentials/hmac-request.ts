@@ -69,6 +69,7 @@ const MESSAGES: Record<HmacFailureReason, string> = {
   missing_body_digest: 'A request with a body must send and sign its MD5 (hex) in an x-Content-MD5 or Content-MD5 header.',
   body_digest_mismatch: 'The request body does not match its signed MD5.',
   bad_signature: NO_MATCH,
+  replayed: 'This signed request was already accepted: a signature is good for one request. Sign each request when it is sent (a Date at least a second later gives a new signature).',
 };
 
 export const hmacRefusalMessage = (reason: HmacFailureReason): string => MESSAGES[reason];

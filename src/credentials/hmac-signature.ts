@@ -21,7 +21,8 @@ export type HmacFailureReason =
   | 'missing_body_digest'
   | 'body_digest_mismatch'
   | 'bad_signature'
-  | 'missing_signed_header';
+  | 'missing_signed_header'
+  | 'replayed';
 
 export type HmacVerification = { ok: true; username: string } | { ok: false; reason: HmacFailureReason };
 
@@ -71,7 +72,7 @@ const hmacBase64 = (algorithm: HmacAlgorithm, secret: string | Buffer, text: str
   createHmac(NODE_ALGORITHM[algorithm], secret).update(text, 'utf8').digest('base64');
 
 /** Milliseconds of an RFC 7231 IMF-fixdate; undefined for anything else (or an impossible date). */
-function parseImfFixdate(value: string): number | undefined {
+export function parseImfFixdate(value: string): number | undefined {
   if (!IMF_FIXDATE.test(value)) return undefined;
   const ms = Date.parse(value);
   // The round trip refuses 31 Feb, 25:00 and a weekday that does not match the date.

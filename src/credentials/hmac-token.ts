@@ -5,7 +5,8 @@
 // secret: the token is issued by oidc-provider itself, with every rule and claim of any
 // other key. The body, read here for its MD5, is replayed for it (oauth/replay-body.ts).
 // A refusal is oidc-provider's own answer to a wrong secret (401 invalid_client), whatever
-// failed, with one exception: a Date outside the window is 400 invalid_request saying so.
+// failed, with two exceptions: a Date outside the window, and a replay of a request already
+// accepted (its signature was good, so saying so tells nothing), are 400 invalid_request.
 // That check depends on the client's clock alone, never on the key or the secret (it is
 // made the same way for unknown keys), so it tells nothing; and a client whose clock has
 // drifted should learn that, not rotate a key that is fine.
@@ -57,12 +58,19 @@ const invalidClient = (issuer: string): OAuthError => ({
   status: 401,
   error: 'invalid_client',
   description: 'client authentication failed',
-  headers: { 'WWW-Authenticate': `Basic realm="${issuer}", error="invalid_client", error_description="client authentication failed"` },
+  // The scheme the client authenticated with (RFC 9110 §11.6.1), as oidc-provider names
+  // Basic for a wrong Basic secret.
+  headers: { 'WWW-Authenticate': `hmac realm="${issuer}", error="invalid_client", error_description="client authentication failed"` },
 });
 const staleDate: OAuthError = {
   status: 400,
   error: 'invalid_request',
   description: `the Date header is outside the ${MAX_SKEW_SECONDS / 60}-minute window`,
+};
+const replayed: OAuthError = {
+  status: 400,
+  error: 'invalid_request',
+  description: 'this signed request was already used: sign each request when it is sent',
 };
 const unreadable: OAuthError = { status: 400, error: 'invalid_request', description: 'failed to parse the request body' };
 const rateLimited = (err: RateLimited): OAuthError => ({
@@ -90,7 +98,7 @@ async function handle(deps: HmacTokenDeps, req: IncomingMessage, res: ServerResp
   if (!body) return send(res, deps.metrics, unreadable);
   const request = { authorization: req.headers.authorization ?? '', method: 'POST', target: req.url ?? '', headers: req.headers, body };
   const checked = await checkHmacRequest(deps, request, deps.clientAddress(req));
-  if (!checked.ok) return send(res, deps.metrics, checked.reason === 'stale_date' ? staleDate : invalidClient(deps.issuer));
+  if (!checked.ok) return send(res, deps.metrics, checked.reason === 'stale_date' ? staleDate : checked.reason === 'replayed' ? replayed : invalidClient(deps.issuer));
   const { id } = checked.key;
   req.headers.authorization = `Basic ${Buffer.from(`${id}:${deps.tickets.issue(id)}`).toString('base64')}`;
   replayBody(req, body);

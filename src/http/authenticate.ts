@@ -28,8 +28,11 @@ const denied = (message: string, error?: 'invalid_token' | 'invalid_request') =>
     error ? `Bearer realm="${REALM}", error="${error}", Basic realm="${REALM}", charset="UTF-8", hmac realm="${REALM}"` : CHALLENGE,
   );
 
-/** An HMAC-signed request refused; also what error-handler.ts answers when the body does not match its digest. */
-export const hmacRefused = (reason: HmacFailureReason) => denied(hmacRefusalMessage(reason));
+/**
+ * An HMAC-signed request refused; also what error-handler.ts answers when the body does not
+ * match its digest. The challenge names the scheme the client used, not Basic or Bearer.
+ */
+export const hmacRefused = (reason: HmacFailureReason) => ApiError.unauthenticated(hmacRefusalMessage(reason), `hmac realm="${REALM}"`);
 
 function parseBasic(credentials: string): [string, string] | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credentials)) return undefined;
