@@ -11,7 +11,6 @@ import { authenticate, type Authenticator } from './http/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
 import { trustFunction } from './http/client-address.js';
-import { requestLog } from './http/request-log.js';
 import { readiness } from './http/readiness.js';
 import { apiHelmet } from './http/security-headers.js';
 import { consoleRouter } from './dashboard/static.js';
@@ -47,8 +46,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', trustFunction(config.trustProxy));
   app.set('etag', false);
   app.use(apiHelmet());
-  app.use(requestLog(log));
-  app.use(httpMetrics(deps.metrics));
+  app.use(httpMetrics(deps.metrics, () => app));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

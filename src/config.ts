@@ -48,7 +48,9 @@ const schema = z.object({
     .trim()
     .refine((v) => /^[A-Za-z0-9_-]{43}$/.test(v), 'must be 32 random bytes in base64url (43 characters)')
     .optional(),
+  KEYMINT_MASTER_KEY_FILE: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   TRUST_PROXY: z
     .string()
     .optional()
@@ -79,6 +81,9 @@ const schema = z.object({
     .pipe(z.number().int().min(1, 'must be at least 1').max(256, 'must be at most 256')),
 });
 
+/** Every environment variable Keymint reads (.env.example documents each; a test keeps them in step). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -94,7 +99,11 @@ export interface Config {
   readonly signingAlg: SigningAlg;
   readonly bcryptCost: number;
   readonly masterKey: string | undefined;
+  /** A file holding the master key, created (mode 0600) on first start when missing: for containers. */
+  readonly masterKeyFile: string | undefined;
   readonly logLevel: string;
+  /** auto: human-readable on a terminal, JSON lines otherwise. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   /** Reverse proxies in front (TRUST_PROXY): how the client address is found (http/client-address.ts). */
   readonly trustProxy: TrustProxy;
   readonly dbPoolSize: number;
@@ -143,7 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingAlg: e.SIGNING_ALG,
     bcryptCost: e.BCRYPT_COST,
     masterKey: e.KEYMINT_MASTER_KEY,
+    masterKeyFile: e.KEYMINT_MASTER_KEY_FILE,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
     dbTimeouts: Object.freeze({

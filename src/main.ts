@@ -5,7 +5,8 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DataDirBusyError } from './db/data-dir-busy.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, oneLine, type Logger } from './log.js';
+import { assertPortFree } from './http/port-check.js';
 import { startServer } from './server.js';
 import { superviseWorkers } from './worker-supervisor.js';
 
@@ -43,13 +44,20 @@ async function runServer(config: Config, log: Logger) {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DataDirBusyError) log.fatal(err.message);
-    else log.fatal({ err }, 'start-up failed');
-    process.exit(1);
+    exitOnStartupFailure(log, err);
   }
 }
 
+/** One readable line (the detail, with its stack, at debug), then exit 1. */
+function exitOnStartupFailure(log: Logger, err: unknown): never {
+  if (!(err instanceof ConfigError || err instanceof DataDirBusyError)) log.debug({ err }, 'start-up failure detail');
+  log.fatal(`start-up failed: ${oneLine(err)}`);
+  process.exit(1);
+}
+
 const config = loadOrExit();
-const log = createLogger(config.logLevel);
-if (config.workers > 1 && cluster.isPrimary) superviseWorkers(config.workers, log);
-else await runServer(config, log);
+const log = createLogger(config.logLevel, 1, config.logFormat);
+if (config.workers > 1 && cluster.isPrimary) {
+  await assertPortFree(config.port, config.host).catch((err) => exitOnStartupFailure(log, err));
+  superviseWorkers(config.workers, log);
+} else await runServer(config, log);

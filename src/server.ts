@@ -1,6 +1,7 @@
 // Wires the running server: database (Postgres or the embedded default), migrations,
 // master key, change feed, signing keys, token endpoint, services, HTTP listener.
 // main.ts and the tests both start Keymint through startServer().
+import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -20,6 +21,8 @@ import { SecretVerifier } from './oauth/client-secret.js';
 import { ProviderHost } from './oauth/provider-host.js';
 import { tokenFastPath } from './oauth/token-fast-path.js';
 import { KeymintResponse } from './oauth/token-response.js';
+import { withRequestLog } from './http/request-log.js';
+import { assertPortFree } from './http/port-check.js';
 import { SigningKeyRing } from './oauth/signing-keys.js';
 import { Metrics } from './metrics/registry.js';
 import { LastUseRecorder } from './access-keys/last-use.js';
@@ -59,6 +62,8 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  // A node:cluster worker shares the primary's socket; the primary checked the port.
+  if (!cluster.isWorker) await assertPortFree(config.port, config.host);
   const masterKey = await resolveMasterKey(config, log);
   const metrics = new Metrics();
   const database = await openDatabase(config, log, { onQuery: () => metrics.dbQueries.inc() });
@@ -96,7 +101,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, isStopping: () => graceful?.closing ?? false });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
-    const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, tokenFastPath(host, metrics, log, app, hmacToken));
+    const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));
     server.keepAliveTimeout = HTTP_TIMEOUTS.keepAliveTimeout;
     graceful = gracefulServer(server);
     await new Promise<void>((resolve, reject) => {

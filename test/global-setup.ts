@@ -2,12 +2,36 @@
 // and at the end of the run that directory is searched for every secret and token the
 // tests recorded (helpers/log-capture.ts). One found fails the run, naming the log file
 // and the kind of value, never the value itself.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOG_DIR_ENV, LOG_SUFFIX, RECORD_SUFFIX, scanForLeaks } from './helpers/log-capture.js';
 
+// The console's end-to-end tests drive Debian's Chromium. Without it the run stops here, at
+// once, with the one line that says how to get it (never a skipped test).
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** A run limited to files by name (`vitest run test/cli.test.ts`) needs Chromium only for e2e files. */
+function runsEndToEnd(): boolean {
+  const filters = process.argv.slice(2).filter((a) => !a.startsWith('-') && a !== 'run' && a !== 'watch');
+  return filters.length === 0 || filters.some((f) => f.includes('e2e'));
+}
+
+function requireChromium(): void {
+  if (!runsEndToEnd()) return;
+  try {
+    accessSync(CHROMIUM, constants.X_OK);
+  } catch {
+    process.stderr.write(
+      `Chromium not found at ${CHROMIUM} (the console's end-to-end tests need it): ` +
+        'install it with `sudo apt-get install chromium`, or set CHROMIUM_PATH to a Chromium or Chrome binary.\n',
+    );
+    process.exit(1);
+  }
+}
+
 export default function setup(): () => void {
+  requireChromium();
   // A directory given by the caller is kept for inspection (and emptied of an earlier run's files).
   const given = process.env[LOG_DIR_ENV];
   const dir = given || mkdtempSync(join(tmpdir(), 'keymint-test-logs-'));

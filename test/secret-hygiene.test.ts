@@ -127,7 +127,10 @@ const statusOf = (name: string) => exchanges.find((e) => e.name === name)?.statu
 describe('the captured log', () => {
   it('holds a request line for every exchange, and the error lines of the failing queries', () => {
     const lines = logLines();
-    const requests = lines.filter((l) => l.msg === 'request');
+    // Access lines (pino-http): { req: { method, path }, res: { status } }, flattened here.
+    const requests = lines
+      .filter((l) => l.msg === 'request')
+      .map((l) => ({ path: (l.req as { path: string }).path, status: (l.res as { status: number }).status }));
     expect(requests.length).toBe(exchanges.length);
     expect(requests.map((l) => l.status)).toEqual(exchanges.map((e) => e.status));
     expect(requests.some((l) => l.path === '/oauth2/token' && l.status === 200)).toBe(true);

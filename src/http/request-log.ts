@@ -1,23 +1,84 @@
-// One log line per request: method, path (no query string), status and duration.
-// Headers and bodies are never logged: they carry secrets and tokens.
-import type { Request, RequestHandler } from 'express';
+// The access log (pino-http): one line per request at info (warn for refused
+// authentication, permission and rate limits, error for 5xx), with a request ID that is
+// the caller's X-Request-Id when it is a safe value and a new UUID otherwise, returned in
+// X-Request-Id. It wraps node:http's handler, so the token endpoint's fast path is logged
+// too. Logged: method, path (no query string, credentials in it replaced), status, time,
+// and for a refused Basic authentication the Key ID when it is one; never a header value
+// or a body, which carry secrets and tokens.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request } from 'express';
 import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
 import { SECRET_PREFIX } from '../access-keys/secrets.js';
 
 // A client that puts a credential where an ID belongs (a Key Secret or an access token in
 // the path) must not get it written to the log; the query string is never logged at all.
 const CREDENTIAL = new RegExp(`${SECRET_PREFIX}[0-9A-Za-z]*|eyJ[\\w-]*\\.[\\w-]*\\.[\\w-]*`, 'g');
 
-/** The request path as it may be logged: credentials in it replaced. */
-export const loggablePath = (req: Request): string => req.path.replace(CREDENTIAL, '[redacted]');
+/** A request path (or URL: the query is cut) as it may be logged: credentials in it replaced. */
+export const loggableUrl = (url: string): string => url.split('?', 1)[0].replace(CREDENTIAL, '[redacted]').slice(0, 512);
 
-export function requestLog(log: Logger): RequestHandler {
-  return (req, res, next) => {
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      log.debug({ method: req.method, path: loggablePath(req), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
-    });
-    next();
+/** The express request's path as it may be logged. */
+export const loggablePath = (req: Request): string => loggableUrl(req.originalUrl ?? req.url);
+
+/** An X-Request-Id we accept: bounded, and of characters that are safe in any log or header. */
+export const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers[REQUEST_ID_HEADER];
+  const id = typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The Key ID of a Basic Authorization header, only when it has the shape of one (never a secret). */
+function basicKeyId(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (!auth || !/^basic /i.test(auth)) return undefined;
+  const user = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8').split(':', 1)[0];
+  let decoded = user;
+  try {
+    decoded = decodeURIComponent(user);
+  } catch {
+    return undefined;
+  }
+  return UUID.test(decoded) ? decoded.toLowerCase() : undefined;
+}
+
+const EVENTS: Record<number, string> = { 401: 'authentication_failed', 403: 'permission_denied', 429: 'rate_limited' };
+
+/** Wraps a node:http request handler with the access log. */
+export function withRequestLog<Res extends ServerResponse>(log: Logger, handler: (req: IncomingMessage, res: Res) => void) {
+  const logRequest = pinoHttp({
+    logger: log,
+    genReqId: requestId,
+    quietReqLogger: true,
+    wrapSerializers: false,
+    customAttributeKeys: { responseTime: 'ms' },
+    serializers: {
+      // Serialized when the request arrives, before express rewrites req.url for a mounted router.
+      req: (req: IncomingMessage) => ({ method: req.method, path: loggableUrl(req.url ?? '/') }),
+      res: (res: ServerResponse) => ({ status: res.statusCode }),
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : EVENTS[res.statusCode] ? 'warn' : 'info'),
+    customSuccessMessage: () => 'request',
+    customErrorMessage: () => 'request',
+    // A 5xx is logged where it happens (the error handler); the access line needs no stack.
+    customErrorObject: (_req, _res, _err, value: Record<string, unknown>) => ({ res: value.res, ms: value.ms }),
+    customSuccessObject: (req, res, value: Record<string, unknown>) => {
+      const event = EVENTS[res.statusCode];
+      if (!event) return value;
+      const retryAfter = res.getHeader('retry-after');
+      return { ...value, event, keyId: basicKeyId(req), retryAfter: retryAfter === undefined ? undefined : Number(retryAfter) };
+    },
+  });
+  return (req: IncomingMessage, res: Res): void => {
+    logRequest(req, res);
+    handler(req, res);
   };
 }

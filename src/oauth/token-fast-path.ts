@@ -2,8 +2,8 @@
 // oidc-provider, past express: its router, per-request middleware chain and request
 // prototype swap cost about as much as signing the token. What the express stack would
 // add is added here directly: helmet's headers (computed once) and no CORS headers (both
-// applied by KeymintResponse, token-response.ts), the latency histogram and the debug
-// request log. Every other request goes to express.
+// applied by KeymintResponse, token-response.ts) and the latency histogram (the access log
+// wraps the whole server: http/request-log.ts). Every other request goes to express.
 // An HMAC-signed request is checked first and reaches oidc-provider with a one-time
 // ticket (credentials/hmac-token.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -48,7 +48,6 @@ export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger,
   function finished(this: KeymintResponse) {
     const seconds = Number(process.hrtime.bigint() - this.startedAt) / 1e9;
     latency(this.statusCode).observe(seconds);
-    if (log.isLevelEnabled('debug')) log.debug({ method: 'POST', path: TOKEN_PATH, status: this.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
   }
   return (req, res) => {
     if (req.method !== 'POST' || req.url !== TOKEN_PATH) return rest(req, res);

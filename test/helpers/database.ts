@@ -1,9 +1,10 @@
 // Each test file gets a database of its own on the real Postgres (TEST_DATABASE_URL, or
-// the local server), created empty and dropped at the end.
+// the local server), created empty and dropped at the end. The admin connection goes to
+// the `postgres` database that every Postgres has, so a stock server needs no setup.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);
