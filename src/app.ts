@@ -10,6 +10,7 @@ import { buildOpenApi } from './access-keys/openapi.js';
 import { authenticate, type Authenticator } from './http/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
+import { noStore } from './http/no-store.js';
 import { trustFunction } from './http/client-address.js';
 import { readiness } from './http/readiness.js';
 import { apiHelmet } from './http/security-headers.js';
@@ -69,8 +70,8 @@ export function buildApp(deps: AppDeps): Express {
   v1.use(authenticate(deps.authenticator));
   v1.use(jsonBody());
   v1.use(accessKeysRouter(deps.accessKeys));
-  app.use('/v1', v1);
-  if (deps.consoleApi) app.use('/api', deps.consoleApi);
+  app.use('/v1', noStore, v1);
+  if (deps.consoleApi) app.use('/api', noStore, deps.consoleApi);
 
   app.use(consoleRouter());
   app.use(notFoundHandler);
