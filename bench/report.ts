@@ -166,7 +166,7 @@ and anything else on the machine) used ${(f.warm.otherCpuShare * 100).toFixed(1)
 ## What the warm path costs, and what was cut
 
 A warm request costs Keymint what it costs the baseline plus: one LRU lookup for the key,
-one SHA-256 to recognise the secret (src/oauth/verified-secrets.ts), the failure-budget
+one SHA-256 to recognise the secret (src/auth/verified-secrets.ts), the failure-budget
 check, a latency histogram, a lastUseTime note in memory, and the security headers. Found
 with CPU profiles of both servers under the same load (\`node --cpu-prof\`, server pinned):
 - express in front of the token endpoint cost about as much as signing: POST /oauth2/token

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { generateMasterKey } from '../src/crypto/master-key.js';
-import { generateSecret } from '../src/access-keys/secrets.js';
+import { generateSecret } from '../src/kernel/secrets.js';
 import { parseMetrics, type Sample } from './metrics.js';
 import { freePort, residentMemoryBytes, spawnNode, waitUntilReady, type Child } from './processes.js';
 

@@ -7,11 +7,12 @@ import type { Db } from './db/pool.js';
 import { accessKeysRouter } from './access-keys/routes.js';
 import type { AccessKeysService } from './access-keys/service.js';
 import { buildOpenApi } from './access-keys/openapi.js';
-import { authenticate, type Authenticator } from './http/authenticate.js';
+import { authenticate, type Authenticator } from './auth/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
 import { noStore } from './http/no-store.js';
 import { trustFunction } from './http/client-address.js';
+import { checkSignedBody } from './auth/hmac-request.js';
 import { readiness } from './http/readiness.js';
 import { apiHelmet } from './http/security-headers.js';
 import { consoleRouter } from './dashboard/static.js';
@@ -68,7 +69,7 @@ export function buildApp(deps: AppDeps): Express {
 
   const v1 = express.Router();
   v1.use(authenticate(deps.authenticator));
-  v1.use(jsonBody());
+  v1.use(jsonBody(checkSignedBody));
   v1.use(accessKeysRouter(deps.accessKeys));
   app.use('/v1', noStore, v1);
   if (deps.consoleApi) app.use('/api', noStore, deps.consoleApi);

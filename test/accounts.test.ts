@@ -1,11 +1,11 @@
 // Accounts, users, roles, verification and projects: the services on a real Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bcryptCompare } from '../src/crypto/bcrypt-lane.js';
+import { bcryptCompare } from '../src/auth/bcrypt-lane.js';
 import { createPool, type Db } from '../src/db/pool.js';
 import { migrate } from '../src/db/migrate.js';
 import { createAccount, listAccounts, requestVerification, verifyAccount } from '../src/accounts/accounts.js';
 import { createProject, listProjects } from '../src/accounts/projects.js';
-import { canManageCredentials, canViewCredentials, ROLES, type Role } from '../src/accounts/roles.js';
+import { canManageCredentials, canViewCredentials, ROLES, type Role } from '../src/kernel/roles.js';
 import { addUser, changeUserRole, listUsers, removeUser } from '../src/accounts/users.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 

@@ -1,7 +1,7 @@
 // `keymint accounts|users|projects`, run from dist/ as an operator runs them.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bcryptCompare } from '../src/crypto/bcrypt-lane.js';
+import { bcryptCompare } from '../src/auth/bcrypt-lane.js';
 import { generateMasterKey } from '../src/crypto/master-key.js';
 import { requestVerification } from '../src/accounts/accounts.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSecret } from '../src/access-keys/secrets.js';
-import { HmacTickets } from '../src/credentials/hmac-tickets.js';
-import { sealHmacSecret } from '../src/credentials/hmac-secrets.js';
+import { generateSecret } from '../src/kernel/secrets.js';
+import { HmacTickets } from '../src/oauth/hmac-tickets.js';
+import { sealHmacSecret } from '../src/auth/hmac-secrets.js';
 import { SealedBox } from '../src/crypto/sealed-box.js';
 import { recordSecret, recordToken, startTestServer, type Bootstrapped, type TestServer } from './helpers/server.js';
 

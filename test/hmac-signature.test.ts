@@ -1,4 +1,4 @@
-// REST HMAC signatures (src/credentials/hmac-signature.ts) checked against independent signers.
+// REST HMAC signatures (src/auth/hmac-signature.ts) checked against independent signers.
 // No server and no database: the module is pure, the clock is the vector's `now`.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import {
   signingString,
   verifyHmacRequest,
   type HeaderValues,
-} from '../src/credentials/hmac-signature.js';
+} from '../src/auth/hmac-signature.js';
 
 interface Vector {
   name: string;

@@ -2,7 +2,7 @@
 // Cache-Control: no-store, so that no browser or shared cache keeps a copy. Each route is
 // called for real, successes and refusals alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signHmacRequest } from '../src/credentials/hmac-signature.js';
+import { signHmacRequest } from '../src/auth/hmac-signature.js';
 import { startTestServer, recordSecret, recordToken, type Bootstrapped, type TestServer } from './helpers/server.js';
 import { consoleAccount, type ConsoleAccount } from './helpers/console-account.js';
 import { signIn } from './helpers/session.js';

@@ -3,7 +3,7 @@
 // accepts conforming bodies and rejects the rest.
 import { describe, it, expect } from 'vitest';
 import { buildOpenApi } from '../src/access-keys/openapi.js';
-import { ApiError } from '../src/http/api-error.js';
+import { ApiError } from '../src/kernel/api-error.js';
 import { createDocumentAjv, createResponseValidator } from './helpers/openapi-validator.js';
 
 type Node = Record<string, any>;

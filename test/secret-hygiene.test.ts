@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSecret } from '../src/access-keys/secrets.js';
+import { generateSecret } from '../src/kernel/secrets.js';
 import { startTestServer, type Bootstrapped, type TestServer } from './helpers/server.js';
 
 interface Exchange {

@@ -8,7 +8,7 @@
 // appends would send.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { signHmacRequest } from '../src/credentials/hmac-signature.js';
+import { signHmacRequest } from '../src/auth/hmac-signature.js';
 import { startTestServer, type Bootstrapped, type TestServer } from './helpers/server.js';
 import { consoleAccount } from './helpers/console-account.js';
 import { basicHeader, FORM, raw } from './helpers/token-requests.js';

@@ -107,7 +107,7 @@ export function soakFigures(f: SoakFigures): string {
     '',
     'Reading the latencies: a good token request makes no database query and no bcrypt comparison. jose signs its token through',
     "WebCrypto, which Node runs on libuv's thread pool (4 threads by default), the pool bcrypt runs on too; so Keymint runs at most two",
-    'bcrypt operations at a time (src/crypto/bcrypt-lane.ts) and queues the rest in JavaScript, which keeps pool threads free for signing.',
+    'bcrypt operations at a time (src/auth/bcrypt-lane.ts) and queues the rest in JavaScript, which keeps pool threads free for signing.',
     'Good tokens therefore stay fast while bad credentials and creates (bcrypt cost 10) queue behind each other: those are slow by',
     `design under this load (${n0(s.connections)} clients, most of them asking for bcrypt work), and the failure budgets turn such floods into 429s.`,
     '',

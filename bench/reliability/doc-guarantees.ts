@@ -8,7 +8,7 @@ export const bruteForce = `## Brute force and abuse
 
 - **What limits it.** Every failed authentication (a wrong or unknown key at \`POST /oauth2/token\`,
   Basic or Bearer on the \`/v1\` management API, the caller of \`POST /oauth2/introspect\`) counts in
-  two buckets: the client address and the Key ID (\`src/abuse/failure-limiter.ts\`). The counts live
+  two buckets: the client address and the Key ID (\`src/auth/failure-limiter.ts\`). The counts live
   in the Postgres table \`auth_failures\` (\`migrations/0003_auth_failures.sql\`: one row per bucket
   and one-minute window), so every instance sharing the database shares the budget. Budgets:
   \`AUTH_FAILURES_PER_ADDRESS\` (default 30 per minute) and \`AUTH_FAILURES_PER_KEY\` (default 10 per
@@ -20,7 +20,7 @@ export const bruteForce = `## Brute force and abuse
 - **Working clients are not slowed.** Success never touches \`auth_failures\`. While an address or
   key is blocked, credentials that verify without bcrypt (a secret that verified before, a valid
   access token) still go through; anything else is refused before bcrypt runs, so guessing costs
-  the server nothing. bcrypt itself runs at most two at a time (\`src/crypto/bcrypt-lane.ts\`), so
+  the server nothing. bcrypt itself runs at most two at a time (\`src/auth/bcrypt-lane.ts\`), so
   a flood of failures queues behind itself and never takes the thread-pool threads that token
   signing needs (see the soak figures: good tokens stay fast while bad ones wait).
 - **Client address.** The socket's address, unless \`TRUST_PROXY\` names the proxies in front
@@ -45,7 +45,7 @@ export const enumerationText = `## Enumeration and timing
 
 An unknown key, a deleted key, an expired key and a wrong secret get the same status and the same
 bytes. The time is the same because the work is: an unknown or deleted Key ID costs one bcrypt
-comparison against a dummy hash of the server's cost (\`src/oauth/client-secret.ts\`), exactly as a
+comparison against a dummy hash of the server's cost (\`src/auth/client-secret.ts\`), exactly as a
 wrong secret costs one against the real hash; a failure is counted in \`auth_failures\` in every case.
 ${tested('token-endpoint-errors.test.ts', 'access-keys-auth.test.ts', 'introspection.test.ts', 'key-lifecycle.test.ts')}
 \`token-endpoint-errors.test.ts\` checks the bodies byte for byte (also with a browser \`Origin\`), and

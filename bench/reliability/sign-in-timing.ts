@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createAccount } from '../../src/accounts/accounts.js';
-import { generateSecret } from '../../src/access-keys/secrets.js';
+import { generateSecret } from '../../src/kernel/secrets.js';
 import { timedRequest, type Timed } from '../load.js';
 import { halvesSpread, shuffle, summarize, type Summary } from './stats.js';
 

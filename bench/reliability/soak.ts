@@ -8,7 +8,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { generateSecret } from '../../src/access-keys/secrets.js';
+import { generateSecret } from '../../src/kernel/secrets.js';
 import { basic, percentile, TOKEN_BODY } from '../load.js';
 import type { WriteLedger } from './soak-ledger.js';
 

@@ -6,7 +6,7 @@
 // token, so its row is cached in the server), and the same two questions for legacy
 // credentials: an unknown username, and a wrong password for an existing one.
 import { randomUUID } from 'node:crypto';
-import { generateSecret } from '../../src/access-keys/secrets.js';
+import { generateSecret } from '../../src/kernel/secrets.js';
 import { basic } from '../load.js';
 import type { Seeder } from '../seed.js';
 import { deleteKey, getToken } from './keymint.js';

@@ -6,7 +6,7 @@ export const json = (schema: object) => ({ 'application/json': { schema } });
 export const ref = (pointer: string) => ({ $ref: `#/components/${pointer}` });
 
 // Shared by the v1 and the console API documents.
-/** The statuses of src/http/api-error.ts (ApiStatus), as the error handler writes them. */
+/** The statuses of src/kernel/api-error.ts (ApiStatus), as the error handler writes them. */
 export const ERROR_STATUSES = [
   'INVALID_ARGUMENT', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'NOT_FOUND', 'ALREADY_EXISTS', 'FAILED_PRECONDITION',
   'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'UNAVAILABLE',

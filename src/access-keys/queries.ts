@@ -16,18 +16,6 @@ export interface AccessKeyRow {
   last_use_time: Date | null;
 }
 
-export type CredentialKind = 'basic' | 'hmac' | 'legacy';
-
-/** The row as authentication reads it: any kind, with what checks its secret. */
-export interface AccessKeyAuthRow extends AccessKeyRow {
-  kind: CredentialKind;
-  /** bcrypt hash (basic, legacy); null for hmac. */
-  secret_hash: string | null;
-  /** The sealed HMAC secret (hmac only). */
-  secret_sealed: string | null;
-  username: string | null;
-}
-
 const COLUMNS = 'id, credential_id, project_id, display_name, create_time, update_time, expire_time, last_use_time';
 
 export async function insertAccessKey(
@@ -46,23 +34,6 @@ export async function findAccessKey(q: Queryable, projectId: string, id: string)
   const { rows } = await q.query<AccessKeyRow>(
     `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND id = $2 AND kind = 'basic'`,
     [projectId, id],
-  );
-  return rows[0];
-}
-
-const AUTH_COLUMNS = `${COLUMNS}, kind, secret_hash, secret_sealed, username`;
-
-/** A credential of any kind with what checks its secret, by API key; for authentication only. */
-export async function findAccessKeyForAuth(q: Queryable, id: string): Promise<AccessKeyAuthRow | undefined> {
-  const { rows } = await q.query<AccessKeyAuthRow>(`SELECT ${AUTH_COLUMNS} FROM access_keys WHERE id = $1`, [id]);
-  return rows[0];
-}
-
-/** A legacy credential by its username (case-insensitive); for authentication only. */
-export async function findLegacyCredentialForAuth(q: Queryable, username: string): Promise<AccessKeyAuthRow | undefined> {
-  const { rows } = await q.query<AccessKeyAuthRow>(
-    `SELECT ${AUTH_COLUMNS} FROM access_keys WHERE lower(username) = lower($1) AND kind = 'legacy'`,
-    [username],
   );
   return rows[0];
 }

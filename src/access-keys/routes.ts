@@ -3,10 +3,10 @@
 // set at creation only; PATCH changes the displayName and nothing else.
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ApiError } from '../http/api-error.js';
-import { bodyError, nameField, parseBody, parsePageSize, parsePageToken } from '../http/request-input.js';
+import { ApiError } from '../kernel/api-error.js';
+import { bodyError, nameField, parseBody, parsePageSize, parsePageToken } from '../kernel/request-input.js';
 import type { Actor, AccessKeysService } from './service.js';
-import { isUuid } from './ids.js';
+import { isUuid } from '../kernel/ids.js';
 
 const displayName = nameField('displayName');
 

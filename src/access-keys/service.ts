@@ -8,10 +8,11 @@ import { findProjectWithAccount } from '../accounts/queries.js';
 import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
 import { requireVerified } from '../credentials/access.js';
 import type { ChangeFeed } from '../db/change-feed.js';
-import { ApiError } from '../http/api-error.js';
-import type { PageTokenCodec } from './page-token.js';
+import { ApiError } from '../kernel/api-error.js';
+import type { PageTokenCodec } from '../kernel/page-token.js';
 import * as q from './queries.js';
-import { generateSecret, hashSecret } from './secrets.js';
+import { generateSecret } from '../kernel/secrets.js';
+import { hashSecret } from '../auth/secret-hash.js';
 
 export interface AccessKey {
   accessKeyId: string;
@@ -25,8 +26,8 @@ export interface AccessKey {
   lastUseTime?: string;
 }
 
-export type { KeyActor as Actor } from '../accounts/actor.js';
-import type { KeyActor as Actor } from '../accounts/actor.js';
+export type { KeyActor as Actor } from '../kernel/actor.js';
+import type { KeyActor as Actor } from '../kernel/actor.js';
 
 export const toAccessKey = (row: q.AccessKeyRow): AccessKey => ({
   accessKeyId: row.id,

@@ -2,18 +2,18 @@
 // ask for verification, list its projects, and (Administrators) manage its people and
 // read its audit log. Every change commits together with its audit event.
 import { withTransaction, type Db } from '../db/pool.js';
-import type { PageTokenCodec } from '../access-keys/page-token.js';
+import type { PageTokenCodec } from '../kernel/page-token.js';
 import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
 import { listAuditEvents } from '../audit/audit-events.js';
-import { ApiError } from '../http/api-error.js';
-import { requireAdministrator } from '../credentials/access.js';
-import type { Caller } from '../credentials/service.js';
+import { ApiError } from '../kernel/api-error.js';
+import { requireAdministrator } from '../kernel/permissions.js';
+import type { Caller } from '../kernel/actor.js';
 import { getAccount, toAccount } from './accounts.js';
 import { listProjects } from './projects.js';
 import { markVerificationRequested } from './queries.js';
-import type { Role } from './roles.js';
+import type { Role } from '../kernel/roles.js';
 import { addUser, changeUserRole, listUsers, removeUser, type NewUser, type OnChange } from './users.js';
-import type { UserActor } from './actor.js';
+import type { UserActor } from '../kernel/actor.js';
 
 export interface AccountServiceDeps {
   db: Db;

@@ -3,7 +3,7 @@
 // requests verification, an operator grants it (`keymint accounts verify ID`).
 import { randomUUID } from 'node:crypto';
 import { withTransaction, type Db } from '../db/pool.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../kernel/api-error.js';
 import { requireAccount, requireId } from './lookups.js';
 import * as q from './queries.js';
 import { insertPreparedUser, prepareUser, type User } from './users.js';

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { createAccount, listAccounts, verifyAccount } from './accounts.js';
 import { createProject, listProjects } from './projects.js';
-import { isRole, ROLES, type Role } from './roles.js';
+import { isRole, ROLES, type Role } from '../kernel/roles.js';
 import { addUser } from './users.js';
 
 export type WithDb = <T>(fn: (db: Db, config: Config) => Promise<T>) => Promise<T>;

@@ -1,8 +1,8 @@
 // Finding an account by ID for the services: a malformed ID is refused before any query
 // (never a uuid cast error from Postgres), an unknown one is NOT_FOUND.
 import type { Queryable } from '../db/pool.js';
-import { isUuid } from '../access-keys/ids.js';
-import { ApiError } from '../http/api-error.js';
+import { isUuid } from '../kernel/ids.js';
+import { ApiError } from '../kernel/api-error.js';
 import { findAccount, lockAccount, type AccountRow } from './queries.js';
 
 // What was sent is not repeated back: over HTTP it could be anything (see the hostile tests).

@@ -2,7 +2,7 @@
 // Project names are unique within an account.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../kernel/api-error.js';
 import { parseName } from './accounts.js';
 import { requireAccount } from './lookups.js';
 import * as q from './queries.js';

@@ -2,11 +2,11 @@
 // verification request, its projects, its users and their roles, its audit log.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { bodyError, parseBody, parsePageSize, parsePageToken } from '../http/request-input.js';
-import type { Actor } from './actor.js';
+import { bodyError, parseBody, parsePageSize, parsePageToken } from '../kernel/request-input.js';
+import type { Actor } from '../kernel/actor.js';
 import type { AccountService } from './account-service.js';
 import { parseRole } from './user-input.js';
-import type { Caller } from '../credentials/service.js';
+import type { Caller } from '../kernel/actor.js';
 
 const str = (field: string) => z.string({ error: (i) => (i.input === undefined ? `${field} is required` : `${field} must be a string`) });
 const newUserBody = z.object({ email: str('email'), password: str('password'), role: str('role') }, bodyError).strict();

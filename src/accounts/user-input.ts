@@ -1,8 +1,8 @@
 // The rules for what a person types: a sign-in email and a sign-in password. Both throw
 // INVALID_ARGUMENT with a message that states the rule.
 import { z } from 'zod';
-import { ApiError } from '../http/api-error.js';
-import { isRole, ROLES, type Role } from './roles.js';
+import { ApiError } from '../kernel/api-error.js';
+import { isRole, ROLES, type Role } from '../kernel/roles.js';
 
 export const MAX_EMAIL_LENGTH = 254;
 export const MIN_PASSWORD_LENGTH = 8;

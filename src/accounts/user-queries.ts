@@ -1,6 +1,6 @@
 // SQL for the users of an account.
 import type { Queryable } from '../db/pool.js';
-import type { Role } from './roles.js';
+import type { Role } from '../kernel/roles.js';
 
 export interface UserRow {
   id: string;

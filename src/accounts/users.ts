@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
-import { bcryptHash } from '../crypto/bcrypt-lane.js';
-import { ApiError } from '../http/api-error.js';
+import { bcryptHash } from '../auth/bcrypt-lane.js';
+import { ApiError } from '../kernel/api-error.js';
 import { requireAccount, requireId } from './lookups.js';
-import { ROLE_NAMES, type Role } from './roles.js';
+import { ROLE_NAMES, type Role } from '../kernel/roles.js';
 import { checkPassword, parseEmail, parseRole } from './user-input.js';
 import * as q from './user-queries.js';
 

@@ -1,8 +1,8 @@
 // Reading the audit log: an account's events newest first, in pages whose tokens are
 // bound to the account (a token of another account's log is refused).
 import type { Queryable } from '../db/pool.js';
-import type { PageTokenCodec } from '../access-keys/page-token.js';
-import { invalidPageToken } from '../http/request-input.js';
+import type { PageTokenCodec } from '../kernel/page-token.js';
+import { invalidPageToken } from '../kernel/request-input.js';
 import { listAuditEventsPage, type AuditEventRow } from './queries.js';
 
 export interface AuditEvent {

@@ -3,7 +3,7 @@
 // or not at all. Only labels, usernames and e-mail addresses go in: never a secret.
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../db/pool.js';
-import type { Actor } from '../accounts/actor.js';
+import type { Actor } from '../kernel/actor.js';
 import { insertAuditEvent } from './queries.js';
 
 export type AuditAction =

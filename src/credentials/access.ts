@@ -1,23 +1,13 @@
-// Who may do what with a project's credentials. A user acts within their own account:
-// every role may list, only Administrators may create, edit, reveal or delete (seeds 000,
-// 001, 004). An access key acts within its own project, as on the v1 API.
+// Which project's credentials a caller may see or change: a user within their own account
+// (every role may list, only Administrators change: kernel/permissions.ts), an access key
+// within its own project, as on the v1 API; and only on verified accounts.
 import type { Queryable } from '../db/pool.js';
-import type { Actor } from '../accounts/actor.js';
+import type { Actor } from '../kernel/actor.js';
 import { findProjectWithAccount, type ProjectAccountRow } from '../accounts/queries.js';
-import { ROLE_NAMES, canManageCredentials, type Role } from '../accounts/roles.js';
-import { isUuid } from '../access-keys/ids.js';
-import { ApiError } from '../http/api-error.js';
-
-export const adminOnly = (role: Role, what = 'create and manage API keys') =>
-  ApiError.permissionDenied(
-    `Only account Administrators can ${what}. Your role is ${ROLE_NAMES[role]}; ` +
-      'please contact your account administrator for assistance.',
-  );
-
-export function requireAdministrator(actor: Actor, what?: string): void {
-  if (actor.kind !== 'user') throw ApiError.permissionDenied('Only a signed-in Administrator of the account can do this; an access key cannot.');
-  if (!canManageCredentials(actor.role)) throw adminOnly(actor.role, what);
-}
+import { canManageCredentials } from '../kernel/roles.js';
+import { adminOnly } from '../kernel/permissions.js';
+import { isUuid } from '../kernel/ids.js';
+import { ApiError } from '../kernel/api-error.js';
 
 /** The project, when the actor may see its credentials (`manage`: and change them); else 403/404. */
 export async function projectFor(q: Queryable, actor: Actor, projectId: string, manage: boolean): Promise<ProjectAccountRow> {

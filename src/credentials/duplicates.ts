@@ -1,5 +1,5 @@
 // Unique violations of the credential table, as the 409 a person can act on.
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../kernel/api-error.js';
 
 /** `field` when only one can clash; else read from the constraint (a legacy row can break both). */
 export function duplicateOf(err: unknown, field?: 'label' | 'username'): ApiError | undefined {

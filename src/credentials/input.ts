@@ -1,8 +1,8 @@
 // What an Administrator types for a credential: a label (REST Basic and HMAC), a legacy
 // username and password. Each rule is stated in the message that refuses it.
 import { z } from 'zod';
-import { isUuid } from '../access-keys/ids.js';
-import { bodyError, nameField } from '../http/request-input.js';
+import { isUuid } from '../kernel/ids.js';
+import { bodyError, nameField } from '../kernel/request-input.js';
 
 export const LEGACY_PASSWORD_RULE =
   'The password must be 6 to 50 alphanumeric characters (A-Z, a-z, 0-9), including at least one upper-case and one lower-case letter.';

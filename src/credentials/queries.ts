@@ -1,7 +1,7 @@
 // SQL for the console's view of credentials (every kind, addressed by credential_id), and
-// nothing else. Authentication reads credentials through src/access-keys/queries.ts.
+// nothing else. Authentication reads credentials through src/auth/queries.ts.
 import type { Queryable } from '../db/pool.js';
-import type { CredentialKind } from '../access-keys/queries.js';
+import type { CredentialKind } from '../kernel/credential-kind.js';
 
 export interface CredentialRow {
   id: string;

@@ -2,12 +2,12 @@
 // call the service, shape the answer. Who may act and every rule live in the service.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ApiError } from '../http/api-error.js';
-import { parseBody, parsePageSize, parsePageToken } from '../http/request-input.js';
-import type { Actor } from '../accounts/actor.js';
-import type { CredentialKind } from '../access-keys/queries.js';
+import { ApiError } from '../kernel/api-error.js';
+import { parseBody, parsePageSize, parsePageToken } from '../kernel/request-input.js';
+import type { Actor, Caller } from '../kernel/actor.js';
+import type { CredentialKind } from '../kernel/credential-kind.js';
 import { createCredentialBody, deleteCredentialsBody, updateCredentialBody } from './input.js';
-import type { Caller, CredentialsService } from './service.js';
+import type { CredentialsService } from './service.js';
 
 const KINDS: readonly CredentialKind[] = ['basic', 'hmac', 'legacy'];
 

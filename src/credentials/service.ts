@@ -8,17 +8,17 @@ import { v7 as uuidv7 } from 'uuid';
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
-import { bcryptHash } from '../crypto/bcrypt-lane.js';
-import type { Actor } from '../accounts/actor.js';
-import type { PageTokenCodec } from '../access-keys/page-token.js';
-import type { CredentialKind } from '../access-keys/queries.js';
-import { generateSecret } from '../access-keys/secrets.js';
-import { isUuid } from '../access-keys/ids.js';
+import { bcryptHash } from '../auth/bcrypt-lane.js';
+import type { Caller } from '../kernel/actor.js';
+import type { PageTokenCodec } from '../kernel/page-token.js';
+import type { CredentialKind } from '../kernel/credential-kind.js';
+import { generateSecret } from '../kernel/secrets.js';
+import { isUuid } from '../kernel/ids.js';
 import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
-import { ApiError } from '../http/api-error.js';
-import { invalidPageToken } from '../http/request-input.js';
+import { ApiError } from '../kernel/api-error.js';
+import { invalidPageToken } from '../kernel/request-input.js';
 import { projectFor, requireVerified } from './access.js';
-import { sealHmacSecret } from './hmac-secrets.js';
+import { sealHmacSecret } from '../auth/hmac-secrets.js';
 import type { CreateCredentialInput } from './input.js';
 import { toCredential, auditedCredential, SECRET_NOTICE } from './shape.js';
 import { duplicateOf } from './duplicates.js';
@@ -30,11 +30,6 @@ export interface CredentialsDeps {
   box: SealedBox;
   pageTokens: PageTokenCodec;
   bcryptCost: number;
-}
-
-export interface Caller {
-  actor: Actor;
-  address?: string;
 }
 
 export class CredentialsService {

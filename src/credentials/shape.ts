@@ -1,7 +1,7 @@
 // The console's JSON shape of a credential. No key value is in it: the API key and a
 // legacy username come through "reveal" (Administrators, audited), except that
 // Administrators see legacy usernames in the list, where they stand in for a label.
-import type { Actor } from '../accounts/actor.js';
+import type { Actor } from '../kernel/actor.js';
 import type { AuditCredential } from '../audit/audit-log.js';
 import type { CredentialRow } from './queries.js';
 

@@ -5,9 +5,10 @@ import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
-import type { FailureLimiter } from '../abuse/failure-limiter.js';
-import type { Authenticator } from '../http/authenticate.js';
+import type { FailureLimiter } from '../auth/failure-limiter.js';
+import type { Authenticator } from '../auth/authenticate.js';
 import { jsonBody } from '../http/json-body.js';
+import { checkSignedBody } from '../auth/hmac-request.js';
 import { consoleAuth } from './console-auth.js';
 import { buildConsoleOpenApi } from './openapi.js';
 import { sameOrigin } from './request-guards.js';
@@ -45,7 +46,7 @@ export function consoleApi(deps: ConsoleApiDeps): Router {
 
   const api = Router();
   api.use(sameOrigin(config));
-  api.use(jsonBody());
+  api.use(jsonBody(checkSignedBody));
   const openapi = JSON.stringify(buildConsoleOpenApi(config.issuer));
   api.get('/openapi.json', (_req, res) => void res.type('json').send(openapi));
   api.use(sessionRouter({ config, sessions, signIn }));

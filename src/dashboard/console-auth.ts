@@ -3,8 +3,8 @@
 // user actor, with the CSRF rule for state-changing calls). Neither is a 401 that says
 // how to sign in.
 import type { Request, RequestHandler, Response } from 'express';
-import { authenticate, type Authenticator } from '../http/authenticate.js';
-import { ApiError } from '../http/api-error.js';
+import { authenticate, type Authenticator } from '../auth/authenticate.js';
+import { ApiError } from '../kernel/api-error.js';
 import { requireCsrfToken } from './request-guards.js';
 import { readSessionToken } from './session-cookie.js';
 import type { SessionContext, Sessions } from './sessions.js';

@@ -3,7 +3,7 @@
 // cookie must echo the session's CSRF token, which only the dashboard's own pages can read.
 import type { Request, RequestHandler } from 'express';
 import type { Config } from '../config.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../kernel/api-error.js';
 import type { SessionContext } from './sessions.js';
 import { sameToken } from './session-token.js';
 

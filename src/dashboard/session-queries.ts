@@ -2,7 +2,7 @@
 // hash together with its user's current row, so a role change applies at once and a
 // removed user (whose sessions cascade away) is simply not found.
 import type { Queryable } from '../db/pool.js';
-import type { Role } from '../accounts/roles.js';
+import type { Role } from '../kernel/roles.js';
 
 export interface SessionUserRow {
   csrf_token: string;

@@ -3,7 +3,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../kernel/api-error.js';
 import { cookieSession, notSignedIn } from './console-auth.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 import type { Sessions } from './sessions.js';

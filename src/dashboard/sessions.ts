@@ -4,9 +4,9 @@
 // busy. Expired rows are never honoured and are swept a few at a time on each sign-in.
 import type { Logger } from 'pino';
 import { withTransaction, type Db } from '../db/pool.js';
-import type { UserActor } from '../accounts/actor.js';
+import type { UserActor } from '../kernel/actor.js';
 import { getAccount, type Account } from '../accounts/accounts.js';
-import type { Role } from '../accounts/roles.js';
+import type { Role } from '../kernel/roles.js';
 import { recordAudit } from '../audit/audit-log.js';
 import * as q from './session-queries.js';
 import { hashToken, isTokenShaped, newToken } from './session-token.js';

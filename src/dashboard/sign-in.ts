@@ -8,12 +8,12 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
-import type { UserActor } from '../accounts/actor.js';
+import type { UserActor } from '../kernel/actor.js';
 import { findUserByEmail } from '../accounts/user-queries.js';
-import { FailureLimiter } from '../abuse/failure-limiter.js';
+import { FailureLimiter } from '../auth/failure-limiter.js';
 import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
-import { bcryptCompare } from '../crypto/bcrypt-lane.js';
-import { ApiError } from '../http/api-error.js';
+import { bcryptCompare } from '../auth/bcrypt-lane.js';
+import { ApiError } from '../kernel/api-error.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { SessionContext, Sessions } from './sessions.js';
 

@@ -2,11 +2,9 @@
 // pg errors mapped to their meaning (src/db/db-errors.ts), anything else a logged 500 without details.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { ApiError } from './api-error.js';
-import { RateLimited } from '../abuse/rate-limited.js';
+import { ApiError } from '../kernel/api-error.js';
+import { RateLimited } from '../kernel/rate-limited.js';
 import { loggablePath } from './request-log.js';
-import { hmacRefused } from './authenticate.js';
-import { SIGNED_BODY_MISMATCH } from '../credentials/hmac-request.js';
 import { dbFaultKind } from '../db/db-errors.js';
 
 // zlib (gzip, deflate) and brotli failures: a Content-Encoding the body does not match.
@@ -15,6 +13,10 @@ const DECOMPRESSION_CODES = /^(Z_|ERR__ERROR_|ERR_BROTLI_|ERR_ZSTD_)/;
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof RateLimited) return ApiError.resourceExhausted(err.message, err.retryAfterSeconds);
+  // A body check passed to jsonBody() refuses with the ApiError it carries (body-parser
+  // wraps whatever its verify hook throws).
+  const carried = (err as { answer?: unknown } | undefined)?.answer;
+  if (carried instanceof ApiError) return carried;
   const e = err as { type?: string; status?: number; code?: string; message?: string };
   switch (e?.type) {
     case 'entity.parse.failed':
@@ -26,8 +28,6 @@ export function toApiError(err: unknown): ApiError | undefined {
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return ApiError.unsupportedMediaType('The request body must be UTF-8 encoded JSON.');
-    case SIGNED_BODY_MISMATCH:
-      return hmacRefused('body_digest_mismatch');
     case 'request.aborted':
     case 'request.size.invalid':
       return ApiError.invalidArgument('The request body was incomplete.');

@@ -2,9 +2,8 @@
 // express.json. Shared by the v1 API and the console API so both refuse the same bodies
 // with the same errors (error-handler.ts maps body-parser's failures to 400/413/415).
 import { isUtf8 } from 'node:buffer';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type RequestHandler } from 'express';
-import { checkSignedBody } from '../credentials/hmac-request.js';
 
 export const BODY_LIMIT = '64kb';
 
@@ -19,15 +18,20 @@ export function utf8Only(req: IncomingMessage, _res: unknown, body: Buffer): voi
   if (!isUtf8(body)) throw Object.assign(new Error('the request body is not valid UTF-8'), { status: 400, type: 'encoding.invalid' });
 }
 
-/** express.json with the shared limit and checks; other content types are left unparsed for the route to refuse. */
-export const jsonBody = (): RequestHandler =>
+type VerifyHook = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
+
+/**
+ * express.json with the shared limit and checks; other content types are left unparsed for
+ * the route to refuse. `check` sees the raw bytes first (the HMAC body digest,
+ * auth/hmac-request.ts, passed in by the caller: this base layer knows no credential).
+ */
+export const jsonBody = (check?: VerifyHook): RequestHandler =>
   express.json({
     limit: BODY_LIMIT,
     strict: false,
     type: 'application/json',
-    // An HMAC-signed body against its signed MD5 (credentials/hmac-request.ts), then UTF-8 only.
     verify: (req, res, body) => {
-      checkSignedBody(req, res, body);
+      check?.(req, res, body);
       utf8Only(req, res, body);
     },
   });

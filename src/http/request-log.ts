@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { SECRET_PREFIX } from '../access-keys/secrets.js';
+import { SECRET_PREFIX } from '../kernel/secrets.js';
 
 // A client that puts a credential where an ID belongs (a Key Secret or an access token in
 // the path) must not get it written to the log; the query string is never logged at all.

@@ -3,13 +3,13 @@
 // access_keys table, as client metadata whose client_secret is the bcrypt hash. An expired
 // key is no client at all, so it is refused exactly as an unknown one (invalid_client).
 import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import { findPresented, type AccessKeyCache } from '../access-keys/key-cache.js';
+import { findPresented, type AccessKeyCache } from '../auth/key-cache.js';
 import { isTemporaryFault } from '../http/error-handler.js';
-import type { SecretVerifier } from './client-secret.js';
-import type { FailureLimiter } from '../abuse/failure-limiter.js';
-import { RateLimited } from '../abuse/rate-limited.js';
+import type { SecretVerifier } from '../auth/client-secret.js';
+import type { FailureLimiter } from '../auth/failure-limiter.js';
+import { RateLimited } from '../kernel/rate-limited.js';
 import { presentedClient } from './presented-client.js';
-import { isUuid } from '../access-keys/ids.js';
+import { isUuid } from '../kernel/ids.js';
 
 
 export interface ClientSource {
@@ -24,7 +24,7 @@ export interface ClientSource {
  * keys are absent. A client presents an API key (basic, hmac) or a legacy username; the
  * token names the credential by its API key either way. An hmac key's secret is never
  * sent: its client_secret is a hash nothing matches, and a signed request reaches the
- * provider with a one-time ticket instead (see credentials/hmac-token.ts).
+ * provider with a one-time ticket instead (see oauth/hmac-token.ts).
  */
 export function cachedClientSource(keys: AccessKeyCache, scopes: readonly string[], unusableHash: string): ClientSource {
   return {
@@ -83,7 +83,7 @@ export function adapterFor(clients: ClientSource, verifier: SecretVerifier, limi
       const wait = limiter?.blockedFor(presented.address, id) ?? 0;
       if (wait) throw rateLimited(new RateLimited(wait));
       // oidc-provider compares a secret only when the request presents one; an unknown key
-      // then costs the same bcrypt work as a wrong secret (see client-secret.ts), and counts.
+      // then costs the same bcrypt work as a wrong secret (see auth/client-secret.ts), and counts.
       if (presented.secret !== undefined) {
         await verifier.burn();
         await limiter?.recordFailure(presented.address, id);

@@ -3,8 +3,8 @@
 // token endpoint does: through the key cache and the SecretVerifier, with the same
 // invalid_client for an unknown, expired or wrong key and the same bcrypt work for each.
 import type { Request } from 'express';
-import { checkKeySecret, type KeySecretDeps } from '../access-keys/check-key-secret.js';
-import type { AuthKey } from '../access-keys/key-cache.js';
+import { checkKeySecret, type KeySecretDeps } from '../auth/check-key-secret.js';
+import type { AuthKey } from '../auth/key-cache.js';
 import { OAuthError } from './introspection-errors.js';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

@@ -4,7 +4,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { isTemporaryFault } from '../http/error-handler.js';
-import { RateLimited } from '../abuse/rate-limited.js';
+import { RateLimited } from '../kernel/rate-limited.js';
 
 export const REALM = 'keymint';
 

@@ -12,13 +12,13 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { JWTPayload } from 'jose';
 import type { Logger } from 'pino';
-import type { AuthKey } from '../access-keys/key-cache.js';
+import type { AuthKey } from '../auth/key-cache.js';
 import type { LastUseRecorder } from '../access-keys/last-use.js';
 import type { VerifiedAccessToken } from './access-token-verifier.js';
 import { authenticateCaller, formParam } from './introspection-auth.js';
-import type { KeySecretDeps } from '../access-keys/check-key-secret.js';
+import type { KeySecretDeps } from '../auth/check-key-secret.js';
 import { OAuthError, oauthErrorHandler } from './introspection-errors.js';
-import { isUuid } from '../access-keys/ids.js';
+import { isUuid } from '../kernel/ids.js';
 
 export const INTROSPECTION_PATH = '/oauth2/introspect';
 

@@ -3,13 +3,13 @@
 // oidc-provider features are off, and only the token route is mounted (routes.ts).
 import Provider, { errors, type Configuration } from 'oidc-provider';
 import type { Config } from '../config.js';
-import type { SecretVerifier } from './client-secret.js';
+import type { SecretVerifier } from '../auth/client-secret.js';
 import type { SigningKeyRing } from './signing-keys.js';
 import { adapterFor, rateLimited, type ClientSource } from './adapter.js';
-import { RateLimited } from '../abuse/rate-limited.js';
+import { RateLimited } from '../kernel/rate-limited.js';
 import { reuseWarmClients } from './warm-clients.js';
-import type { FailureLimiter } from '../abuse/failure-limiter.js';
-import type { HmacTickets } from '../credentials/hmac-tickets.js';
+import type { FailureLimiter } from '../auth/failure-limiter.js';
+import type { HmacTickets } from './hmac-tickets.js';
 import { clientAddressResolver } from '../http/client-address.js';
 
 export const TOKEN_PATH = '/oauth2/token';
@@ -96,12 +96,12 @@ export function buildProvider({ config, ring, clients, verifier, limiter, ticket
   // Synchronous when the secret is warm (no promise on the hot path); oidc-provider awaits
   // whatever it gets.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
-    // A signed request already verified for this key (credentials/hmac-token.ts).
+    // A signed request already verified for this key (oauth/hmac-token.ts).
     if (tickets?.consume(this.clientId, actual)) return true;
     if (verifier.acceptWarm(this.clientId, actual, this.clientSecret)) return true;
     const address = Provider.ctx?.ip;
     // Over the failure budget, only a secret that verifies without bcrypt gets through
-    // (see abuse/failure-limiter.ts); an unknown key gets the same 429 in adapter.ts.
+    // (see auth/failure-limiter.ts); an unknown key gets the same 429 in adapter.ts.
     const wait = limiter?.blockedFor(address, this.clientId) ?? 0;
     if (wait) throw rateLimited(new RateLimited(wait));
     return verifier.verify(this.clientId, actual, this.clientSecret).then(async (ok) => {

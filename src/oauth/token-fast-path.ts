@@ -5,7 +5,7 @@
 // applied by KeymintResponse, token-response.ts) and the latency histogram (the access log
 // wraps the whole server: http/request-log.ts). Every other request goes to express.
 // An HMAC-signed request is checked first and reaches oidc-provider with a one-time
-// ticket (credentials/hmac-token.ts).
+// ticket (hmac-token.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeymintResponse } from './token-response.js';
 import { apiHelmet } from '../http/security-headers.js';
@@ -13,8 +13,8 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/registry.js';
 import type { ProviderHost } from './provider-host.js';
 import { TOKEN_PATH } from './provider.js';
-import { isHmacAuthorization } from '../credentials/hmac-auth.js';
-import type { HmacTokenHandler } from '../credentials/hmac-token.js';
+import { isHmacAuthorization } from '../auth/hmac-auth.js';
+import type { HmacTokenHandler } from './hmac-token.js';
 
 type Handler = (req: IncomingMessage, res: KeymintResponse) => void;
 

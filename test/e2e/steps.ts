@@ -1,7 +1,7 @@
 // Steps the console tests share: create a key through the dialogs, and check what the API
 // says afterwards (a token for the key, the credentials listed, an HMAC-signed call).
 import type { Locator, Page } from 'playwright-core';
-import { signHmacRequest } from '../../src/credentials/hmac-signature.js';
+import { signHmacRequest } from '../../src/auth/hmac-signature.js';
 import { recordSecret, recordToken, type TestServer } from '../helpers/server.js';
 import { signIn, type SignedIn } from '../helpers/session.js';
 import type { E2eAccount } from './fixtures.js';

@@ -4,7 +4,7 @@
 import { createAccount, verifyAccount } from '../../src/accounts/accounts.js';
 import { createProject } from '../../src/accounts/projects.js';
 import { addUser } from '../../src/accounts/users.js';
-import type { Role } from '../../src/accounts/roles.js';
+import type { Role } from '../../src/kernel/roles.js';
 import { recordSecret, type TestServer } from './server.js';
 import { signIn, type SignedIn } from './session.js';
 

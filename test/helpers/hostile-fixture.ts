@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { isWellFormedSecret } from '../../src/access-keys/secrets.js';
+import { isWellFormedSecret } from '../../src/kernel/secrets.js';
 import { startTestServer, type Bootstrapped, type TestServer } from './server.js';
 import { headerValue, hostileString, rows, snapshot, assertSafeResponse, type Row } from './hostile.js';
 import { rawRequest, type RawRequest, type RawResponse } from './raw-http.js';

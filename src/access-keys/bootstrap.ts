@@ -2,8 +2,8 @@
 // first project and that project's first access key, atomically.
 import { randomUUID } from 'node:crypto';
 import { withTransaction, type Db } from '../db/pool.js';
-import type { AccessKeysService } from '../access-keys/service.js';
-import { insertAccount, insertProject } from './queries.js';
+import type { AccessKeysService } from './service.js';
+import { insertAccount, insertProject } from '../accounts/queries.js';
 
 export async function bootstrapAccount(
   db: Db,

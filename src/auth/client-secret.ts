@@ -3,7 +3,7 @@
 // without bcrypt (the warm path); any change to the key, on any instance, drops it.
 // An unknown key burns the same bcrypt work against a dummy hash, so that unknown key and
 // wrong secret take the same time and cannot be told apart.
-import { bcryptCompare, bcryptHash } from '../crypto/bcrypt-lane.js';
+import { bcryptCompare, bcryptHash } from './bcrypt-lane.js';
 import { randomBytes } from 'node:crypto';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { Metrics } from '../metrics/registry.js';

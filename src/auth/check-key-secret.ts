@@ -2,9 +2,9 @@
 // the introspection caller): through the key cache and the SecretVerifier, refused with
 // 429 while the address or key is over its failure budget unless the secret is warm, and
 // every failure counted. Unknown, expired and wrong all come back as undefined.
-import type { FailureLimiter } from '../abuse/failure-limiter.js';
-import { RateLimited } from '../abuse/rate-limited.js';
-import type { SecretVerifier } from '../oauth/client-secret.js';
+import type { FailureLimiter } from './failure-limiter.js';
+import { RateLimited } from '../kernel/rate-limited.js';
+import type { SecretVerifier } from './client-secret.js';
 import { findPresented, secretHashOf, type AccessKeyCache, type AuthKey } from './key-cache.js';
 
 

@@ -17,3 +17,9 @@ export interface UserActor {
 }
 
 export type Actor = KeyActor | UserActor;
+
+/** An actor with the address the request came from (for the audit log). */
+export interface Caller {
+  actor: Actor;
+  address?: string;
+}

@@ -1,5 +1,5 @@
-// The management APIs' side of REST HMAC: what authenticate() hands to the check, what a
-// refusal says, and the body digest check.
+// The management APIs' side of REST HMAC: what authenticate() hands to the check, and the
+// body digest check.
 // The body is bound by a signed x-Content-MD5 (or Content-MD5). On the v1 API the JSON
 // parser runs after authenticate(): the signature is checked first, the expected digests
 // wait in res.locals, and checkSignedBody (the parser's verify hook, http/json-body.ts)
@@ -9,11 +9,9 @@
 // The digest is of the body as parsed, i.e. after any Content-Encoding is undone.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
-import { isHmacAuthorization, MAX_SKEW_SECONDS, type SignedRequest } from './hmac-auth.js';
-import { bodyMatchesDigests, type HmacFailureReason } from './hmac-signature.js';
-
-/** The error type the verify hook throws; error-handler.ts maps it to a 401. */
-export const SIGNED_BODY_MISMATCH = 'signature.body_mismatch';
+import { isHmacAuthorization, type SignedRequest } from './hmac-auth.js';
+import { bodyMatchesDigests } from './hmac-signature.js';
+import { hmacRefused } from './refusals.js';
 
 const EXPECTED = 'hmacBodyDigests';
 const RAW_BODY = 'hmacRawBody';
@@ -48,28 +46,11 @@ export function checkSignedBody(req: IncomingMessage, res: ServerResponse, body:
   if (expected) {
     delete locals[EXPECTED];
     if (!bodyMatchesDigests(expected, body)) {
-      throw Object.assign(new Error('the body does not match its signed MD5'), { status: 401, type: SIGNED_BODY_MISMATCH });
+      // Carried, not thrown as is: body-parser turns what the hook throws into an http-error,
+      // whose status field would overwrite the ApiError's (error-handler.ts unwraps it).
+      throw Object.assign(new Error('the body does not match its signed MD5'), { status: 401, answer: hmacRefused('body_digest_mismatch') });
     }
   } else if (isHmacAuthorization(req.headers.authorization)) {
     locals[RAW_BODY] = body;
   }
 }
-
-const NO_MATCH = 'The HMAC signature does not verify, or its API key is unknown.';
-
-// Only the signature itself and the key stay vague; every other check is made the same
-// way for any key, so saying which one failed tells nothing about keys or secrets.
-const MESSAGES: Record<HmacFailureReason, string> = {
-  malformed:
-    'The hmac Authorization header is malformed: expected hmac username="<API key>", algorithm="hmac-sha1" or "hmac-sha256", headers="date … request-line", signature="<base64>".',
-  unsupported_algorithm: 'The hmac algorithm is not supported: use hmac-sha1 or hmac-sha256.',
-  missing_date: 'An HMAC-signed request must send and sign a Date header in IMF-fixdate form (e.g. Tue, 05 Mar 2024 09:07:03 GMT).',
-  stale_date: `The Date header is outside the ${MAX_SKEW_SECONDS / 60}-minute window around the server's clock: check the client's clock, and sign each request when it is sent.`,
-  missing_signed_header: 'The signed headers must include request-line, and every signed header must be sent.',
-  missing_body_digest: 'A request with a body must send and sign its MD5 (hex) in an x-Content-MD5 or Content-MD5 header.',
-  body_digest_mismatch: 'The request body does not match its signed MD5.',
-  bad_signature: NO_MATCH,
-  replayed: 'This signed request was already accepted: a signature is good for one request. Sign each request when it is sent (a Date at least a second later gives a new signature).',
-};
-
-export const hmacRefusalMessage = (reason: HmacFailureReason): string => MESSAGES[reason];

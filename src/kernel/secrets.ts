@@ -1,9 +1,8 @@
 // Key Secrets: 256 random bits from the CSPRNG in base62 (safe in Basic auth and form
 // encoding: no + % : /), a recognizable prefix and a CRC32 checksum so that secret
-// scanners can find leaked ones without false positives. Stored only as bcrypt hashes.
+// scanners can find leaked ones without false positives. How they are stored: auth/secret-hash.ts.
 import { crc32 } from 'node:zlib';
 import { randomInt } from 'node:crypto';
-import { bcryptHash } from '../crypto/bcrypt-lane.js';
 
 export const SECRET_PREFIX = 'kmsk_';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -34,5 +33,3 @@ export function isWellFormedSecret(value: string): boolean {
   const body = value.slice(SECRET_PREFIX.length, SECRET_PREFIX.length + BODY_LENGTH);
   return checksum(body) === value.slice(-CHECKSUM_LENGTH);
 }
-
-export const hashSecret = (secret: string, cost: number) => bcryptHash(secret, cost);

@@ -12,11 +12,11 @@
 // drifted should learn that, not rotate a key that is fine.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { RateLimited } from '../abuse/rate-limited.js';
+import { RateLimited } from '../kernel/rate-limited.js';
 import { isTemporaryFault } from '../http/error-handler.js';
 import type { Metrics } from '../metrics/registry.js';
-import { replayBody } from '../oauth/replay-body.js';
-import { checkHmacRequest, MAX_SKEW_SECONDS, type HmacAuthDeps } from './hmac-auth.js';
+import { replayBody } from './replay-body.js';
+import { checkHmacRequest, MAX_SKEW_SECONDS, type HmacAuthDeps } from '../auth/hmac-auth.js';
 import type { HmacTickets } from './hmac-tickets.js';
 import type { ClientAddress } from '../http/client-address.js';
 

@@ -3,28 +3,33 @@
 // unknown, expired and wrong). Both read the key through the cache, so warm requests make
 // no database round trip; each success is noted for the key's lastUseTime (batched).
 // Failures count against the address's budget; a blocked address gets 429 for anything
-// that does not verify cheaply (see abuse/failure-limiter.ts). HMAC-signed requests are
-// checked by credentials/hmac-auth.ts.
-import type { FailureLimiter } from '../abuse/failure-limiter.js';
-import { RateLimited } from '../abuse/rate-limited.js';
-import type { Authenticator } from '../http/authenticate.js';
-import type { SecretVerifier } from '../oauth/client-secret.js';
-import type { VerifiedAccessToken } from '../oauth/access-token-verifier.js';
+// that does not verify cheaply (see auth/failure-limiter.ts). HMAC-signed requests are
+// checked by hmac-auth.ts.
+import type { FailureLimiter } from './failure-limiter.js';
+import { RateLimited } from '../kernel/rate-limited.js';
+import type { Authenticator } from './authenticate.js';
+import type { SecretVerifier } from './client-secret.js';
 import type { Logger } from 'pino';
 import type { SealedBox } from '../crypto/sealed-box.js';
-import { checkHmacRequest, type HmacAuthDeps } from '../credentials/hmac-auth.js';
+import { checkHmacRequest, type HmacAuthDeps } from './hmac-auth.js';
 import { checkKeySecret } from './check-key-secret.js';
-import { isUuid } from './ids.js';
+import { isUuid } from '../kernel/ids.js';
 import type { AccessKeyCache } from './key-cache.js';
-import type { LastUseRecorder } from './last-use.js';
-import type { Actor } from './service.js';
+import type { KeyActor as Actor } from '../kernel/actor.js';
+
+/** What a verified access token says (oauth/access-token-verifier.ts makes it; injected). */
+export interface VerifiedToken {
+  clientId: string;
+  projectId: string;
+}
 
 export interface KeyAuthDeps {
   keys: AccessKeyCache;
   verifier: SecretVerifier;
   limiter: FailureLimiter;
-  verifyAccessToken(token: string): Promise<VerifiedAccessToken | undefined>;
-  lastUse?: Pick<LastUseRecorder, 'record'>;
+  verifyAccessToken(token: string): Promise<VerifiedToken | undefined>;
+  /** Notes each success for the key's lastUseTime (access-keys/last-use.ts). */
+  lastUse?: { record(keyId: string): void };
   /** Opens the sealed secrets of hmac keys. */
   box: SealedBox;
   log?: Pick<Logger, 'warn'>;

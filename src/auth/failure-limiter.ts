@@ -7,7 +7,7 @@
 // go through: clients that work are never slowed, guessing costs the server nothing.
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.js';
-import { addAuthFailures, deleteOldAuthFailures, type FailureCount } from './queries.js';
+import { addAuthFailures, deleteOldAuthFailures, type FailureCount } from './failure-queries.js';
 
 export interface LimiterOptions {
   db: Queryable;

@@ -1,13 +1,13 @@
 // Turns the Authorization header of a management request into an actor:
 // "Bearer <JWT from /oauth2/token>", "Basic base64(keyId:secret)" or an HMAC-signed
-// request ("hmac username=…", credentials/hmac-request.ts). Missing or bad credentials
+// request ("hmac username=…", hmac-request.ts). Missing or bad credentials
 // are a 401 with a WWW-Authenticate challenge naming the schemes.
 import type { RequestHandler } from 'express';
-import { ApiError } from './api-error.js';
-import type { Actor } from '../access-keys/service.js';
-import { isHmacAuthorization, type SignedRequest } from '../credentials/hmac-auth.js';
-import { expectSignedBody, hmacRefusalMessage, signedRequestOf } from '../credentials/hmac-request.js';
-import type { HmacFailureReason } from '../credentials/hmac-signature.js';
+import type { KeyActor as Actor } from '../kernel/actor.js';
+import { isHmacAuthorization, type SignedRequest } from './hmac-auth.js';
+import { expectSignedBody, signedRequestOf } from './hmac-request.js';
+import { denied, hmacRefused } from './refusals.js';
+import type { HmacFailureReason } from './hmac-signature.js';
 
 export interface Authenticator {
   bearer(token: string, address: string | undefined): Promise<Actor | undefined>;
@@ -18,21 +18,6 @@ export interface Authenticator {
 export type HmacOutcome =
   | { ok: true; actor: Actor; /** Signed digests the body, read later, must match. */ bodyDigests: string[] }
   | { ok: false; reason: HmacFailureReason };
-
-const REALM = 'keymint';
-const CHALLENGE = `Bearer realm="${REALM}", Basic realm="${REALM}", charset="UTF-8", hmac realm="${REALM}"`;
-
-const denied = (message: string, error?: 'invalid_token' | 'invalid_request') =>
-  ApiError.unauthenticated(
-    message,
-    error ? `Bearer realm="${REALM}", error="${error}", Basic realm="${REALM}", charset="UTF-8", hmac realm="${REALM}"` : CHALLENGE,
-  );
-
-/**
- * An HMAC-signed request refused; also what error-handler.ts answers when the body does not
- * match its digest. The challenge names the scheme the client used, not Basic or Bearer.
- */
-export const hmacRefused = (reason: HmacFailureReason) => ApiError.unauthenticated(hmacRefusalMessage(reason), `hmac realm="${REALM}"`);
 
 function parseBasic(credentials: string): [string, string] | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credentials)) return undefined;

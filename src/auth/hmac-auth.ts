@@ -14,10 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { FailureLimiter } from '../abuse/failure-limiter.js';
-import { RateLimited } from '../abuse/rate-limited.js';
-import { isUuid } from '../access-keys/ids.js';
-import type { AccessKeyCache, AuthKey } from '../access-keys/key-cache.js';
+import type { FailureLimiter } from './failure-limiter.js';
+import { RateLimited } from '../kernel/rate-limited.js';
+import { isUuid } from '../kernel/ids.js';
+import type { AccessKeyCache, AuthKey } from './key-cache.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { openHmacSecret } from './hmac-secrets.js';
 import type { HmacReplays } from './hmac-replays.js';

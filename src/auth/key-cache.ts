@@ -8,8 +8,9 @@ import { LRUCache } from 'lru-cache';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { Queryable } from '../db/pool.js';
 import type { Metrics } from '../metrics/registry.js';
-import { isUuid } from './ids.js';
-import { findAccessKeyForAuth, findLegacyCredentialForAuth, type AccessKeyAuthRow, type CredentialKind } from './queries.js';
+import { isUuid } from '../kernel/ids.js';
+import type { CredentialKind } from '../kernel/credential-kind.js';
+import { findAccessKeyForAuth, findLegacyCredentialForAuth, type AccessKeyAuthRow } from './queries.js';
 
 export interface AuthKey {
   id: string;
