@@ -11,6 +11,7 @@ import { authenticate, type Authenticator } from './auth/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
 import { noStore } from './http/no-store.js';
+import { METRICS_PATH, metricsRoute } from './http/metrics-endpoint.js';
 import { trustFunction } from './http/client-address.js';
 import { checkSignedBody } from './auth/hmac-request.js';
 import { readiness } from './http/readiness.js';
@@ -55,9 +56,7 @@ export function buildApp(deps: AppDeps): Express {
   });
   app.get('/readyz', readiness(deps.db, deps.isStopping));
 
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  app.get(METRICS_PATH, metricsRoute(config, deps.metrics.registry));
 
   app.use(oauthRouter(config, deps.host, deps.ring));
   if (deps.introspection) app.use(deps.introspection);

@@ -61,6 +61,19 @@ const schema = z.object({
       return z.NEVER;
     }),
   DB_POOL_SIZE: intIn(1, 200, 10),
+  METRICS_PORT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a port number (0 picks a free one)')
+    .optional()
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .pipe(z.number().int().max(65535, 'must be at most 65535').optional()),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^[\x21-\x7e]{16,}$/, 'must be at least 16 printable characters without spaces (e.g. openssl rand -hex 32)')
+    .optional(),
   DB_CONNECT_TIMEOUT_MS: intIn(100, 60_000, 3_000),
   DB_STATEMENT_TIMEOUT_MS: intIn(100, 600_000, 5_000),
   DB_LOCK_TIMEOUT_MS: intIn(10, 600_000, 2_000),
@@ -107,6 +120,11 @@ export interface Config {
   /** Reverse proxies in front (TRUST_PROXY): how the client address is found (http/client-address.ts). */
   readonly trustProxy: TrustProxy;
   readonly dbPoolSize: number;
+  /** A listener of its own for GET /metrics (then not on the main port); see http/metrics-endpoint.ts. */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
+  /** Bearer token that GET /metrics on the main port requires. */
+  readonly metricsToken: string | undefined;
   /** Bounds on every wait for the database (src/db/pool.ts). */
   readonly dbTimeouts: DbTimeouts;
   /** How often batched lastUseTime updates are written. */
@@ -157,6 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logFormat: e.LOG_FORMAT,
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
+    metricsToken: e.METRICS_TOKEN,
     dbTimeouts: Object.freeze({
       connectMs: e.DB_CONNECT_TIMEOUT_MS,
       statementMs: e.DB_STATEMENT_TIMEOUT_MS,

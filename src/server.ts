@@ -32,6 +32,7 @@ import { HmacTickets } from './oauth/hmac-tickets.js';
 import { hmacTokenHandler } from './oauth/hmac-token.js';
 import { HmacReplays } from './auth/hmac-replays.js';
 import { MAX_SKEW_SECONDS } from './auth/hmac-auth.js';
+import { startMetricsListener } from './http/metrics-endpoint.js';
 import { clientAddressResolver } from './http/client-address.js';
 import { consoleApi } from './dashboard/console-api.js';
 import { CredentialsService } from './credentials/service.js';
@@ -58,6 +59,8 @@ export interface RunningServer {
   readonly server: Server;
   readonly database: Database;
   readonly metrics: Metrics;
+  /** The METRICS_PORT listener's URL, when there is one. */
+  readonly metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -69,6 +72,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const database = await openDatabase(config, log, { onQuery: () => metrics.dbQueries.inc() });
   metrics.watchPool(database.db);
   const { db, feed } = database;
+  let metricsListener: { server: Server; url: string } | undefined;
   try {
     const box = new SealedBox(masterKey);
     const verifier = await SecretVerifier.create({ cost: config.bcryptCost, feed, metrics });
@@ -104,6 +108,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));
     server.keepAliveTimeout = HTTP_TIMEOUTS.keepAliveTimeout;
     graceful = gracefulServer(server);
+    if (config.metricsPort !== undefined) metricsListener = await startMetricsListener(config, metrics.registry);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -111,7 +116,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
     retention.start();
-    log.info({ url, issuer: config.issuer, embedded: !config.databaseUrl }, 'keymint listening');
+    log.info({ url, issuer: config.issuer, embedded: !config.databaseUrl, metrics: metricsListener?.url }, 'keymint listening');
 
     let closing: Promise<void> | undefined;
     return {
@@ -119,9 +124,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       server,
       database,
       metrics,
+      metricsUrl: metricsListener?.url,
       close: () =>
         (closing ??= (async () => {
           // Each step is bounded, so a hung database cannot hold the process (SHUTDOWN_MS in all).
+          metricsListener?.server.close();
+          metricsListener?.server.closeAllConnections();
           await graceful!.close(SHUTDOWN.drainMs);
           // After the last request, before the pool closes.
           await within(lastUse.close(), SHUTDOWN.flushMs, () => log.warn({ keys: lastUse.pending }, 'shutdown: last use of some keys not written (database too slow)'));
@@ -134,6 +142,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         })()),
     };
   } catch (err) {
+    metricsListener?.server.close();
     await database.close();
     throw err;
   }
