@@ -24,11 +24,12 @@ const CREDS = '/api/projects/{projectId}/credentials';
 // (and the document's own route in console-api.ts) serve, in OpenAPI path templates.
 const ROUTES = [
   'get /api/openapi.json',
-  'post /api/session', 'get /api/session', 'delete /api/session',
+  'post /api/session', 'get /api/session', 'delete /api/session', 'post /api/session/password',
   'get /api/account', 'post /api/account/verification-request',
   'get /api/account/users', 'post /api/account/users',
-  'patch /api/account/users/{userId}', 'delete /api/account/users/{userId}',
-  'get /api/account/audit-events', 'get /api/projects',
+  'patch /api/account/users/{userId}', 'delete /api/account/users/{userId}', 'post /api/account/users/{userId}/password-reset',
+  'get /api/account/audit-events', 'get /api/projects', 'post /api/projects',
+  'patch /api/projects/{projectId}', 'delete /api/projects/{projectId}',
   `get ${CREDS}`, `post ${CREDS}`, `post ${CREDS}/delete`,
   `patch ${CREDS}/{credentialId}`, `post ${CREDS}/{credentialId}/reveal`,
 ];
@@ -200,6 +201,67 @@ describe('real responses of the console API, held to the document', () => {
     expect((await send(admin, 'DELETE', '/api/account/users/{userId}', { userId: self })).status).toBe(412);
     expect((await send(admin, 'DELETE', '/api/account/users/{userId}', { userId })).status).toBe(204);
     expect((await send(admin, 'DELETE', '/api/account/users/{userId}', { userId })).status).toBe(404);
+  });
+
+  it('passwords: change my own, an Administrator resets another user\'s, and the forced change', async () => {
+    const target = await consoleAccount(server);
+    const admin = target.users.administrator.session.headers();
+    const basic = target.users.basic;
+    const next = `Changed-pass-${Date.now()}`;
+    recordSecret(next);
+    const change = '/api/session/password';
+    expect((await send(basic.session.headers(), 'POST', change, {}, { currentPassword: 'wrong', newPassword: next })).status).toBe(403);
+    expect((await send(basic.session.headers(), 'POST', change, {}, { currentPassword: basic.password, newPassword: 'short' })).status).toBe(400);
+    expect((await send(basic.session.headers(), 'POST', change, {}, { currentPassword: basic.password })).status).toBe(400);
+    expect((await send({}, 'POST', change, {}, { currentPassword: basic.password, newPassword: next })).status).toBe(401);
+    const changed = await send(basic.session.headers(), 'POST', change, {}, { currentPassword: basic.password, newPassword: next });
+    expect(changed.status).toBe(200);
+    expect(changed.body.user.mustChangePassword).toBe(false);
+
+    const reset = '/api/account/users/{userId}/password-reset';
+    const userId = basic.session.session.user.userId;
+    expect((await send(basic.session.headers(), 'POST', reset, { userId })).status).toBe(403);
+    expect((await send(admin, 'POST', reset, { userId: 'nope' })).status).toBe(400);
+    expect((await send(admin, 'POST', reset, { userId: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
+    const done = await send(admin, 'POST', reset, { userId });
+    expect(done.status).toBe(200);
+    recordSecret(done.body.temporaryPassword);
+    expect(done.body.user.mustChangePassword).toBe(true);
+
+    const limited = await (await import('./helpers/session.js')).signIn(server, basic.email, done.body.temporaryPassword);
+    expect(limited.session.user).toMatchObject({ mustChangePassword: true });
+    expect((await send(limited.headers(), 'GET', '/api/session')).body.user.mustChangePassword).toBe(true);
+    expect((await send(limited.headers(), 'GET', '/api/projects')).status).toBe(403);
+    const final = `Final-pass-${Date.now()}`;
+    recordSecret(final);
+    expect((await send(limited.headers(), 'POST', change, {}, { currentPassword: done.body.temporaryPassword, newPassword: final })).status).toBe(200);
+    expect((await send(limited.headers(), 'GET', '/api/projects')).status).toBe(200);
+  });
+
+  it('projects: create, rename, delete (refused while credentials remain, or with them)', async () => {
+    const mine = await consoleAccount(server);
+    const admin = mine.users.administrator.session.headers();
+    const stamp = Date.now();
+    const created = await send(admin, 'POST', '/api/projects', {}, { name: `Staging ${stamp}` });
+    expect(created.status).toBe(201);
+    expect((await send(admin, 'POST', '/api/projects', {}, { name: `Staging ${stamp}` })).status).toBe(409);
+    expect((await send(admin, 'POST', '/api/projects', {}, { name: ' ' })).status).toBe(400);
+    expect((await send(mine.users.advanced.session.headers(), 'POST', '/api/projects', {}, { name: 'Not allowed' })).status).toBe(403);
+    const one = '/api/projects/{projectId}';
+    const projectId = created.body.projectId as string;
+    expect((await send(admin, 'PATCH', one, { projectId }, { name: `Renamed ${stamp}` })).status).toBe(200);
+    expect((await send(admin, 'PATCH', one, { projectId }, { name: 'Main' })).status).toBe(409);
+    expect((await send(admin, 'PATCH', one, { projectId: '00000000-0000-4000-8000-000000000000' }, { name: 'x' })).status).toBe(404);
+    const key = await send(admin, 'POST', CREDS, { projectId }, { kind: 'basic', label: 'in the way', expireTime: '2030-01-01T00:00:00Z' });
+    expect(key.status).toBe(201);
+    recordSecret(key.body.apiSecret, key.body.apiKey);
+    expect(key.body.credential.expireTime).toBe('2030-01-01T00:00:00.000Z');
+    expect((await send(admin, 'DELETE', one, { projectId })).status).toBe(412);
+    expect((await send(admin, 'DELETE', one, { projectId }, undefined, 'withCredentials=maybe')).status).toBe(400);
+    const deleted = await send(admin, 'DELETE', one, { projectId }, undefined, 'withCredentials=true');
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ deletedCredentials: 1 });
+    expect((await send(admin, 'DELETE', one, { projectId })).status).toBe(404);
   });
 
   it('credentials of every kind: create, list, rename, change password, reveal, delete selected', async () => {

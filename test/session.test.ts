@@ -58,9 +58,9 @@ describe('sign-in', () => {
   it('answers the Session and sets an HttpOnly, SameSite=Strict cookie on Path=/ (not Secure over http)', async () => {
     const res = await post(server.url, { email: '  ADA.Admin@Example.TEST ', password: ADMIN.password });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { user: Record<string, string>; account: Record<string, unknown>; csrfToken: string };
+    const body = (await res.json()) as { user: Record<string, unknown>; account: Record<string, unknown>; csrfToken: string };
     remember(body.csrfToken);
-    expect(body.user).toEqual({ userId: expect.any(String), email: ADMIN.email, role: 'administrator' });
+    expect(body.user).toEqual({ userId: expect.any(String), email: ADMIN.email, role: 'administrator', mustChangePassword: false });
     expect(body.account).toMatchObject({ accountId, name: 'Session Test', verified: false, verificationRequested: false });
     expect(body.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
 

@@ -7,28 +7,11 @@ import { ApiError } from '../kernel/api-error.js';
 import { bodyError, nameField, parseBody, parsePageSize, parsePageToken } from '../kernel/request-input.js';
 import type { Actor, AccessKeysService } from './service.js';
 import { isUuid } from '../kernel/ids.js';
+import { expireTimeField } from '../kernel/expire-time.js';
 
 const displayName = nameField('displayName');
 
-const EXAMPLE_TIME = 'such as 2027-01-01T00:00:00Z';
-// RFC 3339 with seconds and a Z or ±hh:mm offset; zod checks the calendar (no 30 February).
-const WITH_OFFSET = z.iso.datetime({ offset: true });
-const WITHOUT_OFFSET = z.iso.datetime({ local: true });
-const expireTime = z
-  .string({ error: `expireTime must be a string: an RFC 3339 timestamp ${EXAMPLE_TIME}` })
-  .superRefine((s, ctx) => {
-    if (WITH_OFFSET.safeParse(s).success) return;
-    const local = WITHOUT_OFFSET.safeParse(s).success;
-    ctx.addIssue({
-      code: 'custom',
-      message: local
-        ? `expireTime must state its time zone: end it with Z (UTC) or an offset such as +02:00`
-        : `expireTime must be an RFC 3339 timestamp with a time zone, ${EXAMPLE_TIME}`,
-    });
-  })
-  .transform((s) => new Date(s))
-  .nullable()
-  .optional();
+const expireTime = expireTimeField;
 
 const createBody = z.object({ displayName, expireTime }, bodyError).strict();
 const updateBody = z.object({ displayName }, bodyError).strict();

@@ -13,6 +13,7 @@ import type { PageTokenCodec } from '../kernel/page-token.js';
 import * as q from './queries.js';
 import { generateSecret } from '../kernel/secrets.js';
 import { hashSecret } from '../auth/secret-hash.js';
+import { checkExpireTime } from '../kernel/expire-time.js';
 
 export interface AccessKey {
   accessKeyId: string;
@@ -40,19 +41,6 @@ export const toAccessKey = (row: q.AccessKeyRow): AccessKey => ({
   ...(row.expire_time ? { expireTime: row.expire_time.toISOString() } : {}),
   ...(row.last_use_time ? { lastUseTime: row.last_use_time.toISOString() } : {}),
 });
-
-export const MAX_KEY_LIFETIME_YEARS = 10;
-
-function checkExpireTime(expireTime: Date, now = new Date()): void {
-  if (expireTime.getTime() <= now.getTime()) {
-    throw ApiError.invalidArgument(`expireTime must be in the future; ${expireTime.toISOString()} has already passed.`);
-  }
-  const latest = new Date(now);
-  latest.setUTCFullYear(latest.getUTCFullYear() + MAX_KEY_LIFETIME_YEARS);
-  if (expireTime > latest) {
-    throw ApiError.invalidArgument(`expireTime must be at most ${MAX_KEY_LIFETIME_YEARS} years from now (no later than ${latest.toISOString()}).`);
-  }
-}
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 

@@ -1,5 +1,6 @@
-// SQL for accounts and projects.
+// SQL for accounts and projects (and the credentials deleted with a project).
 import type { Queryable } from '../db/pool.js';
+import type { CredentialKind } from '../kernel/credential-kind.js';
 
 export interface AccountRow {
   id: string;
@@ -97,4 +98,48 @@ export async function findProjectWithAccount(q: Queryable, id: string): Promise<
     [id],
   );
   return rows[0];
+}
+
+/** Locks a project of the account until the transaction ends (credential inserts into it wait). */
+export async function lockProjectOfAccount(q: Queryable, accountId: string, id: string): Promise<ProjectRow | undefined> {
+  const { rows } = await q.query<ProjectRow>(
+    `SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = $1 AND account_id = $2 FOR UPDATE`,
+    [id, accountId],
+  );
+  return rows[0];
+}
+
+export async function updateProjectName(q: Queryable, id: string, name: string): Promise<ProjectRow | undefined> {
+  const { rows } = await q.query<ProjectRow>(`UPDATE projects SET name = $2 WHERE id = $1 RETURNING ${PROJECT_COLUMNS}`, [id, name]);
+  return rows[0];
+}
+
+export async function deleteProjectRow(q: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await q.query('DELETE FROM projects WHERE id = $1', [id]);
+  return rowCount === 1;
+}
+
+/** How many credentials of each kind a project holds. */
+export async function countProjectCredentials(q: Queryable, projectId: string): Promise<Partial<Record<CredentialKind, number>>> {
+  const { rows } = await q.query<{ kind: CredentialKind; n: number }>(
+    'SELECT kind, count(*)::int AS n FROM access_keys WHERE project_id = $1 GROUP BY kind',
+    [projectId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+}
+
+export interface DeletedCredentialRow {
+  id: string;
+  credential_id: string;
+  kind: CredentialKind;
+  display_name: string;
+}
+
+/** Deletes every credential of a project; what was deleted, for the audit events and the announcements. */
+export async function deleteProjectCredentials(q: Queryable, projectId: string): Promise<DeletedCredentialRow[]> {
+  const { rows } = await q.query<DeletedCredentialRow>(
+    'DELETE FROM access_keys WHERE project_id = $1 RETURNING id, credential_id, kind, display_name',
+    [projectId],
+  );
+  return rows;
 }

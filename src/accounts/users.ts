@@ -17,6 +17,8 @@ export interface User {
   accountId: string;
   email: string;
   role: Role;
+  /** After an Administrator's reset, until the user chose a new password. */
+  mustChangePassword: boolean;
   createTime: string;
   updateTime: string;
 }
@@ -26,6 +28,7 @@ export const toUser = (row: q.UserRow): User => ({
   accountId: row.account_id,
   email: row.email,
   role: row.role,
+  mustChangePassword: row.must_change_password,
   createTime: row.created_at.toISOString(),
   updateTime: row.updated_at.toISOString(),
 });

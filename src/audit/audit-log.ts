@@ -18,6 +18,11 @@ export type AuditAction =
   | 'user.add'
   | 'user.role_change'
   | 'user.remove'
+  | 'user.password_change'
+  | 'user.password_reset'
+  | 'project.create'
+  | 'project.rename'
+  | 'project.delete'
   | 'account.verification_request';
 
 export interface AuditCredential {

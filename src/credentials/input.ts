@@ -1,8 +1,10 @@
 // What an Administrator types for a credential: a label (REST Basic and HMAC), a legacy
-// username and password. Each rule is stated in the message that refuses it.
+// username and password, an optional expiry (any kind, at creation, as on the v1 API).
+// Each rule is stated in the message that refuses it.
 import { z } from 'zod';
 import { isUuid } from '../kernel/ids.js';
 import { bodyError, nameField } from '../kernel/request-input.js';
+import { expireTimeField } from '../kernel/expire-time.js';
 
 export const LEGACY_PASSWORD_RULE =
   'The password must be 6 to 50 alphanumeric characters (A-Z, a-z, 0-9), including at least one upper-case and one lower-case letter.';
@@ -31,8 +33,8 @@ const kindError = { error: 'kind must be one of basic, hmac or legacy' };
 export const createCredentialBody = z.record(z.string(), z.unknown(), bodyError).pipe(z.discriminatedUnion(
   'kind',
   [
-    z.object({ kind: z.literal(['basic', 'hmac']), label }, bodyError).strict(),
-    z.object({ kind: z.literal('legacy'), username: legacyUsername, password: legacyPassword }, bodyError).strict(),
+    z.object({ kind: z.literal(['basic', 'hmac']), label, expireTime: expireTimeField }, bodyError).strict(),
+    z.object({ kind: z.literal('legacy'), username: legacyUsername, password: legacyPassword, expireTime: expireTimeField }, bodyError).strict(),
   ],
   kindError,
 ));

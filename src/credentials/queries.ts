@@ -26,13 +26,14 @@ export interface NewCredential {
   secretHash: string | null;
   secretSealed: string | null;
   username: string | null;
+  expireTime: Date | null;
 }
 
 export async function insertCredential(q: Queryable, c: NewCredential): Promise<CredentialRow> {
   const { rows } = await q.query<CredentialRow>(
-    `INSERT INTO access_keys (id, project_id, kind, display_name, secret_hash, secret_sealed, username)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-    [c.id, c.projectId, c.kind, c.displayName, c.secretHash, c.secretSealed, c.username],
+    `INSERT INTO access_keys (id, project_id, kind, display_name, secret_hash, secret_sealed, username, expire_time)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+    [c.id, c.projectId, c.kind, c.displayName, c.secretHash, c.secretSealed, c.username, c.expireTime],
   );
   return rows[0];
 }
@@ -96,3 +97,4 @@ export async function deleteCredentials(q: Queryable, projectId: string, credent
   );
   return rowCount ?? 0;
 }
+

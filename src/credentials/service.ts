@@ -1,6 +1,7 @@
 // The rules for an account's credentials of every kind, as the console API offers them:
 // who may act (access.ts), creation only on verified accounts, secrets generated here and
-// shown once (REST Basic: bcrypt; HMAC: sealed; legacy passwords: bcrypt), labels unique
+// shown once (REST Basic: bcrypt; HMAC: sealed; legacy passwords: bcrypt), an optional
+// expiry (in the future, at most 10 years ahead), labels unique
 // per project and kind, legacy usernames unique everywhere, deletion of several at once
 // all or nothing. Each change commits with its audit event, then is announced so that
 // every instance drops the credential from its caches.
@@ -14,6 +15,7 @@ import type { PageTokenCodec } from '../kernel/page-token.js';
 import type { CredentialKind } from '../kernel/credential-kind.js';
 import { generateSecret } from '../kernel/secrets.js';
 import { isUuid } from '../kernel/ids.js';
+import { checkExpireTime } from '../kernel/expire-time.js';
 import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
 import { ApiError } from '../kernel/api-error.js';
 import { invalidPageToken } from '../kernel/request-input.js';
@@ -51,6 +53,7 @@ export class CredentialsService {
   async create(caller: Caller, projectId: string, input: CreateCredentialInput) {
     const project = await projectFor(this.deps.db, caller.actor, projectId, true);
     requireVerified(project);
+    if (input.expireTime) checkExpireTime(input.expireTime);
     const id = uuidv7();
     const secret = input.kind === 'legacy' ? undefined : generateSecret();
     // Hashed before the transaction: bcrypt is slow and must not hold it open.
@@ -64,8 +67,9 @@ export class CredentialsService {
         secretHash,
         secretSealed: input.kind === 'hmac' ? sealHmacSecret(this.deps.box, id, secret!) : null,
         username: input.kind === 'legacy' ? input.username : null,
+        expireTime: input.expireTime ?? null,
       }),
-      { clash: input.kind === 'legacy' ? 'username' : 'label' },
+      { clash: input.kind === 'legacy' ? 'username' : 'label', details: input.expireTime ? { expireTime: input.expireTime.toISOString() } : undefined },
     );
     const credential = toCredential(row, caller.actor);
     if (input.kind === 'legacy') return { credential };

@@ -15,6 +15,7 @@ import { sameOrigin } from './request-guards.js';
 import { sessionRouter } from './session-routes.js';
 import { Sessions } from './sessions.js';
 import { SignIn } from './sign-in.js';
+import { PasswordChanges } from './password-change.js';
 import type { Metrics } from '../metrics/registry.js';
 
 export interface ConsoleApiDeps {
@@ -44,12 +45,14 @@ export function consoleApi(deps: ConsoleApiDeps): Router {
     metrics: deps.metrics,
   });
 
+  const passwords = new PasswordChanges({ db, bcryptCost: config.bcryptCost, limiter: deps.signInLimiter });
+
   const api = Router();
   api.use(sameOrigin(config));
   api.use(jsonBody(checkSignedBody));
   const openapi = JSON.stringify(buildConsoleOpenApi(config.issuer));
   api.get('/openapi.json', (_req, res) => void res.type('json').send(openapi));
-  api.use(sessionRouter({ config, sessions, signIn }));
+  api.use(sessionRouter({ config, sessions, signIn, passwords }));
   api.use(consoleAuth({ authenticator: deps.authenticator, sessions }));
   for (const router of deps.routers) api.use(router);
   return api;

@@ -1,7 +1,8 @@
 // Who is calling the console API: an access key in Authorization (checked by the v1
 // authenticator, which sets a key actor), or else a signed-in user by session cookie (a
 // user actor, with the CSRF rule for state-changing calls). Neither is a 401 that says
-// how to sign in.
+// how to sign in. A session whose password an Administrator reset reaches none of these
+// routes until the password is changed (session-routes.ts serves that change).
 import type { Request, RequestHandler, Response } from 'express';
 import { authenticate, type Authenticator } from '../auth/authenticate.js';
 import { ApiError } from '../kernel/api-error.js';
@@ -27,11 +28,19 @@ export async function cookieSession(req: Request, res: Response, sessions: Sessi
   return session;
 }
 
+export const passwordChangeFirst = () =>
+  ApiError.permissionDenied(
+    'Your password was reset by an Administrator: choose a new one first (POST /api/session/password with ' +
+      '{"currentPassword", "newPassword"}). Until then this session may only do that, read GET /api/session, or sign out.',
+  );
+
 export function consoleAuth(deps: { authenticator: Authenticator; sessions: Sessions }): RequestHandler {
   const byKey = authenticate(deps.authenticator);
   return async (req, res, next) => {
     if (req.headers.authorization !== undefined) return byKey(req, res, next);
-    if (!(await cookieSession(req, res, deps.sessions))) throw notSignedIn();
+    const session = await cookieSession(req, res, deps.sessions);
+    if (!session) throw notSignedIn();
+    if (session.mustChangePassword) throw passwordChangeFirst();
     next();
   };
 }

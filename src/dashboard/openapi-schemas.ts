@@ -19,7 +19,8 @@ const ROLES = ['administrator', 'advanced', 'basic'];
 const KINDS = ['basic', 'hmac', 'legacy'];
 const AUDIT_ACTIONS = [
   'credential.create', 'credential.label_change', 'credential.password_change', 'credential.reveal', 'credential.delete',
-  'session.sign_in', 'session.sign_in_failed', 'session.sign_in_failures', 'user.add', 'user.role_change', 'user.remove', 'account.verification_request',
+  'session.sign_in', 'session.sign_in_failed', 'session.sign_in_failures', 'user.add', 'user.role_change', 'user.remove',
+  'user.password_change', 'user.password_reset', 'project.create', 'project.rename', 'project.delete', 'account.verification_request',
 ];
 
 const role = { type: 'string', enum: ROLES, description: 'administrator, advanced or basic.' };
@@ -41,6 +42,19 @@ const legacyUsername = {
   not: { format: 'uuid' },
   description: '3 to 50 letters, digits, ".", "_", "-" or "@"; unique (case-insensitive); not a UUID; cannot be changed.',
 };
+const mustChangePassword = {
+  type: 'boolean',
+  description: 'True after an Administrator reset the password, until the user chose a new one (POST /api/session/password).',
+};
+const signInPassword = { type: 'string', minLength: 1, maxLength: 1024 };
+const expireTime = nullable(
+  { type: 'string', format: 'date-time' },
+  'Optional: when the credential stops working, an RFC 3339 time with a time zone, in the future and at most 10 years ahead; null or left out: never.',
+);
+const projectName = {
+  type: 'string', minLength: 1, maxLength: 200, pattern: '\\S',
+  description: 'Unique within the account. Leading and trailing white space is removed; 1 to 200 characters remain, no control characters.',
+};
 const nextPageToken = { type: 'string', description: 'Token of the next page; empty on the last page.' };
 
 export function consoleSchemas(): Record<string, object> {
@@ -57,7 +71,7 @@ export function consoleSchemas(): Record<string, object> {
         createTime: time('When the account was created.'),
       },
     ),
-    SessionUser: closed(['userId', 'email', 'role'], { userId: uuid('The signed-in user.'), email: { type: 'string' }, role }),
+    SessionUser: closed(['userId', 'email', 'role', 'mustChangePassword'], { userId: uuid('The signed-in user.'), email: { type: 'string' }, role, mustChangePassword }),
     Session: closed(['user', 'account', 'csrfToken'], {
       user: ref('schemas/SessionUser'),
       account: ref('schemas/Account'),
@@ -67,10 +81,11 @@ export function consoleSchemas(): Record<string, object> {
       email: { type: 'string', minLength: 1, maxLength: 254 },
       password: { type: 'string', minLength: 1, maxLength: 1024 },
     }),
-    User: closed(['userId', 'email', 'role', 'createTime', 'updateTime'], {
+    User: closed(['userId', 'email', 'role', 'mustChangePassword', 'createTime', 'updateTime'], {
       userId: uuid('The ID of the user.'),
       email: { type: 'string', format: 'email', description: 'Lower-cased; unique across all accounts.' },
       role,
+      mustChangePassword,
       createTime: time('When the user was added.'),
       updateTime: time('When the user last changed.'),
     }),
@@ -81,6 +96,19 @@ export function consoleSchemas(): Record<string, object> {
       role,
     }),
     RoleInput: closed(['role'], { role }),
+    ChangePasswordInput: closed(['currentPassword', 'newPassword'], {
+      currentPassword: { ...signInPassword, description: 'The password the user signed in with (after a reset: the temporary one).' },
+      newPassword: { ...signInPassword, description: 'The new sign-in password: the rules of NewUserInput.password; not the current one.' },
+    }),
+    PasswordResetResponse: closed(['user', 'temporaryPassword', 'notice'], {
+      user: ref('schemas/User'),
+      temporaryPassword: { type: 'string', minLength: 1, description: 'Shown this once and never again; to be changed at the next sign-in.' },
+      notice: { type: 'string', description: 'Says that the password is shown only this once and must be changed.' },
+    }),
+    ProjectInput: closed(['name'], { name: projectName }),
+    DeleteProjectResponse: closed(['deletedCredentials'], {
+      deletedCredentials: { type: 'integer', minimum: 0, description: 'How many credentials were deleted with the project (0 unless withCredentials=true).' },
+    }),
     Project: closed(['projectId', 'name', 'createTime'], {
       projectId: uuid('The ID of the project.'),
       name: { type: 'string' },
@@ -133,8 +161,8 @@ export function consoleSchemas(): Record<string, object> {
     }),
     CreateCredentialInput: {
       oneOf: [
-        closed(['kind', 'label'], { kind: { type: 'string', enum: ['basic', 'hmac'] }, label }, 'A REST Basic or HMAC key.'),
-        closed(['kind', 'username', 'password'], { kind: { const: 'legacy' }, username: legacyUsername, password: legacyPassword }, 'A legacy credential.'),
+        closed(['kind', 'label'], { kind: { type: 'string', enum: ['basic', 'hmac'] }, label, expireTime }, 'A REST Basic or HMAC key.'),
+        closed(['kind', 'username', 'password'], { kind: { const: 'legacy' }, username: legacyUsername, password: legacyPassword, expireTime }, 'A legacy credential.'),
       ],
     },
     CreateCredentialResponse: {

@@ -63,7 +63,7 @@ export function buildConsoleOpenApi(issuer: string): object {
       title: 'Keymint Console API',
       version: '1.0.0',
       description:
-        "The API behind the dashboard: sign-in, the account, its users and audit log, and the credentials of its projects. " +
+        "The API behind the dashboard: sign-in and passwords, the account, its users and audit log, its projects and their credentials. " +
         'A signed-in user calls it with the session cookie (and X-CSRF-Token on state-changing calls); an access key ' +
         'may manage the credentials of its own project. Errors: {"error": {"code", "message", "status"}}.',
     },
@@ -87,6 +87,14 @@ export function buildConsoleOpenApi(issuer: string): object {
           ok: { status: '204', description: 'Signed out.' }, errors: ANY,
         }),
       },
+      '/api/session/password': {
+        post: operation({
+          id: 'changePassword', summary: 'Change my password', security: SESSION_CSRF, body: 'ChangePasswordInput',
+          description: 'The current password, then the new one. Every other session of the user ends; this one stays. A wrong current ' +
+            'password is a 403 and counts as a failed sign-in (429 while locked). Also how a temporary password from a reset is replaced. Audited.',
+          ok: { status: '200', description: 'Changed.', schema: 'Session' }, errors: [...ANY, ...WITH_BODY, '401', '412', '429'],
+        }),
+      },
       '/api/account': {
         get: operation({ id: 'getAccount', summary: 'The account', security: SESSION, description: 'For signed-in users; an access key gets 403.', ok: { status: '200', description: 'OK', schema: 'Account' }, errors: [...AUTHED, '404'] }),
       },
@@ -108,6 +116,15 @@ export function buildConsoleOpenApi(issuer: string): object {
           security: SESSION_CSRF, ok: { status: '204', description: 'Removed.' }, errors: [...AUTHED, '404', '412'],
         }),
       },
+      '/api/account/users/{userId}/password-reset': {
+        parameters: [ref('parameters/userId')],
+        post: operation({
+          id: 'resetUserPassword', summary: "Reset a user's password",
+          description: 'A temporary password, shown once; the user must change it at the next sign-in, and until then their session may ' +
+            `only change it. Every session of theirs ends. Not for yourself (400: use Change my password). Audited. ${ADMIN}`,
+          security: SESSION_CSRF, ok: { status: '200', description: 'Reset.', schema: 'PasswordResetResponse' }, errors: [...AUTHED, '404'],
+        }),
+      },
       '/api/account/audit-events': {
         get: operation({
           id: 'listAuditEvents', summary: 'The audit log', description: `Newest first. ${ADMIN}`, security: SESSION,
@@ -116,6 +133,24 @@ export function buildConsoleOpenApi(issuer: string): object {
       },
       '/api/projects': {
         get: operation({ id: 'listProjects', summary: 'List projects', description: 'For signed-in users; an access key gets 403.', security: SESSION, ok: { status: '200', description: 'OK', schema: 'ListProjectsResponse' }, errors: [...AUTHED, '404'] }),
+        post: operation({
+          id: 'createProject', summary: 'Create a project', description: `Audited. ${ADMIN}`, security: SESSION_CSRF, body: 'ProjectInput',
+          ok: { status: '201', description: 'Created.', schema: 'Project' }, errors: [...AUTHED, ...WITH_BODY, '404', '409'],
+        }),
+      },
+      '/api/projects/{projectId}': {
+        parameters: [ref('parameters/projectId')],
+        patch: operation({
+          id: 'renameProject', summary: 'Rename a project', description: `Audited. ${ADMIN}`, security: SESSION_CSRF, body: 'ProjectInput',
+          ok: { status: '200', description: 'OK', schema: 'Project' }, errors: [...AUTHED, ...WITH_BODY, '404', '409'],
+        }),
+        delete: operation({
+          id: 'deleteProject', summary: 'Delete a project',
+          description: 'While the project has credentials: 412 naming how many, and nothing is deleted. With withCredentials=true its ' +
+            'credentials are deleted with it, in one transaction, each audited and dropped by every instance at once. ' + ADMIN,
+          security: SESSION_CSRF, parameters: ['withCredentials'],
+          ok: { status: '200', description: 'Deleted.', schema: 'DeleteProjectResponse' }, errors: [...AUTHED, '404', '412'],
+        }),
       },
       [credentials]: {
         parameters: [ref('parameters/projectId')],
@@ -172,6 +207,7 @@ export function buildConsoleOpenApi(issuer: string): object {
         projectId: param('projectId', 'path', { type: 'string', format: 'uuid' }, 'A project of the account (GET /api/projects).'),
         credentialId: param('credentialId', 'path', { type: 'string', format: 'uuid' }, 'A credentialId from the list.'),
         userId: param('userId', 'path', { type: 'string', format: 'uuid' }, 'A userId from GET /api/account/users.'),
+        withCredentials: param('withCredentials', 'query', { type: 'string', enum: ['true', 'false'], default: 'false' }, 'true: delete the project\'s credentials with it.'),
         kind: param('kind', 'query', { type: 'string', enum: ['basic', 'hmac', 'legacy', ''] }, 'Only credentials of this kind; empty or left out: every kind.'),
         pageSize: pageSize(1000, 100),
         auditPageSize: pageSize(500, 50),
@@ -182,10 +218,10 @@ export function buildConsoleOpenApi(issuer: string): object {
         '401': errorResponse('UNAUTHENTICATED: not signed in (or the session ended), a wrong email or password, or a wrong access key.', {
           'WWW-Authenticate': { description: 'Session realm="keymint" for the session, or the key schemes.', schema: { type: 'string' } },
         }),
-        '403': errorResponse('PERMISSION_DENIED: the role (or an access key) may not do this, another project, a missing or wrong X-CSRF-Token, or another Origin.'),
+        '403': errorResponse('PERMISSION_DENIED: the role (or an access key) may not do this, another project, a missing or wrong X-CSRF-Token, another Origin, a wrong current password, or a session that must change its password first.'),
         '404': errorResponse('NOT_FOUND: no such project, credential or user in the account.'),
-        '409': errorResponse('ALREADY_EXISTS: the label, legacy username or e-mail address is taken.'),
-        '412': errorResponse('FAILED_PRECONDITION: the account is not verified, or the change would leave it without an Administrator.'),
+        '409': errorResponse('ALREADY_EXISTS: the label, legacy username, e-mail address or project name is taken.'),
+        '412': errorResponse('FAILED_PRECONDITION: the account is not verified, the change would leave it without an Administrator, the project still has credentials, or the password changed meanwhile.'),
         '413': errorResponse('PAYLOAD_TOO_LARGE: the request body is larger than 64 KiB.'),
         '415': errorResponse('UNSUPPORTED_MEDIA_TYPE: the request body is not UTF-8 JSON (application/json).'),
         '429': errorResponse('RESOURCE_EXHAUSTED: too many failed attempts; try again later.', retryAfter),

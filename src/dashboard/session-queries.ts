@@ -12,6 +12,7 @@ export interface SessionUserRow {
   account_id: string;
   email: string;
   role: Role;
+  must_change_password: boolean;
 }
 
 export async function insertSession(
@@ -27,7 +28,7 @@ export async function insertSession(
 
 export async function findLiveSession(q: Queryable, tokenHash: Buffer): Promise<SessionUserRow | undefined> {
   const { rows } = await q.query<SessionUserRow>(
-    `SELECT s.csrf_token, s.last_seen_at, s.expires_at, u.id AS user_id, u.account_id, u.email, u.role
+    `SELECT s.csrf_token, s.last_seen_at, s.expires_at, u.id AS user_id, u.account_id, u.email, u.role, u.must_change_password
      FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.token_hash = $1 AND s.expires_at > now()`,
     [tokenHash],
@@ -53,3 +54,4 @@ export async function deleteExpiredSessions(q: Queryable, limit: number): Promis
   );
   return rowCount ?? 0;
 }
+

@@ -1,13 +1,17 @@
 // HTTP shape of the session calls (docs/CONSOLE-API.md, "Session"): sign in, who am I,
-// sign out. Rules live in sign-in.ts and sessions.ts; the cookie in session-cookie.ts.
+// change my password, sign out. Rules live in sign-in.ts, sessions.ts and
+// password-change.ts; the cookie in session-cookie.ts. These run before consoleAuth, so a
+// session limited to the password change (after a reset) reaches them.
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ApiError } from '../kernel/api-error.js';
 import { cookieSession, notSignedIn } from './console-auth.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
+import type { PasswordChanges } from './password-change.js';
 import type { Sessions } from './sessions.js';
 import type { SignIn } from './sign-in.js';
+import { bodyError, parseBody } from '../kernel/request-input.js';
 
 const field = (name: string, max: number) =>
   z
@@ -17,6 +21,10 @@ const field = (name: string, max: number) =>
 
 const signInBody = z
   .object({ email: field('email', 254), password: field('password', 1024) }, { error: 'The request body must be a JSON object' })
+  .strict();
+
+const passwordBody = z
+  .object({ currentPassword: field('currentPassword', 1024), newPassword: field('newPassword', 1024) }, bodyError)
   .strict();
 
 function parseSignIn(req: Request): z.output<typeof signInBody> {
@@ -32,8 +40,8 @@ function parseSignIn(req: Request): z.output<typeof signInBody> {
   throw ApiError.invalidArgument(issue.message);
 }
 
-export function sessionRouter(deps: { config: Config; sessions: Sessions; signIn: SignIn }): Router {
-  const { config, sessions, signIn } = deps;
+export function sessionRouter(deps: { config: Config; sessions: Sessions; signIn: SignIn; passwords: PasswordChanges }): Router {
+  const { config, sessions, signIn, passwords } = deps;
   const router = Router();
 
   router.post('/session', async (req, res) => {
@@ -48,6 +56,14 @@ export function sessionRouter(deps: { config: Config; sessions: Sessions; signIn
     const session = await cookieSession(req, res, sessions);
     if (!session) throw notSignedIn();
     res.json(await sessions.describe(session));
+  });
+
+  router.post('/session/password', async (req, res) => {
+    const session = await cookieSession(req, res, sessions);
+    if (!session) throw notSignedIn();
+    const body = parseBody(req, passwordBody, 'currentPassword and newPassword are');
+    const changed = await passwords.change(session, body.currentPassword, body.newPassword, req.ip);
+    res.json(await sessions.describe(changed));
   });
 
   // Signing out twice, or with a session that already ended, is not an error: the cookie is cleared all the same.

@@ -16,11 +16,13 @@ export interface SessionContext {
   tokenHash: Buffer;
   csrfToken: string;
   actor: UserActor;
+  /** After an Administrator's reset: the session may only change the password (console-auth.ts). */
+  mustChangePassword: boolean;
 }
 
 /** The body of POST and GET /api/session (docs/CONSOLE-API.md). */
 export interface Session {
-  user: { userId: string; email: string; role: Role };
+  user: { userId: string; email: string; role: Role; mustChangePassword: boolean };
   account: Account;
   csrfToken: string;
 }
@@ -37,9 +39,9 @@ export class Sessions {
   }
 
   /** Starts a session for a user whose password was just verified; returns the cookie token. */
-  async start(actor: UserActor, address: string | undefined): Promise<{ token: string; context: SessionContext }> {
+  async start(actor: UserActor, address: string | undefined, mustChangePassword = false): Promise<{ token: string; context: SessionContext }> {
     const token = newToken();
-    const context: SessionContext = { tokenHash: hashToken(token), csrfToken: newToken(), actor };
+    const context: SessionContext = { tokenHash: hashToken(token), csrfToken: newToken(), actor, mustChangePassword };
     await withTransaction(this.opts.db, async (tx) => {
       await q.insertSession(tx, { tokenHash: context.tokenHash, userId: actor.userId, csrfToken: context.csrfToken, ttlHours: this.opts.ttlHours });
       await recordAudit(tx, { accountId: actor.accountId, actor, action: 'session.sign_in', address });
@@ -61,6 +63,7 @@ export class Sessions {
       tokenHash,
       csrfToken: row.csrf_token,
       actor: { kind: 'user', userId: row.user_id, accountId: row.account_id, email: row.email, role: row.role },
+      mustChangePassword: row.must_change_password,
     };
   }
 
@@ -70,6 +73,7 @@ export class Sessions {
 
   async describe(context: SessionContext): Promise<Session> {
     const { userId, email, role, accountId } = context.actor;
-    return { user: { userId, email, role }, account: await getAccount(this.opts.db, accountId), csrfToken: context.csrfToken };
+    const user = { userId, email, role, mustChangePassword: context.mustChangePassword };
+    return { user, account: await getAccount(this.opts.db, accountId), csrfToken: context.csrfToken };
   }
 }

@@ -38,8 +38,8 @@ const wrongCredentials = () => ApiError.unauthenticated('The email or password i
 // and legacy usernames could equal an e-mail: sign-in buckets get a prefix of their own.
 // The e-mail is hashed (160 bits of SHA-256 in hex) so that a long one is not cut to the
 // bucket's 64 characters, and the table holds no addresses of people.
-const emailKey = (email: string) => `signin:${createHash('sha256').update(email).digest('hex').slice(0, 40)}`;
-const addressKey = (address: string | undefined) => address && `signin:${address}`;
+export const emailKey = (email: string) => `signin:${createHash('sha256').update(email).digest('hex').slice(0, 40)}`;
+export const addressKey = (address: string | undefined) => address && `signin:${address}`;
 
 export class SignIn {
   constructor(private readonly opts: SignInOptions) {}
@@ -66,7 +66,7 @@ export class SignIn {
     }
     this.opts.metrics?.signIns.inc({ result: 'success' });
     const actor: UserActor = { kind: 'user', userId: user.id, accountId: user.account_id, email: user.email, role: user.role };
-    return sessions.start(actor, address);
+    return sessions.start(actor, address, user.must_change_password);
   }
 
   async #fail(email: string, key: string, address: string | undefined, accountId: string | undefined): Promise<void> {

@@ -12,7 +12,7 @@ export interface SignedIn {
   token: string;
   csrfToken: string;
   /** The Session body of the sign-in response. */
-  session: { user: { userId: string; email: string; role: string }; account: { accountId: string; name: string }; csrfToken: string };
+  session: { user: { userId: string; email: string; role: string; mustChangePassword: boolean }; account: { accountId: string; name: string }; csrfToken: string };
   /** Cookie and X-CSRF-Token headers (plus `extra`), for any call with this session. */
   headers(extra?: Record<string, string>): Record<string, string>;
 }
