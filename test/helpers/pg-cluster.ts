@@ -4,7 +4,7 @@
 // backend), make it read-only, and give it a tablespace on a tiny tmpfs to fill. close()
 // kills what is left by PID and unmounts, and an exit hook does the same if the test
 // process ends without it: the shared server on 5432 is never touched.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,11 +34,14 @@ export interface PgCluster {
   close(): Promise<void>;
 }
 
-const asPostgres = (args: string[], options: { allowFail?: boolean } = {}) => {
-  const r = spawnSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0 && !options.allowFail) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
-  return r;
-};
+// Asynchronous: the in-process servers of a test keep running while Postgres starts or stops.
+const asPostgres = (args: string[], options: { allowFail?: boolean } = {}) =>
+  new Promise<void>((resolve, reject) => {
+    execFile('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err && !options.allowFail) reject(new Error(`${args.join(' ')} failed: ${stderr || stdout || err.message}`));
+      else resolve();
+    });
+  });
 
 function postmasterPid(data: string): number | undefined {
   try {
@@ -80,7 +83,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   const mounts: string[] = [];
   chownSync(dir, uidOf('postgres'), gidOf('postgres'));
   const port = await freePort();
-  asPostgres([`${BIN}/initdb`, '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  await asPostgres([`${BIN}/initdb`, '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   writeFileSync(
     join(data, 'postgresql.auto.conf'),
     [`port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, 'fsync = off', 'synchronous_commit = off',
@@ -115,7 +118,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     }
   };
   const start = async () => {
-    asPostgres([`${BIN}/pg_ctl`, '-D', data, '-w', '-t', '60', '-l', join(dir, 'server.log'), 'start']);
+    await asPostgres([`${BIN}/pg_ctl`, '-D', data, '-w', '-t', '60', '-l', join(dir, 'server.log'), 'start']);
   };
   await start();
 
@@ -136,7 +139,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     start,
     async stopImmediate() {
       signal(pids(), 'SIGCONT');
-      asPostgres([`${BIN}/pg_ctl`, '-D', data, '-m', 'immediate', '-w', 'stop'], { allowFail: true });
+      await asPostgres([`${BIN}/pg_ctl`, '-D', data, '-m', 'immediate', '-w', 'stop'], { allowFail: true });
     },
     freeze: () => signal(pids(), 'SIGSTOP'),
     thaw: () => signal(pids(), 'SIGCONT'),
@@ -153,7 +156,7 @@ export async function startPgCluster(): Promise<PgCluster> {
       mounts.push(path);
       chownSync(path, uidOf('postgres'), gidOf('postgres'));
       const ts = join(path, 'ts');
-      asPostgres(['mkdir', ts]);
+      await asPostgres(['mkdir', ts]);
       await admin((c) => c.query(`CREATE TABLESPACE small LOCATION '${ts}'`));
       const filler = join(path, 'filler');
       return {
@@ -168,7 +171,7 @@ export async function startPgCluster(): Promise<PgCluster> {
       if (closed) return;
       closed = true;
       signal(pids(), 'SIGCONT');
-      asPostgres([`${BIN}/pg_ctl`, '-D', data, '-m', 'immediate', '-w', 'stop'], { allowFail: true });
+      await asPostgres([`${BIN}/pg_ctl`, '-D', data, '-m', 'immediate', '-w', 'stop'], { allowFail: true });
       cleanup();
     },
   };

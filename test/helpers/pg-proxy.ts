@@ -22,6 +22,8 @@ export interface PgProxy {
   dropNotifications: boolean;
   /** Connections currently open through the proxy. */
   readonly connections: number;
+  /** The local ports of the proxy's connections to the server (pg_stat_activity.client_port). */
+  upstreamPorts(): number[];
   close(): Promise<void>;
 }
 
@@ -129,6 +131,7 @@ export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
     get connections() {
       return pairs.size;
     },
+    upstreamPorts: () => [...pairs].map((p) => p.upstream.localPort).filter((port): port is number => typeof port === 'number'),
     close: stop,
   };
 }
