@@ -138,7 +138,7 @@ describe('the embedded default (no DATABASE_URL)', () => {
 
       const busy = await run(CLI, ['migrate'], env);
       expect(busy.code).not.toBe(0);
-      expect(busy.stderr).toContain('in use by process');
+      expect(busy.stderr).toContain('in use by another Keymint process');
     } finally {
       expect(await server.stop()).toBe(0);
     }
