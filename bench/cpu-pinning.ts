@@ -2,7 +2,8 @@
 // cores, so a server whose responses cost the client more to parse looks slower than it
 // is. With two or more CPUs (and taskset, from util-linux), the benchmark pins itself (the
 // load generator) to CPU 0 and each server to CPU 1: the warm comparison then measures the
-// server's own CPU per token. BENCH_PIN=0 turns it off.
+// server's own CPU per token. The hostile run's flood generator is pinned to CPU 0 too: it
+// competes with the load generator, not with the server. BENCH_PIN=0 turns it off.
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
@@ -23,9 +24,10 @@ export function pinSelf(): void {
   if (pinned()) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 }
 
-/** The command and arguments that start `node script` pinned to CPU 1 (or unpinned). */
-export function pinnedNode(script: string): [string, string[]] {
-  return pinned() ? ['taskset', ['-c', '1', process.execPath, script]] : [process.execPath, [script]];
+/** The command and arguments that start `node [flags] script` pinned to `cpu` (servers: 1), or unpinned. */
+export function pinnedNode(script: string, cpu = 1, nodeFlags: string[] = []): [string, string[]] {
+  const node = [...nodeFlags, script];
+  return pinned() ? ['taskset', ['-c', String(cpu), process.execPath, ...node]] : [process.execPath, node];
 }
 
 export const pinningNote = () =>

@@ -1,6 +1,6 @@
-// Load and timing. autocannon drives the warm token endpoint (keep-alive, N connections,
-// fixed duration); a plain keep-alive HTTP client times requests that must each be
-// distinct (the cold path) or timed one by one (the management API). Latencies are kept
+// Load and timing. autocannon drives the token endpoint in both shapes: warm (one key,
+// fixed duration) and fleet (one request per key, each key once); a plain keep-alive HTTP
+// client times requests one by one (the management API, creates). Latencies are kept
 // per response in milliseconds with sub-millisecond precision (autocannon's own
 // histogram rounds to whole milliseconds).
 import { Agent, request as httpRequest } from 'node:http';
@@ -29,29 +29,65 @@ export interface LoadResult {
   requestsPerSecond: number;
   p50: number;
   p99: number;
+  /** The slowest 2xx response. */
+  max: number;
   non2xx: number;
   errors: number;
 }
 
-export async function warmTokenLoad(url: string, authorization: string, seconds: number, connections: number): Promise<LoadResult> {
+export interface TokenLoad {
+  url: string;
+  connections: number;
+  /** warm: one key for every request, for `seconds`. */
+  authorization?: string;
+  seconds?: number;
+  /** fleet: one request per key, each key once; the run ends when all have answered. */
+  keys?: ReadonlyArray<{ accessKeyId: string; secret: string }>;
+}
+
+/**
+ * Token requests with autocannon (keep-alive, `connections` in flight). The same client
+ * drives both shapes, so that warm and fleet figures compare like with like.
+ */
+export async function tokenLoad(o: TokenLoad): Promise<LoadResult> {
   const latencies: number[] = [];
+  const headers = { authorization: o.authorization ?? '', 'content-type': FORM };
+  const keys = o.keys;
+  let next = 0;
+  let reused = 0;
+  const fleet = keys && {
+    amount: keys.length,
+    requests: [
+      {
+        setupRequest: (req: { headers?: Record<string, string> }) => {
+          if (next >= keys.length) reused++;
+          const key = keys[Math.min(next++, keys.length - 1)];
+          req.headers = { ...headers, authorization: basic(key.accessKeyId, key.secret) };
+          return req;
+        },
+      },
+    ],
+  };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: `${url}/oauth2/token`,
+        url: `${o.url}/oauth2/token`,
         method: 'POST',
-        headers: { authorization, 'content-type': FORM },
+        headers,
         body: TOKEN_BODY,
-        connections,
+        connections: Math.min(o.connections, keys?.length ?? o.connections),
         pipelining: 1,
-        duration: seconds,
-      },
+        timeout: 30,
+        ...(fleet ?? { duration: o.seconds ?? 10 }),
+      } as autocannon.Options,
       (err, res) => (err ? reject(err) : resolve(res)),
     );
     instance.on('response', (_client, status, _bytes, ms) => {
       if (status >= 200 && status < 300) latencies.push(ms);
     });
   });
+  if (reused) throw new Error(`the fleet load asked for ${reused} more keys than it was given; a key would have asked twice`);
+  latencies.sort((a, b) => a - b);
   return {
     requests: result['2xx'],
     sent: result.requests.sent,
@@ -59,12 +95,13 @@ export async function warmTokenLoad(url: string, authorization: string, seconds:
     requestsPerSecond: result['2xx'] / result.duration,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    max: latencies.length ? latencies[latencies.length - 1] : NaN,
     non2xx: result.non2xx,
-    errors: result.errors,
+    errors: result.errors + result.timeouts,
   };
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const agent = new Agent({ keepAlive: true, maxSockets: 128 });
 
 export interface Timed {
   status: number;

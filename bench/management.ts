@@ -1,8 +1,7 @@
-// The Access Keys Management API under a 100,000-key project: list latency of the first,
-// a middle and the last page (positions found by walking every page once), then creates
-// and deletes per second, one at a time and with 10 in flight. Authenticated with a
-// Bearer token, as a client would after one token request (Basic would add a bcrypt to
-// every request unless the server caches it, and that is not what a list costs).
+// The Access Keys Management API: list latency of the first, a middle and the last page of
+// a large project (positions found by walking every page once), and creates and deletes
+// per second at the given numbers in flight. Authenticated with a Bearer token, as a client
+// would after one token request.
 import { randomBytes } from 'node:crypto';
 import { sequentialLatency, timedPool, timedRequest, type Timed } from './load.js';
 
@@ -10,8 +9,6 @@ export interface ManagementOptions {
   url: string;
   projectId: string;
   bearer: string;
-  samplesPerPage: number;
-  changes: number;
 }
 
 export interface PageFigure {
@@ -33,9 +30,13 @@ function check(r: Timed, what: string): Timed {
   return r;
 }
 
-export async function measureManagement(o: ManagementOptions) {
-  const auth = { authorization: `Bearer ${o.bearer}` };
-  const list = `${o.url}/v1/projects/${o.projectId}/accessKeys`;
+const endpoints = (o: ManagementOptions) => ({
+  auth: { authorization: `Bearer ${o.bearer}` },
+  list: `${o.url}/v1/projects/${o.projectId}/accessKeys`,
+});
+
+export async function measureListPages(o: ManagementOptions, samplesPerPage: number) {
+  const { auth, list } = endpoints(o);
   const page = (token: string) => timedRequest('GET', token ? `${list}?pageToken=${encodeURIComponent(token)}` : list, auth);
 
   // Walk every page once, keeping each page's token (the first page has none).
@@ -54,16 +55,21 @@ export async function measureManagement(o: ManagementOptions) {
   ];
   const pages: PageFigure[] = [];
   for (const [name, index] of positions) {
-    const r = await sequentialLatency(o.samplesPerPage, () => page(tokens[index]));
+    const r = await sequentialLatency(samplesPerPage, () => page(tokens[index]));
     pages.push({ page: `${name} (page ${index + 1} of ${tokens.length})`, ...r });
   }
+  return { listed, pageCount: tokens.length, pages };
+}
 
+/** `changes` creates, then as many deletes, at each number in flight. */
+export async function measureChanges(o: ManagementOptions, concurrencies: number[], changes: number): Promise<RateFigure[]> {
+  const { auth, list } = endpoints(o);
   const rates: RateFigure[] = [];
   const json = { ...auth, 'content-type': 'application/json' };
-  for (const concurrency of [1, 10]) {
+  for (const concurrency of concurrencies) {
     const ids: string[] = [];
     const tag = randomBytes(4).toString('hex');
-    const created = await timedPool(o.changes, concurrency, async (i) => {
+    const created = await timedPool(changes, concurrency, async (i) => {
       const r = await timedRequest('POST', list, json, JSON.stringify({ displayName: `bench ${tag} ${i}` }));
       if (r.status === 200) ids.push((JSON.parse(r.body) as { accessKey: { accessKeyId: string } }).accessKey.accessKeyId);
       return r;
@@ -74,5 +80,5 @@ export async function measureManagement(o: ManagementOptions) {
       rates.push({ operation, concurrency, perSecond: r.perSecond, p50: r.p50, p99: r.p99 });
     }
   }
-  return { listed, pageCount: tokens.length, pages, rates };
+  return rates;
 }

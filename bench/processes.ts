@@ -31,11 +31,19 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function spawnNode(name: string, script: string, env: Record<string, string>): Child {
-  const [command, args] = pinnedNode(script);
+export interface SpawnOptions {
+  /** The CPU to pin it to (when pinning is on). Default 1, the servers' core. */
+  cpu?: number;
+  nodeFlags?: string[];
+  /** Keep stdin open (a pipe) for the script to read. */
+  stdin?: boolean;
+}
+
+export function spawnNode(name: string, script: string, env: Record<string, string>, o: SpawnOptions = {}): Child & { process: ChildProcess } {
+  const [command, args] = pinnedNode(script, o.cpu ?? 1, o.nodeFlags);
   const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   let out = '';
@@ -55,6 +63,7 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
   child.once('error', (err) => keep(Buffer.from(String(err))));
   return {
     name,
+    process: child,
     pid: child.pid ?? -1,
     output: () => out,
     exited: () => exited,

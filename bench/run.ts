@@ -1,114 +1,188 @@
-// `npm run bench`: starts everything it measures (a fresh database, Keymint, the bare
-// oidc-provider baseline), measures the figures of issue 5, prints one table and writes
-// docs/PERFORMANCE.md. Child processes and the database are removed on every way out.
-// Settings: BENCH_DATABASE_URL, BENCH_DURATION (s, default 10), BENCH_KEYS (default
-// 100000), BENCH_COLD_KEYS (default 1000).
-import { cpus, loadavg } from 'node:os';
+// `npm run bench`: starts everything it measures (fresh databases, Keymint, the bare
+// oidc-provider baseline, and with --baseline-dir the code before a change), measures the
+// traffic shapes of issue 12 side by side in one run (warm, fleet, hostile, scale, creates,
+// keymint/verify), prints one table and writes docs/PERFORMANCE.md (full run) or --out FILE.
+// `--quick` measures the same shapes with small numbers. Child processes and databases are
+// removed on every way out. Settings: plan.ts; BENCH_DATABASE_URL for the Postgres to use.
+import { loadavg } from 'node:os';
 import { writeFile } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { createVerifier } from '../src/verify/index.js';
+import { join } from 'node:path';
 import { basic, timedPool, tokenRequest } from './load.js';
-import { measureManagement } from './management.js';
-import { figuresTable, performanceDoc, type Figures } from './report.js';
-import { createBenchDatabase, describeMachine, Seeder } from './seed.js';
-import { SETTINGS, startBaseline, startKeymint } from './servers.js';
-import { compareWarm, fetchAccessToken } from './warm.js';
-import { intFromEnv, scriptRunner } from './script.js';
+import { measureChanges, measureListPages } from './management.js';
+import { figuresTable, type Figures, type ScalePoint } from './report.js';
+import { performanceDoc } from './performance-doc.js';
+import { createBenchDatabase, describeMachine, Seeder, type Credentials } from './seed.js';
+import { SETTINGS, startBaseline, startKeymint, type Keymint } from './servers.js';
+import { assertClean, compareWarm, fetchAccessToken, settle } from './warm.js';
+import { scriptRunner } from './script.js';
 import { pinSelf } from './cpu-pinning.js';
+import { readPlan, type Plan } from './plan.js';
+import { fleetRun, warmUp } from './fleet.js';
+import { hostileFleet } from './hostile.js';
+import { measureVerify } from './verify-rate.js';
+import { tokenLoad } from './load.js';
+import type { SecretScheme } from './secret-digest.js';
 
-const DOC = fileURLToPath(new URL('../../docs/PERFORMANCE.md', import.meta.url));
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const { progress, cleanups, run } = scriptRunner('bench');
 pinSelf();
 
-async function verificationsPerSecond(issuer: string, token: string, seconds: number): Promise<number> {
-  const verifier = createVerifier({ issuer, audience: issuer });
-  const loop = async (ms: number) => {
-    let count = 0;
-    const end = performance.now() + ms;
-    while (performance.now() < end) {
-      await verifier.verify(token);
-      count++;
-    }
-    return count;
-  };
-  await loop(500);
-  const start = performance.now();
-  const count = await loop(seconds * 1000);
-  return count / ((performance.now() - start) / 1000);
+interface Served {
+  keymint: Keymint;
+  seeder: Seeder;
+  owner: Credentials;
+  /** A key of a small project of its own, for creates (a project's key limit is not what they measure). */
+  creator: { projectId: string; key: Credentials };
+}
+
+/**
+ * A Keymint on a database of its own, seeded in the stored format it accepts: the current
+ * digest when a token request with such a key succeeds, else bcrypt (code before issue 12).
+ */
+async function serve(label: string, plan: Plan, rows: number, main?: string): Promise<Served> {
+  const database = await createBenchDatabase(ADMIN_URL);
+  cleanups.push(() => database.drop().then(() => progress(`dropped database ${database.name}`)));
+  const keymint = await startKeymint(database.url, { label, main, profileDir: main ? undefined : process.env.BENCH_PROFILE_DIR });
+  cleanups.push(() => keymint.stop());
+  progress(`${label} at ${keymint.url} (pid ${keymint.pid}), database ${database.name}`);
+  for (const scheme of ['digest', 'bcrypt'] as SecretScheme[]) {
+    const seeder = new Seeder(database.url, scheme);
+    cleanups.push(() => seeder.close());
+    await seeder.createProject(`${label} ${scheme}`, SETTINGS.bcryptCost);
+    progress(`seeding ${rows.toLocaleString('en-US')} keys (${scheme} scheme)`);
+    await seeder.growTo(rows, progress);
+    const small = new Seeder(database.url, scheme);
+    cleanups.push(() => small.close());
+    await small.createProject(`${label} creates`, SETTINGS.bcryptCost);
+    await small.growTo(1, progress);
+    const [owner] = await seeder.takeKeys(1);
+    const [creator] = await small.takeKeys(1);
+    await keymint.restart(); // caches start empty, whatever the server keeps in memory
+    const probe = await tokenRequest(keymint.url, basic(owner.accessKeyId, owner.secret));
+    if (probe.status === 200) return { keymint, seeder, owner, creator: { projectId: small.projectId, key: creator } };
+    progress(`${label} refused a key stored in the ${scheme} scheme (${probe.status}); trying the next`);
+  }
+  throw new Error(`${label} accepts neither stored scheme the benchmark knows`);
+}
+
+async function measureCreates(s: Served, concurrency: number[], count: number) {
+  const { key, projectId } = s.creator;
+  const bearer = await fetchAccessToken(s.keymint.url, basic(key.accessKeyId, key.secret), SETTINGS.signingAlg, s.keymint.label);
+  return measureChanges({ url: s.keymint.url, projectId, bearer }, concurrency, count);
+}
+
+async function freshTokens(url: string, owner: Credentials, count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  const r = await timedPool(count, 32, async () => {
+    const t = await tokenRequest(url, basic(owner.accessKeyId, owner.secret));
+    if (t.status === 200) tokens.push((JSON.parse(t.body) as { access_token: string }).access_token);
+    return t;
+  });
+  if (r.failures.length) throw new Error(`fetching tokens: ${r.failures[0]}`);
+  return tokens;
+}
+
+async function scalePoint(s: Served, plan: Plan, rows: number, withList: boolean): Promise<ScalePoint> {
+  progress(`scale: growing the table to ${rows.toLocaleString('en-US')} keys`);
+  await s.seeder.growTo(rows, progress);
+  await s.keymint.restart();
+  await settle([s.keymint.pid]);
+  const rssAtStart = await s.keymint.rssBytes();
+  await warmUp(s.keymint, s.seeder, s.owner, plan.warmupSeconds, plan.fleetWarmupKeys);
+  const [c] = plan.connections;
+  progress(`scale ${rows}: warm (${plan.durationSeconds} s), then a fleet of ${plan.fleetKeys} keys, ${c} in flight`);
+  const warm = assertClean('scale warm', await tokenLoad({ url: s.keymint.url, authorization: basic(s.owner.accessKeyId, s.owner.secret), seconds: plan.durationSeconds, connections: c }));
+  const fleet = await fleetRun(s.keymint, s.seeder, plan.fleetKeys, c, `fleet at ${rows} keys`);
+  progress(`  warm ${Math.round(warm.requestsPerSecond)}/s; fleet ${Math.round(fleet.requestsPerSecond)}/s, p99 ${fleet.p99.toFixed(1)} ms, RSS ${(fleet.rssAfter / 1e6).toFixed(0)} MB`);
+  let list: ScalePoint['list'];
+  if (withList) {
+    const bearer = await fetchAccessToken(s.keymint.url, basic(s.owner.accessKeyId, s.owner.secret), SETTINGS.signingAlg, 'Keymint');
+    list = await measureListPages({ url: s.keymint.url, projectId: s.seeder.projectId, bearer }, plan.listSamplesPerPage);
+  }
+  return { rows, rssAtStart, warm, fleet, rssAfter: await s.keymint.rssBytes(), list };
 }
 
 async function main(): Promise<void> {
+  const plan = readPlan();
   const loadAtStart = loadavg()[0];
-  const settings = {
-    connections: 50,
-    warmupSeconds: 3,
-    durationSeconds: intFromEnv('BENCH_DURATION', 10, 1),
-    keys: intFromEnv('BENCH_KEYS', 100_000, 1),
-    coldKeys: intFromEnv('BENCH_COLD_KEYS', 1_000, 1),
-    coldConcurrency: 50,
-    samplesPerPage: 200,
-    changes: 300,
-    verifySeconds: 3,
-    bcryptCost: SETTINGS.bcryptCost,
-    signingAlg: SETTINGS.signingAlg,
-  };
+  const [c, cHigh] = plan.connections;
+  const stageRows = 1 + plan.fleetWarmupKeys + 3 * plan.fleetKeys + plan.victimKeys;
 
-  progress(`creating a database on ${new URL(ADMIN_URL).host}`);
-  const database = await createBenchDatabase(ADMIN_URL);
-  cleanups.push(() => database.drop().then(() => progress(`dropped database ${database.name}`)));
-  const keymint = await startKeymint(database.url);
-  cleanups.push(() => keymint.stop());
+  const current = await serve('Keymint', plan, stageRows);
+  const before = plan.baselineDir
+    ? await serve('Keymint before', plan, 1 + plan.beforeFleetKeys, join(plan.baselineDir, 'dist/src/main.js'))
+    : undefined;
   const baseline = await startBaseline();
   cleanups.push(() => baseline.stop());
-  progress(`Keymint at ${keymint.url} (pid ${keymint.child.pid}), baseline at ${baseline.url}`);
-
-  const seeder = new Seeder(database.url, keymint.masterKey, SETTINGS.bcryptCost);
-  cleanups.push(() => seeder.close());
-  const owner = await seeder.bootstrap('Bench');
-  progress(`inserting ${settings.keys - 1} rows next to the bootstrap key`);
-  await seeder.insertRows(owner.projectId, settings.keys - 1);
-  const keyCount = await seeder.countKeys(owner.projectId);
-  if (keyCount !== settings.keys) throw new Error(`expected ${settings.keys} keys in the project, found ${keyCount}`);
-  const cold = await seeder.bootstrap('Cold');
-  progress(`creating ${settings.coldKeys} keys with bcrypt cost ${SETTINGS.bcryptCost} (this takes a while)`);
-  const coldKeys = await seeder.createKeys(cold.projectId, settings.coldKeys, cpus().length * 2);
-  const rssBefore = await keymint.rssBytes();
-
+  const { keymint, seeder, owner } = current;
   const ownerAuth = basic(owner.accessKeyId, owner.secret);
-  const warm = await compareWarm(baseline, keymint, ownerAuth, { ...settings, rounds: 2, progress });
 
-  progress(`cold path: first token of ${settings.coldKeys} keys, ${settings.coldConcurrency} in flight`);
-  const coldRun = await timedPool(coldKeys.length, settings.coldConcurrency, (i) =>
-    tokenRequest(keymint.url, basic(coldKeys[i].accessKeyId, coldKeys[i].secret)),
-  );
-  if (coldRun.failures.length) throw new Error(`cold path: ${coldRun.failures.length} requests failed, e.g. ${coldRun.failures[0]}`);
+  const targets = [
+    { label: 'baseline', url: baseline.url, authorization: basic(baseline.clientId, baseline.secret), pid: baseline.pid },
+    { label: 'Keymint', url: keymint.url, authorization: ownerAuth, pid: keymint.pid },
+    ...(before ? [{ label: 'Keymint before', url: before.keymint.url, authorization: basic(before.owner.accessKeyId, before.owner.secret), pid: before.keymint.pid }] : []),
+  ];
+  const warm = await compareWarm(targets, { connections: c, warmupSeconds: plan.warmupSeconds, durationSeconds: plan.durationSeconds, rounds: plan.rounds, progress });
+  progress(`warm, ${cHigh} in flight`);
+  const warmHigh = assertClean('warm high', await tokenLoad({ url: keymint.url, authorization: ownerAuth, seconds: plan.durationSeconds, connections: cHigh }));
 
-  progress('management API: walking every page, then timing first, middle and last');
-  const bearer = await fetchAccessToken(keymint.url, ownerAuth, SETTINGS.signingAlg, 'Keymint');
-  const management = await measureManagement({ url: keymint.url, projectId: owner.projectId, bearer, samplesPerPage: settings.samplesPerPage, changes: settings.changes });
-  if (management.listed !== settings.keys) throw new Error(`the list walk saw ${management.listed} keys, expected ${settings.keys}`);
+  progress(`fleet: warm-up with ${plan.fleetWarmupKeys} keys, then ${plan.fleetKeys} keys at ${c} and at ${cHigh} in flight`);
+  await warmUp(keymint, seeder, owner, 0, plan.fleetWarmupKeys);
+  const fleet = await fleetRun(keymint, seeder, plan.fleetKeys, c, 'fleet');
+  progress(`  ${Math.round(fleet.requestsPerSecond)} tokens/s, p50 ${fleet.p50.toFixed(1)} ms, p99 ${fleet.p99.toFixed(1)} ms`);
+  const fleetHigh = await fleetRun(keymint, seeder, plan.fleetKeys, cHigh, 'fleet high');
+  progress(`  ${Math.round(fleetHigh.requestsPerSecond)} tokens/s at ${cHigh}, p99 ${fleetHigh.p99.toFixed(1)} ms`);
 
-  progress(`keymint/verify for ${settings.verifySeconds} s`);
-  const verify = { perSecond: await verificationsPerSecond(keymint.issuer, bearer, settings.verifySeconds) };
-  const rssAfter = await keymint.rssBytes();
+  progress(`hostile: a fleet of ${plan.fleetKeys} keys under a flood from ${plan.flood.addresses} addresses`);
+  const victims = await seeder.takeIdsOnly(plan.victimKeys);
+  const hostileKeys = await seeder.takeKeys(plan.fleetKeys);
+  await settle([keymint.pid]);
+  const hostile = await hostileFleet(keymint, hostileKeys, victims, c, fleet, plan.flood);
+  progress(`  fleet ${Math.round(hostile.fleet.requestsPerSecond)} tokens/s (max ${hostile.fleet.max.toFixed(0)} ms, ${hostile.fleet.non2xx} non-2xx), flood ${Math.round(hostile.floodPerSecond)}/s`);
+
+  let beforeFigures: Figures['before'];
+  if (before) {
+    progress(`before: a fleet of ${plan.beforeFleetKeys} keys, ${c} in flight`);
+    const beforeFleet = await fleetRun(before.keymint, before.seeder, plan.beforeFleetKeys, c, 'fleet before');
+    progress(`  ${beforeFleet.requestsPerSecond.toFixed(1)} tokens/s`);
+    const creates = await measureCreates(before, [c], plan.beforeCreates);
+    beforeFigures = { scheme: before.seeder.scheme, fleet: beforeFleet, creates };
+    await before.keymint.stop();
+  }
+
+  progress(`creates and deletes: ${plan.creates} each at ${plan.createConcurrency.join(' and ')} in flight`);
+  const creates = await measureCreates(current, plan.createConcurrency, plan.creates);
+
+  progress(`keymint/verify: ${plan.verifyTokens} fresh tokens, ${plan.verifySeconds} s per figure`);
+  const verify = await measureVerify(keymint.issuer, await freshTokens(keymint.url, owner, plan.verifyTokens + 1), plan.verifySeconds);
+  progress(`  repeated ${Math.round(verify.keymintRepeated)}/s vs jose ${Math.round(verify.joseRepeated)}/s`);
+  const rssStage = await keymint.rssBytes();
+
+  const scale: ScalePoint[] = [];
+  for (const [i, rows] of plan.scaleRows.entries()) scale.push(await scalePoint(current, plan, rows, i === 0));
 
   const figures: Figures = {
     date: new Date(),
     machine: await describeMachine(ADMIN_URL, loadAtStart),
-    settings,
-    warm: { baseline: warm.baseline, keymint: warm.keymint, otherCpuShare: warm.otherCpuShare },
-    queries: warm.queries,
-    cold: { perSecond: coldRun.perSecond, p50: coldRun.p50, p99: coldRun.p99 },
-    management,
+    plan,
+    scheme: seeder.scheme,
+    stageRows,
+    warm: { ...warm, high: warmHigh },
+    fleet,
+    fleetHigh,
+    hostile,
+    before: beforeFigures,
+    creates,
     verify,
-    rssBytes: { before: rssBefore, after: rssAfter },
+    rssStage,
+    scale,
   };
   process.stdout.write(`${figuresTable(figures)}\n`);
-  await writeFile(DOC, performanceDoc(figures));
-  progress(`wrote ${DOC}`);
+  if (plan.out) {
+    await writeFile(plan.out, performanceDoc(figures));
+    progress(`wrote ${plan.out}`);
+  }
 }
 
 await run(main);

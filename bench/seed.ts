@@ -1,17 +1,12 @@
-// The benchmark's data: a fresh database of its own (dropped at the end), accounts made
-// the way `keymint bootstrap` makes them, keys with real secrets and real bcrypt hashes
-// for the cold path, and bulk rows inserted with SQL for the 100,000-key list.
-import { randomBytes } from 'node:crypto';
+// The benchmark's data: a fresh database of its own (dropped at the end), one account and
+// project made by SQL, and access keys seeded by SQL with generate_series: UUIDv7 ids in
+// creation order, each row a stored secret in the server's format (secret-digest.ts). The
+// keys a run presents get fresh secrets from the server's own generator, digested by SQL;
+// every other row holds the digest of a secret nobody keeps. Each key is handed out once.
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { v7 as uuidv7 } from 'uuid';
-import { AccessKeysService } from '../src/access-keys/service.js';
-import { PageTokenCodec } from '../src/kernel/page-token.js';
 import { generateSecret } from '../src/kernel/secrets.js';
-import { hashSecret } from '../src/auth/secret-hash.js';
-import { bootstrapAccount } from '../src/access-keys/bootstrap.js';
-import { createLocalChangeFeed } from '../src/db/change-feed.js';
-import { deriveKey } from '../src/crypto/sealed-box.js';
-import { forEachConcurrently } from './concurrency.js';
+import { bcryptOf, digestSql, type SecretScheme } from './secret-digest.js';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 
 export interface BenchDatabase {
@@ -50,55 +45,120 @@ export interface Credentials {
   secret: string;
 }
 
+// A UUIDv7 per row number i: 48 bits of milliseconds (a base plus i, so id order is row
+// order), version 7, the RFC 9562 variant, the rest from md5(seed:i). $2 = base ms, $3 = seed.
+const UUID_V7 = `(lpad(to_hex($2::bigint + i), 12, '0') || '7' || substr(h, 1, 3)
+  || substr('89ab', get_byte(decode(h, 'hex'), 15) % 4 + 1, 1) || substr(h, 4, 15))::uuid`;
+const name = (i: number) => `bulk key ${String(i).padStart(7, '0')}`;
+
 export class Seeder {
   readonly #pool: pg.Pool;
-  readonly #keys: AccessKeysService;
-  readonly #bcryptCost: number;
+  readonly #scheme: SecretScheme;
+  readonly #seed = randomBytes(8).toString('hex');
+  readonly #baseMs = Date.now() - 5_000_000;
+  /** Row numbers seeded and not yet handed out. */
+  readonly #unused: number[] = [];
+  #rows = 0;
+  #projectId = '';
+  /** The bcrypt scheme's one secret (shared by every row) and its hash. */
+  #shared?: { secret: string; hash: string };
 
-  constructor(databaseUrl: string, masterKey: string, bcryptCost: number) {
-    this.#pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-    this.#bcryptCost = bcryptCost;
-    this.#keys = new AccessKeysService({
-      db: this.#pool,
-      feed: createLocalChangeFeed(),
-      pageTokens: new PageTokenCodec(deriveKey(Buffer.from(masterKey, 'base64url'), 'page-token')),
-      bcryptCost,
-    });
+  constructor(databaseUrl: string, scheme: SecretScheme) {
+    this.#pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    this.#scheme = scheme;
   }
 
-  async bootstrap(account: string): Promise<Credentials & { projectId: string }> {
-    const made = await bootstrapAccount(this.#pool, this.#keys, { account, project: `${account} project`, key: `${account} key` });
-    return { projectId: made.projectId, accessKeyId: made.accessKey.accessKeyId, secret: made.secret };
+  get scheme(): SecretScheme {
+    return this.#scheme;
   }
 
-  /** `count` keys through the service: each a generated secret hashed with bcrypt at the server's cost. */
-  async createKeys(projectId: string, count: number, concurrency: number): Promise<Credentials[]> {
-    const made: Credentials[] = new Array(count);
-    await forEachConcurrently(count, concurrency, async (i) => {
-      const { accessKey, secret } = await this.#keys.createInProject(projectId, `cold key ${i}`);
-      made[i] = { accessKeyId: accessKey.accessKeyId, secret };
-    });
-    return made;
+  get projectId(): string {
+    return this.#projectId;
   }
 
-  /** `count` rows by SQL, in id (= creation) order, sharing one bcrypt hash of a secret nobody keeps. */
-  async insertRows(projectId: string, count: number, batchSize = 5_000): Promise<void> {
-    const sharedHash = await hashSecret(generateSecret(), this.#bcryptCost);
-    for (let start = 0; start < count; start += batchSize) {
-      const n = Math.min(batchSize, count - start);
-      const ids = Array.from({ length: n }, () => uuidv7());
-      const names = Array.from({ length: n }, (_, i) => `bulk key ${String(start + i).padStart(6, '0')}`);
+  /** Rows in the project (what the server's table holds). */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** One verified account with one project, by SQL (the server is not needed for this). */
+  async createProject(account: string, bcryptCost: number): Promise<string> {
+    if (this.#scheme === 'bcrypt') {
+      const secret = generateSecret();
+      this.#shared = { secret, hash: await bcryptOf(secret, bcryptCost) };
+    }
+    const [accountId, projectId] = [randomUUID(), randomUUID()];
+    await this.#pool.query('INSERT INTO accounts (id, name, verified_at) VALUES ($1, $2, now())', [accountId, account]);
+    await this.#pool.query('INSERT INTO projects (id, account_id, name) VALUES ($1, $2, $3)', [projectId, accountId, `${account} project`]);
+    this.#projectId = projectId;
+    return projectId;
+  }
+
+  /** Grows the project to `total` rows (generate_series, in batches), then ANALYZE as autovacuum would. */
+  async growTo(total: number, progress: (m: string) => void, batch = 100_000): Promise<void> {
+    const hash =
+      this.#scheme === 'digest'
+        ? digestSql(`'kmsk_' || encode(sha256(convert_to($3 || ':secret:' || i, 'UTF8')), 'hex')`)
+        : '$6::text';
+    for (let from = this.#rows; from < total; from += batch) {
+      const to = Math.min(total, from + batch) - 1;
       await this.#pool.query(
         `INSERT INTO access_keys (id, project_id, display_name, secret_hash)
-         SELECT id, $3, display_name, $4 FROM unnest($1::uuid[], $2::text[]) AS t(id, display_name)`,
-        [ids, names, projectId, sharedHash],
+         SELECT ${UUID_V7}, $1, 'bulk key ' || lpad(i::text, 7, '0'), ${hash}
+         FROM generate_series($4::int, $5::int) AS i, LATERAL (SELECT md5($3 || ':' || i) AS h) AS r`,
+        [this.#projectId, this.#baseMs, this.#seed, from, to, ...(this.#scheme === 'bcrypt' ? [this.#shared!.hash] : [])],
       );
+      for (let i = from; i <= to; i++) this.#unused.push(i);
+      this.#rows = to + 1;
+      if (total - from > batch) progress(`  ${(to + 1).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`);
     }
     await this.#pool.query('ANALYZE access_keys');
   }
 
-  async countKeys(projectId: string): Promise<number> {
-    const { rows } = await this.#pool.query<{ n: string }>('SELECT count(*) AS n FROM access_keys WHERE project_id = $1', [projectId]);
+  /**
+   * `count` keys picked at random among the rows not handed out before, each with a secret
+   * only this run knows: from the server's generator, digested by SQL (digest scheme), or
+   * the shared secret (bcrypt scheme). No key is handed out twice.
+   */
+  async takeKeys(count: number): Promise<Credentials[]> {
+    if (count > this.#unused.length) throw new Error(`asked for ${count} keys, only ${this.#unused.length} unused rows are left`);
+    const picked: number[] = [];
+    for (let k = 0; k < count; k++) {
+      const at = randomInt(this.#unused.length);
+      picked.push(this.#unused[at]);
+      this.#unused[at] = this.#unused[this.#unused.length - 1];
+      this.#unused.pop();
+    }
+    const names = picked.map(name);
+    const { rows } = await this.#pool.query<{ id: string; display_name: string }>(
+      'SELECT id, display_name FROM access_keys WHERE project_id = $1 AND kind = $2 AND display_name = ANY($3::text[])',
+      [this.#projectId, 'basic', names],
+    );
+    if (rows.length !== count) throw new Error(`found ${rows.length} of the ${count} picked rows`);
+    const byName = new Map(rows.map((r) => [r.display_name, r.id]));
+    const ids = names.map((n) => byName.get(n)!);
+    if (this.#scheme === 'bcrypt') return ids.map((accessKeyId) => ({ accessKeyId, secret: this.#shared!.secret }));
+    const secrets = ids.map(() => generateSecret());
+    await this.#pool.query(
+      `UPDATE access_keys AS a SET secret_hash = ${digestSql('t.secret')}
+       FROM unnest($1::uuid[], $2::text[]) AS t(id, secret) WHERE a.id = t.id`,
+      [ids, secrets],
+    );
+    return ids.map((accessKeyId, i) => ({ accessKeyId, secret: secrets[i] }));
+  }
+
+  /** Key IDs of rows nobody will present (for wrong-secret floods), taken out of the pool. */
+  async takeIdsOnly(count: number): Promise<string[]> {
+    const picked = this.#unused.splice(0, count);
+    const { rows } = await this.#pool.query<{ id: string }>(
+      'SELECT id FROM access_keys WHERE project_id = $1 AND kind = $2 AND display_name = ANY($3::text[])',
+      [this.#projectId, 'basic', picked.map(name)],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async countKeys(): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: string }>('SELECT count(*) AS n FROM access_keys WHERE project_id = $1', [this.#projectId]);
     return Number(rows[0].n);
   }
 

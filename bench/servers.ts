@@ -1,6 +1,9 @@
-// The two servers under test, each in a child process of its own: Keymint as an operator
-// runs it (`node dist/src/main.js`, production settings), and the bare oidc-provider
-// baseline (baseline-provider.ts). Both in production mode, on loopback.
+// The servers under test, each in a child process of its own: Keymint as an operator runs it
+// (`node dist/src/main.js`, production settings), optionally a second Keymint built from
+// another checkout (--baseline-dir: the code before a change, on a database of its own),
+// and the bare oidc-provider baseline (baseline-provider.ts). All in production mode, on
+// loopback. Keymint can be restarted on the same port (so its caches start empty after the
+// table has grown); BENCH_PROFILE_DIR starts it under `node --cpu-prof`.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { generateMasterKey } from '../src/crypto/master-key.js';
@@ -14,28 +17,39 @@ const BASELINE_MAIN = fileURLToPath(new URL('./baseline-provider.js', import.met
 export const SETTINGS = { bcryptCost: 10, signingAlg: 'ES256' } as const;
 
 export interface Keymint {
+  readonly label: string;
   readonly url: string;
   readonly issuer: string;
   readonly masterKey: string;
-  readonly child: Child;
+  readonly pid: number;
+  /** The server's Prometheus samples; empty when it exports none where we look. */
   metrics(): Promise<Sample[]>;
   rssBytes(): Promise<number>;
+  /** Stops the process and starts a fresh one on the same port and database. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface KeymintOptions {
+  label: string;
+  /** dist/src/main.js of the checkout to run; default: this one's. */
+  main?: string;
+  /** Write CPU profiles of the server process here (node --cpu-prof). */
+  profileDir?: string;
+}
+
 /** Keymint on loopback as an operator runs it; `extra` settings win over the defaults. */
-export async function spawnKeymint(databaseUrl: string, masterKey: string, extra: Record<string, string> = {}) {
-  const port = await freePort();
+export async function spawnKeymint(
+  databaseUrl: string,
+  masterKey: string,
+  extra: Record<string, string> = {},
+  o: { port?: number; main?: string; label?: string; nodeFlags?: string[] } = {},
+) {
+  const port = o.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const settings = { NODE_ENV: 'production', BCRYPT_COST: String(SETTINGS.bcryptCost), SIGNING_ALG: SETTINGS.signingAlg, LOG_LEVEL: 'warn', ...extra };
-  const child = spawnNode('keymint', KEYMINT_MAIN, {
-    ...settings,
-    DATABASE_URL: databaseUrl,
-    KEYMINT_MASTER_KEY: masterKey,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ISSUER: url,
-  });
+  const env = { ...settings, DATABASE_URL: databaseUrl, KEYMINT_MASTER_KEY: masterKey, PORT: String(port), HOST: '127.0.0.1', ISSUER: url };
+  const child = spawnNode(o.label ?? 'keymint', o.main ?? KEYMINT_MAIN, env, { nodeFlags: o.nodeFlags });
   try {
     await waitUntilReady(child, `${url}/readyz`);
   } catch (err) {
@@ -45,27 +59,44 @@ export async function spawnKeymint(databaseUrl: string, masterKey: string, extra
   return { url, child, settings };
 }
 
-export async function startKeymint(databaseUrl: string): Promise<Keymint> {
+export async function startKeymint(databaseUrl: string, o: KeymintOptions): Promise<Keymint> {
   const masterKey = generateMasterKey();
-  const { url, child } = await spawnKeymint(databaseUrl, masterKey);
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const url = `http://127.0.0.1:${port}`;
+  // METRICS_PORT: where a server that serves metrics apart from the API listens (older ones ignore it).
+  const extra = { METRICS_PORT: String(metricsPort) };
+  const nodeFlags = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [];
+  const spawn = async () => (await spawnKeymint(databaseUrl, masterKey, extra, { port, main: o.main, label: o.label, nodeFlags })).child;
+  let child: Child = await spawn();
+  const scrape = async (at: string) => {
+    const res = await fetch(at).catch(() => undefined);
+    if (!res?.ok) return undefined;
+    const samples = parseMetrics(await res.text());
+    return samples.length ? samples : undefined;
+  };
   return {
+    label: o.label,
     url,
     issuer: url,
     masterKey,
-    child,
+    get pid() {
+      return child.pid;
+    },
     async metrics() {
-      const res = await fetch(`${url}/metrics`);
-      if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
-      return parseMetrics(await res.text());
+      return (await scrape(`http://127.0.0.1:${metricsPort}/metrics`)) ?? (await scrape(`${url}/metrics`)) ?? [];
     },
     rssBytes: () => residentMemoryBytes(child.pid),
+    async restart() {
+      await child.stop();
+      child = await spawn();
+    },
     stop: () => child.stop(),
   };
 }
 
 export interface Baseline {
   readonly url: string;
-  readonly child: Child;
+  readonly pid: number;
   readonly clientId: string;
   readonly secret: string;
   stop(): Promise<void>;
@@ -88,5 +119,5 @@ export async function startBaseline(): Promise<Baseline> {
     await child.stop();
     throw err;
   }
-  return { url, child, clientId, secret, stop: () => child.stop() };
+  return { url, pid: child.pid, clientId, secret, stop: () => child.stop() };
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateSecret } from '../../src/kernel/secrets.js';
 import { basic } from '../load.js';
-import type { Seeder } from '../seed.js';
+import type { Seeder } from './seeder.js';
 import { deleteKey, getToken } from './keymint.js';
 import { query, shuffle } from './stats.js';
 
