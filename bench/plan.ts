@@ -53,7 +53,7 @@ export function readPlan(argv = process.argv.slice(2)): Plan {
     rounds: quick ? 1 : 2,
     connections: [32, 128],
     fleetKeys,
-    fleetWarmupKeys: quick ? 50 : 1_000,
+    fleetWarmupKeys: quick ? Math.min(50, fleetKeys) : 1_000,
     victimKeys: quick ? 50 : 1_000,
     scaleRows: scale ? scale.split(',').map(Number) : quick ? [3_000, 6_000] : [100_000, 1_000_000],
     beforeFleetKeys: intFromEnv('BENCH_BEFORE_FLEET_KEYS', quick ? 20 : 400, 1),

@@ -59,6 +59,7 @@ async function serve(label: string, plan: Plan, rows: number, main?: string): Pr
     const [owner] = await seeder.takeKeys(1);
     const [creator] = await small.takeKeys(1);
     await keymint.restart(); // caches start empty, whatever the server keeps in memory
+    progress(`${label} restarted (pid ${keymint.pid})`);
     const probe = await tokenRequest(keymint.url, basic(owner.accessKeyId, owner.secret));
     if (probe.status === 200) return { keymint, seeder, owner, creator: { projectId: small.projectId, key: creator } };
     progress(`${label} refused a key stored in the ${scheme} scheme (${probe.status}); trying the next`);
@@ -87,6 +88,7 @@ async function scalePoint(s: Served, plan: Plan, rows: number, withList: boolean
   progress(`scale: growing the table to ${rows.toLocaleString('en-US')} keys`);
   await s.seeder.growTo(rows, progress);
   await s.keymint.restart();
+  progress(`Keymint restarted (pid ${s.keymint.pid})`);
   await settle([s.keymint.pid]);
   const rssAtStart = await s.keymint.rssBytes();
   await warmUp(s.keymint, s.seeder, s.owner, plan.warmupSeconds, plan.fleetWarmupKeys);
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
     : undefined;
   const baseline = await startBaseline();
   cleanups.push(() => baseline.stop());
+  progress(`bare oidc-provider at ${baseline.url} (pid ${baseline.pid})`);
   const { keymint, seeder, owner } = current;
   const ownerAuth = basic(owner.accessKeyId, owner.secret);
 

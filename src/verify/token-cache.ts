@@ -3,7 +3,7 @@
 // SHA-256 of the whole token (a changed byte is another entry; the token itself is not kept),
 // an entry is served only while the clock is before the token's `exp`, never after it, and
 // at most `maxEntries` are kept (least recently used go first). Only accepted tokens enter.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
 interface Entry<T> {
@@ -23,7 +23,7 @@ export class TokenCache<T extends object> {
 
   /** The digest a token is filed under. */
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64');
+    return hash('sha256', token, 'base64');
   }
 
   /** The value remembered for this token, if it was accepted before and has not expired. */

@@ -69,7 +69,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const now = options.now ?? Date.now;
   const maxEntries = options.cacheMaxEntries ?? DEFAULT_CACHE_ENTRIES;
   if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new TypeError('cacheMaxEntries must be a whole number of at least 0');
-  const cache = maxEntries > 0 ? new TokenCache<JWTPayload>(maxEntries, now) : undefined;
+  const cache = maxEntries > 0 ? new TokenCache<VerifiedToken>(maxEntries, now) : undefined;
 
   const check = async (token: string): Promise<JWTPayload> => {
     const getKey = await getKeys();
@@ -92,10 +92,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return {
     async verify(token, opts) {
       const key = cache ? TokenCache.keyOf(token) : undefined;
-      const cached = key === undefined ? undefined : cache!.get(key);
-      const claims = cached ?? (await check(token));
-      const verified = toVerifiedToken(claims); // throws for a token of the wrong shape, which is never cached
-      if (key !== undefined && cached === undefined) cache!.set(key, claims, verified.expiresAt.getTime());
+      let entry = key === undefined ? undefined : cache!.get(key);
+      if (!entry) {
+        entry = toVerifiedToken(await check(token)); // throws for a token of the wrong shape: never cached
+        if (key !== undefined) cache!.set(key, entry, entry.expiresAt.getTime());
+      }
+      // A cached entry is frozen and shared; its Date (mutable even when frozen) is handed out as a copy.
+      const verified = cache ? { ...entry, expiresAt: new Date(entry.expiresAt.getTime()) } : entry;
       const missing = opts?.scopes?.filter((scope) => !verified.scopes.includes(scope)) ?? [];
       if (missing.length > 0) throw new InsufficientScopeError(opts!.scopes!);
       return verified;
