@@ -4,7 +4,7 @@
 // format before it: one bcrypt hash made here and shared by every seeded row, since a
 // million bcrypt hashes would take hours). Which one a server accepts is found by asking it
 // (run.ts probes with a token request), not assumed.
-import { bcryptHash } from '../src/crypto/bcrypt-lane.js';
+import bcrypt from 'bcrypt';
 
 export type SecretScheme = 'digest' | 'bcrypt';
 
@@ -16,4 +16,4 @@ export const digestSql = (secret: string) =>
   `'sha256:' || rtrim(translate(encode(sha256(convert_to(${secret}, 'UTF8')), 'base64'), '+/', '-_'), '=')`;
 
 /** A bcrypt hash of `secret` for the `bcrypt` scheme, at the server's cost. */
-export const bcryptOf = (secret: string, cost: number) => bcryptHash(secret, cost);
+export const bcryptOf = (secret: string, cost: number) => bcrypt.hash(secret, cost);

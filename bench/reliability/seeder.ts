@@ -4,9 +4,10 @@
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { AccessKeysService } from '../../src/access-keys/service.js';
-import { PageTokenCodec } from '../../src/access-keys/page-token.js';
-import { generateSecret, hashSecret } from '../../src/access-keys/secrets.js';
-import { bootstrapAccount } from '../../src/accounts/service.js';
+import { PageTokenCodec } from '../../src/kernel/page-token.js';
+import { generateSecret } from '../../src/kernel/secrets.js';
+import { hashSecret } from '../../src/auth/secret-hash.js';
+import { bootstrapAccount } from '../../src/access-keys/bootstrap.js';
 import { createLocalChangeFeed } from '../../src/db/change-feed.js';
 import { deriveKey } from '../../src/crypto/sealed-box.js';
 import { forEachConcurrently } from '../concurrency.js';
