@@ -45,9 +45,10 @@ export async function lockDataDir(lockPath: string, folder: string): Promise<() 
   return async () => {
     if (released) return;
     released = true;
+    child.ref(); // wait for it: the release is awaited
     const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
     child.stdin?.end();
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
   };
 }
