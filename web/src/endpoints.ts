@@ -1,6 +1,6 @@
 // One function per console API call used by the pages.
 import { request, setCsrfToken } from './api';
-import type { Account, AuditEventPage, CreatedCredential, Credential, CredentialPage, Kind, Project, Role, Session, User } from './types';
+import type { Account, AuditEventPage, CreatedCredential, Credential, CredentialPage, Kind, PasswordReset, Project, Role, Session, User } from './types';
 
 const enc = encodeURIComponent;
 const credentialsOf = (projectId: string) => `/api/projects/${enc(projectId)}/credentials`;
@@ -18,10 +18,18 @@ export async function signOut(): Promise<void> {
   setCsrfToken('');
 }
 
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  remember(request<Session>('POST', '/api/session/password', { currentPassword, newPassword }));
+
 export const getAccount = () => request<Account>('GET', '/api/account');
 export const requestVerification = () => request<Account>('POST', '/api/account/verification-request', {});
 
 export const listProjects = async () => (await request<{ projects: Project[] }>('GET', '/api/projects')).projects;
+
+export const createProject = (name: string) => request<Project>('POST', '/api/projects', { name });
+export const renameProject = (projectId: string, name: string) => request<Project>('PATCH', `/api/projects/${enc(projectId)}`, { name });
+export const deleteProject = (projectId: string, withCredentials: boolean) =>
+  request<{ deletedCredentials: number }>('DELETE', `/api/projects/${enc(projectId)}${withCredentials ? '?withCredentials=true' : ''}`);
 
 export function listCredentials(projectId: string, opts: { kind?: Kind; pageToken?: string; pageSize?: number } = {}) {
   const query = new URLSearchParams({ pageSize: String(opts.pageSize ?? 100) });
@@ -30,7 +38,7 @@ export function listCredentials(projectId: string, opts: { kind?: Kind; pageToke
   return request<CredentialPage>('GET', `${credentialsOf(projectId)}?${query}`);
 }
 
-export type NewCredential = { kind: 'basic' | 'hmac'; label: string } | { kind: 'legacy'; username: string; password: string };
+export type NewCredential = ({ kind: 'basic' | 'hmac'; label: string } | { kind: 'legacy'; username: string; password: string }) & { expireTime?: string };
 
 export const createCredential = (projectId: string, body: NewCredential) =>
   request<CreatedCredential>('POST', credentialsOf(projectId), body);
@@ -47,6 +55,7 @@ export const deleteCredentials = (projectId: string, credentialIds: string[]) =>
 export const listUsers = async () => (await request<{ users: User[] }>('GET', '/api/account/users')).users;
 export const addUser = (body: { email: string; password: string; role: Role }) => request<User>('POST', '/api/account/users', body);
 export const changeUserRole = (userId: string, role: Role) => request<User>('PATCH', `/api/account/users/${enc(userId)}`, { role });
+export const resetUserPassword = (userId: string) => request<PasswordReset>('POST', `/api/account/users/${enc(userId)}/password-reset`, {});
 export const removeUser = (userId: string) => request<void>('DELETE', `/api/account/users/${enc(userId)}`);
 
 export function listAuditEvents(opts: { pageToken?: string; pageSize?: number } = {}) {

@@ -14,7 +14,7 @@ export interface Field<E extends HTMLElement = HTMLInputElement> {
 export interface FieldOptions {
   label: string;
   name: string;
-  type?: 'text' | 'password' | 'email';
+  type?: 'text' | 'password' | 'email' | 'datetime-local';
   value?: string;
   hint?: string;
   autocomplete?: string;

@@ -10,6 +10,7 @@ import { accessKeysPage } from './pages/access-keys';
 import { apiSettingsPage } from './pages/api-settings';
 import { auditLogPage } from './pages/audit-log';
 import { pageHeading, shell } from './pages/layout';
+import { forcedPasswordPage, passwordPage } from './pages/password';
 import { signInPage } from './pages/sign-in';
 import { usersPage } from './pages/users';
 import { parseRoute, startRouter, type Route } from './router';
@@ -55,11 +56,20 @@ const PAGES: Partial<Record<Route['name'], (ctx: PageContext) => Promise<void>>>
   'access-keys': accessKeysPage,
   users: usersPage,
   'audit-log': auditLogPage,
+  password: passwordPage,
 };
 
 function render(route: Route): void {
   if (!session) return showSignIn();
   const current = session;
+  // After an Administrator's reset the API allows nothing but the change: neither does the console.
+  if (current.user.mustChangePassword) {
+    return forcedPasswordPage(current, (changed) => {
+      session = changed;
+      render(parseRoute(location.pathname));
+      announce('Your new password is saved.');
+    }, () => void onSignOut());
+  }
   const main = shell(current, route, () => void onSignOut());
   const ctx: PageContext = {
     session: current,

@@ -1,12 +1,13 @@
 // Routes of the console, in the History API: /console/ (Access keys), /console/api-settings
 // (the first project's API Settings), /console/projects/{projectId}/api-settings, and the
-// Administrators' /console/users and /console/audit-log. The server answers every one of
-// them with index.html.
+// Administrators' /console/users and /console/audit-log, and everyone's /console/password
+// (Change password). The server answers every one of them with index.html.
 export type Route =
   | { name: 'access-keys' }
   | { name: 'api-settings'; projectId?: string }
   | { name: 'users' }
   | { name: 'audit-log' }
+  | { name: 'password' }
   | { name: 'not-found' };
 
 export const BASE = '/console/';
@@ -15,7 +16,7 @@ export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname.replace(/^\/console$/, '');
   if (path === '' || path === 'access-keys') return { name: 'access-keys' };
   if (path === 'api-settings') return { name: 'api-settings' };
-  if (path === 'users' || path === 'audit-log') return { name: path };
+  if (path === 'users' || path === 'audit-log' || path === 'password') return { name: path };
   const match = /^projects\/([^/]+)\/api-settings$/.exec(path);
   if (match) return { name: 'api-settings', projectId: decodeURIComponent(match[1]) };
   return { name: 'not-found' };
@@ -25,7 +26,7 @@ export function hrefFor(route: Route): string {
   if (route.name === 'api-settings') {
     return route.projectId ? `${BASE}projects/${encodeURIComponent(route.projectId)}/api-settings` : `${BASE}api-settings`;
   }
-  if (route.name === 'users' || route.name === 'audit-log') return `${BASE}${route.name}`;
+  if (route.name === 'users' || route.name === 'audit-log' || route.name === 'password') return `${BASE}${route.name}`;
   return BASE;
 }
 

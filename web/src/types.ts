@@ -11,7 +11,8 @@ export interface Account {
 }
 
 export interface Session {
-  user: { userId: string; email: string; role: Role };
+  /** mustChangePassword: after an Administrator's reset; the console then shows only Change password. */
+  user: { userId: string; email: string; role: Role; mustChangePassword: boolean };
   account: Account;
   csrfToken: string;
 }
@@ -30,6 +31,7 @@ export interface Credential {
   username?: string;
   createTime: string;
   updateTime: string;
+  expireTime?: string;
   lastUseTime?: string | null;
 }
 
@@ -67,6 +69,7 @@ export interface User {
   userId: string;
   email: string;
   role: Role;
+  mustChangePassword: boolean;
   createTime: string;
   updateTime: string;
 }
@@ -85,4 +88,10 @@ export interface AuditEvent {
 export interface AuditEventPage {
   auditEvents: AuditEvent[];
   nextPageToken?: string | null;
+}
+
+export interface PasswordReset {
+  user: User;
+  temporaryPassword: string;
+  notice: string;
 }

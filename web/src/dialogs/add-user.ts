@@ -5,8 +5,10 @@ import { addUser } from '../endpoints';
 import { field, selectField } from '../field';
 import { openModal } from '../modal';
 import { ROLE_NAMES, type Role, type User } from '../types';
+import { PASSWORD_RULES } from '../sections/password-rules';
+import { ROLE_HINT } from '../sections/roles';
 
-export const SIGN_IN_PASSWORD_RULE = '8 to 128 characters. Give it to the person privately; they sign in with it.';
+export const SIGN_IN_PASSWORD_RULE = `${PASSWORD_RULES} Give it to the person privately; they sign in with it.`;
 
 export function openAddUser(onAdded: (user: User) => void): void {
   const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'off', maxlength: 254 });
@@ -16,7 +18,7 @@ export function openAddUser(onAdded: (user: User) => void): void {
     name: 'role',
     options: ROLE_NAMES,
     value: 'basic',
-    hint: 'Administrators manage API keys, users and the audit log; Advanced and Basic users see keys read-only.',
+    hint: ROLE_HINT,
   });
   openModal({
     title: 'Add user',

@@ -1,9 +1,11 @@
 // "Create new key": a label for Basic and HMAC keys, a username and password for Legacy
-// credentials. On success the confirmation opens (for Basic and HMAC, with the secret).
+// credentials, and for every kind an optional expiry. On success the confirmation opens
+// (for Basic and HMAC, with the secret).
 import { h } from '../dom';
 import { createCredential } from '../endpoints';
 import { field } from '../field';
 import { openModal } from '../modal';
+import { expireTimeOf } from '../sections/expiry';
 import { KIND_NAMES, type CreatedCredential, type Kind, type Project } from '../types';
 import { showKeyCreated, showLegacyCreated } from './key-created';
 
@@ -19,6 +21,17 @@ export function openCreateKey(project: Project, kind: Kind, onCreated: (created:
     else showKeyCreated(created);
   };
   const intro = h('p', { class: 'muted' }, `${KIND_NAMES[kind]} · ${project.name}`);
+  const expires = field({
+    label: 'Expires (optional)',
+    name: 'expires',
+    type: 'datetime-local',
+    hint: 'Leave empty for a key that never expires. In your local time; at most 10 years ahead. It cannot be changed later.',
+    topics: ['expiretime', 'expire'],
+  });
+  const expireTime = () => {
+    const value = expireTimeOf(expires.input.value);
+    return value ? { expireTime: value } : {};
+  };
 
   if (kind === 'legacy') {
     const username = field({ label: 'Username', name: 'username', hint: USERNAME_RULE, maxlength: 50 });
@@ -26,11 +39,11 @@ export function openCreateKey(project: Project, kind: Kind, onCreated: (created:
     openModal({
       title: 'Create new key',
       content: intro,
-      fields: [username, password],
+      fields: [username, password, expires],
       submitLabel: 'Create key',
       busyLabel: 'Creating…',
       onSubmit: async () => {
-        created = await createCredential(project.projectId, { kind, username: username.input.value.trim(), password: password.input.value });
+        created = await createCredential(project.projectId, { kind, username: username.input.value.trim(), password: password.input.value, ...expireTime() });
       },
       onClose: after,
     });
@@ -41,11 +54,11 @@ export function openCreateKey(project: Project, kind: Kind, onCreated: (created:
   openModal({
     title: 'Create new key',
     content: intro,
-    fields: [label],
+    fields: [label, expires],
     submitLabel: 'Create Key',
     busyLabel: 'Creating…',
     onSubmit: async () => {
-      created = await createCredential(project.projectId, { kind: kind as 'basic' | 'hmac', label: label.input.value.trim() });
+      created = await createCredential(project.projectId, { kind: kind as 'basic' | 'hmac', label: label.input.value.trim(), ...expireTime() });
     },
     onClose: after,
   });

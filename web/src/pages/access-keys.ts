@@ -1,17 +1,27 @@
 // The Access keys page: the account's projects with their Project IDs, and each project's
-// keys (names, kinds, dates; never a key value here), with a link to its API Settings.
+// keys (names, kinds, dates, expiry; never a key value here), with a link to its API
+// Settings. Administrators create projects here, and rename and delete them.
 import { ApiFailure } from '../api';
-import type { PageContext } from '../context';
+import { isAdministrator, type PageContext } from '../context';
 import { copyableValue } from '../copy';
+import { openNewProject, openRenameProject, confirmDeleteProject } from '../dialogs/project';
 import { fill, h, time, uid } from '../dom';
 import { listCredentials, listProjects } from '../endpoints';
+import { announce } from '../live';
 import { hrefFor } from '../router';
 import { displayName } from '../sections/credential-name';
+import { expiryOf } from '../sections/expiry';
 import { KIND_SHORT, type Project } from '../types';
 import { errorNote, loadingNote, pageHeading } from './layout';
 
-function projectCard(project: Project): HTMLElement {
-  const titleId = uid('project');
+interface CardActions {
+  onRenamed(project: Project): void;
+  onDeleted(project: Project, deletedCredentials: number): void;
+}
+
+const cardSelector = (projectId: string) => `section[data-project-id="${CSS.escape(projectId)}"]`;
+
+function keysTable(project: Project): HTMLElement {
   const keys = h('div', null, loadingNote('keys'));
   void listCredentials(project.projectId, { pageSize: 100 }).then(
     ({ credentials, nextPageToken }) => {
@@ -22,7 +32,7 @@ function projectCard(project: Project): HTMLElement {
           'table',
           { class: 'data-table' },
           h('caption', { class: 'visually-hidden' }, `Keys of ${project.name}`),
-          h('thead', null, h('tr', null, ['Name', 'Kind', 'Created', 'Last used'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', null, h('tr', null, ['Name', 'Kind', 'Created', 'Expires', 'Last used'].map((t) => h('th', { scope: 'col' }, t)))),
           h(
             'tbody',
             null,
@@ -33,6 +43,7 @@ function projectCard(project: Project): HTMLElement {
                 h('th', { scope: 'row', 'data-label': 'Name' }, displayName(c)),
                 h('td', { 'data-label': 'Kind' }, KIND_SHORT[c.kind]),
                 h('td', { 'data-label': 'Created' }, time(c.createTime)),
+                h('td', { 'data-label': 'Expires' }, expiryOf(c)),
                 h('td', { 'data-label': 'Last used' }, time(c.lastUseTime)),
               ),
             ),
@@ -43,32 +54,91 @@ function projectCard(project: Project): HTMLElement {
     },
     (err) => fill(keys, errorNote(err instanceof ApiFailure ? err.message : 'The keys could not be loaded.')),
   );
+  return keys;
+}
+
+function projectCard(project: Project, admin: boolean, actions: CardActions): HTMLElement {
+  const titleId = uid('project');
+  const settings = h('a', { class: 'button secondary', href: hrefFor({ name: 'api-settings', projectId: project.projectId }) }, 'API Settings', h('span', { class: 'visually-hidden' }, ` for ${project.name}`));
+  let tools: HTMLElement[] = [settings];
+  if (admin) {
+    const again = (label: string) => () => document.querySelector<HTMLElement>(`${cardSelector(project.projectId)} button[data-action="${label}"]`);
+    const rename = h('button', { type: 'button', class: 'secondary', 'data-action': 'rename', 'aria-label': `Rename ${project.name}` }, 'Rename');
+    const remove = h('button', { type: 'button', class: 'danger-outline', 'data-action': 'delete', 'aria-label': `Delete ${project.name}` }, 'Delete');
+    rename.addEventListener('click', () => openRenameProject(project, actions.onRenamed, again('rename')));
+    remove.addEventListener('click', async () => {
+      remove.disabled = true;
+      try {
+        await confirmDeleteProject(project, (n) => actions.onDeleted(project, n), () => document.querySelector<HTMLElement>('h1'));
+      } catch (err) {
+        announce(err instanceof ApiFailure ? err.message : 'The project could not be checked. Try again.');
+      } finally {
+        remove.disabled = false;
+      }
+    });
+    tools = [settings, rename, remove];
+  }
   return h(
     'section',
-    { class: 'card project', 'aria-labelledby': titleId },
-    h('div', { class: 'section-head' }, h('h2', { id: titleId }, project.name), h('a', { class: 'button secondary', href: hrefFor({ name: 'api-settings', projectId: project.projectId }) }, 'API Settings', h('span', { class: 'visually-hidden' }, ` for ${project.name}`))),
+    { class: 'card project', 'aria-labelledby': titleId, 'data-project-id': project.projectId },
+    h('div', { class: 'section-head' }, h('h2', { id: titleId }, project.name), h('div', { class: 'toolbar' }, tools)),
     copyableValue('Project ID', project.projectId, uid('project-id'), `Project ID of ${project.name}`),
     h('h3', null, 'Access keys'),
-    keys,
+    keysTable(project),
   );
 }
 
 export async function accessKeysPage(ctx: PageContext): Promise<void> {
   ctx.setTitle('Access keys');
+  const admin = isAdministrator(ctx.session);
   const body = h('div', { class: 'projects' }, loadingNote('projects'));
+  const status = h('p', { class: 'status-line', role: 'status' });
+  const projects: Project[] = [];
+  const say = (message: string) => {
+    status.textContent = message;
+    announce(message);
+  };
+
+  const actions: CardActions = {
+    onRenamed(project) {
+      projects.splice(projects.findIndex((p) => p.projectId === project.projectId), 1, project);
+      render();
+      say(`Project renamed to ${project.name}.`);
+    },
+    onDeleted(project, deletedCredentials) {
+      projects.splice(projects.findIndex((p) => p.projectId === project.projectId), 1);
+      render();
+      say(deletedCredentials ? `Deleted the project ${project.name} and its ${deletedCredentials} ${deletedCredentials === 1 ? 'credential' : 'credentials'}.` : `Deleted the project ${project.name}.`);
+    },
+  };
+
+  function render(): void {
+    if (projects.length === 0) {
+      const how = admin ? 'Keys belong to projects. Use New project to create the first one.' : 'Keys belong to projects. Ask an Administrator of your account to create one.';
+      fill(body, h('div', { class: 'card empty' }, h('h2', null, 'No projects yet'), h('p', null, how)));
+      return;
+    }
+    fill(body, projects.map((p) => projectCard(p, admin, actions)));
+  }
+
+  const create = admin ? h('button', { type: 'button', class: 'primary' }, 'New project') : null;
+  create?.addEventListener('click', () =>
+    openNewProject((project) => {
+      projects.push(project);
+      render();
+      say(`Created the project ${project.name}.`);
+    }),
+  );
   fill(
     ctx.main,
-    pageHeading('Access keys'),
+    h('div', { class: 'section-head page-head' }, pageHeading('Access keys'), create),
     h('p', { class: 'lead' }, "Your projects with their Project IDs, and each project's keys. A key's secret is shown only once, when the key is created."),
+    status,
     body,
   );
   try {
-    const projects = await listProjects();
-    if (projects.length === 0) {
-      fill(body, h('div', { class: 'card empty' }, h('h2', null, 'No projects yet'), h('p', null, 'Keys belong to projects. Ask your Keymint operator to create a project for this account.')));
-      return;
-    }
-    fill(body, projects.map(projectCard));
+    projects.push(...(await listProjects()));
+    render();
   } catch (err) {
     fill(body, errorNote(err instanceof ApiFailure ? err.message : 'The projects could not be loaded.'));
   }

@@ -35,7 +35,7 @@ export async function apiSettingsPage(ctx: PageContext, projectId?: string): Pro
   if (!projectId && projects[0]) return navigate(hrefFor({ name: 'api-settings', projectId: projects[0].projectId }), { replace: true });
   const project = projects.find((p) => p.projectId === projectId);
   if (!project) {
-    const why = projects.length === 0 ? 'This account has no projects yet. Ask your Keymint operator to create one.' : 'There is no such project in this account.';
+    const why = projects.length === 0 ? 'This account has no projects yet. An Administrator creates them on the Access keys page.' : 'There is no such project in this account.';
     fill(ctx.main, breadcrumb, pageHeading('API Settings'), h('div', { class: 'card empty' }, h('p', null, why), h('a', { href: hrefFor({ name: 'access-keys' }) }, 'Back to Access keys')));
     return;
   }

@@ -1,5 +1,5 @@
 // The signed-in frame: brand, main navigation (Users and Audit log for Administrators only),
-// who is signed in, Sign out; pages render into its <main>.
+// who is signed in, Change password, Sign out; pages render into its <main>.
 import { isAdministrator } from '../context';
 import { h } from '../dom';
 import type { Route } from '../router';
@@ -33,6 +33,7 @@ export function shell(session: Session, route: Route, onSignOut: () => void): HT
       { class: 'who' },
       h('span', { class: 'account' }, session.account.name),
       h('span', { class: 'user' }, session.user.email, ' ', h('span', { class: 'badge' }, ROLE_NAMES[session.user.role])),
+      h('a', { href: '/console/password', class: 'account-link', 'aria-current': current('password') }, 'Change password'),
       signOut,
     ),
   );

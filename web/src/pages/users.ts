@@ -7,6 +7,7 @@ import { fill, h } from '../dom';
 import { listUsers } from '../endpoints';
 import { announce } from '../live';
 import { administratorsOnlyNotice } from '../sections/notices';
+import { rolesExplained } from '../sections/roles';
 import { userRow, userRowSelector } from '../sections/user-row';
 import { ROLE_NAMES, type User } from '../types';
 import { errorNote, loadingNote, pageHeading, settingsBreadcrumb } from './layout';
@@ -46,6 +47,11 @@ export async function usersPage(ctx: PageContext): Promise<void> {
       if (user.userId === ctx.session.user.userId) void ctx.renewSession();
     },
     afterRemoval: () => heading,
+    onReset(reset: { user: User }) {
+      users.splice(users.findIndex((u) => u.userId === reset.user.userId), 1, reset.user);
+      render();
+      status.textContent = `Password of ${reset.user.email} reset: they were signed out and must choose a new one at their next sign-in.`;
+    },
   };
 
   function render(): void {
@@ -72,7 +78,7 @@ export async function usersPage(ctx: PageContext): Promise<void> {
   fill(
     ctx.main,
     top,
-    h('p', { class: 'lead' }, 'Who can sign in to this console, and what they may do. Administrators manage API keys, users and the audit log; Advanced and Basic users see keys read-only.'),
+    h('p', { class: 'lead' }, 'Who can sign in to this console, and what they may do.'),
     h(
       'section',
       { class: 'card', 'aria-labelledby': titleId },
@@ -80,6 +86,7 @@ export async function usersPage(ctx: PageContext): Promise<void> {
       status,
       list,
     ),
+    rolesExplained(),
   );
   try {
     users.push(...(await listUsers()));

@@ -1,9 +1,10 @@
-// One credential in its section's table. Administrators get a checkbox (for Delete
+// One credential in its section's table (with when it expires). Administrators get a checkbox (for Delete
 // selected), Show for the API key, and Edit (label, or a legacy password).
 import { openEditLabel, openEditPassword } from '../dialogs/edit-credential';
 import { h, time } from '../dom';
 import type { Credential, Project } from '../types';
 import { displayName } from './credential-name';
+import { expiryOf } from './expiry';
 import { keyCell } from './key-cell';
 
 export interface RowOptions {
@@ -31,6 +32,7 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
   cells.push(h('th', { scope: 'row', 'data-label': legacy ? 'Username' : 'Label', class: c.username ? 'mono' : null }, name));
   if (opts.canManage && !legacy) cells.push(keyCell(opts.project, c));
   cells.push(h('td', { 'data-label': 'Created' }, time(c.createTime)));
+  cells.push(h('td', { 'data-label': 'Expires' }, expiryOf(c)));
   cells.push(h('td', { 'data-label': 'Last used' }, time(c.lastUseTime)));
 
   if (opts.canManage) {
@@ -55,6 +57,7 @@ export function headerRow(legacy: boolean, canManage: boolean): HTMLTableRowElem
     th(legacy ? 'Username' : 'Label'),
     canManage && !legacy && th('API key'),
     th('Created'),
+    th('Expires'),
     th('Last used'),
     canManage && th('Actions', true),
   );

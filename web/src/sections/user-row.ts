@@ -1,15 +1,18 @@
 // One user in the Users table: email, a role select with its own Save (the API's refusal,
-// such as demoting the last Administrator, shown under it), when they were added, Remove.
+// such as demoting the last Administrator, shown under it), when they were added, Reset
+// password (for others; you change your own under Change password) and Remove.
 import { ApiFailure } from '../api';
 import { confirmRemoveUser } from '../dialogs/remove-user';
+import { confirmResetPassword } from '../dialogs/reset-password';
 import { h, time } from '../dom';
 import { changeUserRole } from '../endpoints';
-import { ROLE_NAMES, type Role, type User } from '../types';
+import { ROLE_NAMES, type PasswordReset, type Role, type User } from '../types';
 
 export interface UserRowOptions {
   selfId: string;
   onChanged(updated: User, message: string): void;
   onRemoved(user: User): void;
+  onReset(reset: PasswordReset): void;
   /** Where focus goes after a removal: the row is gone. */
   afterRemoval(): HTMLElement | null;
 }
@@ -54,13 +57,23 @@ export function userRow(user: User, opts: UserRowOptions): HTMLTableRowElement {
   remove.addEventListener('click', () =>
     confirmRemoveUser(user, self, () => opts.onRemoved(user), opts.afterRemoval),
   );
+  const reset = self ? null : h('button', { type: 'button', class: 'secondary small', 'aria-label': `Reset password of ${user.email}` }, 'Reset password');
+  // The row is drawn anew after the reset: focus returns to the new row's button.
+  const resetAgain = () => document.querySelector<HTMLElement>(`${userRowSelector(user.userId)} .actions-cell button`);
+  reset?.addEventListener('click', () => confirmResetPassword(user, opts.onReset, resetAgain));
 
   return h(
     'tr',
     { 'data-user-id': user.userId },
-    h('th', { scope: 'row', 'data-label': 'Email' }, user.email, self ? h('span', { class: 'badge you' }, 'You') : null),
+    h(
+      'th',
+      { scope: 'row', 'data-label': 'Email' },
+      user.email,
+      self ? h('span', { class: 'badge you' }, 'You') : null,
+      user.mustChangePassword ? h('span', { class: 'badge pending' }, 'Must change password') : null,
+    ),
     h('td', { 'data-label': 'Role', class: 'role-cell' }, h('div', { class: 'role-row' }, select, save), error),
     h('td', { 'data-label': 'Added' }, time(user.createTime)),
-    h('td', { class: 'actions-cell' }, remove),
+    h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' }, reset, remove)),
   );
 }
