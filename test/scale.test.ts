@@ -112,6 +112,29 @@ describe('revocation across instances', () => {
     }
   });
 
+  it("a project deleted with its credentials in the console: they stop working on every instance within 1 second", async () => {
+    const acct = await consoleAccount(a);
+    const admin = acct.users.administrator;
+    const project = (await admin.call('POST', '/projects', { name: `Fleet ${Date.now()}` })).body;
+    const creds = `/projects/${project.projectId}/credentials`;
+    const key = (await admin.call('POST', creds, { kind: 'basic', label: 'fleet' })).body;
+    recordSecret(key.apiSecret);
+    const username = `proj${Date.now()}`;
+    recordSecret('Fleet2pass');
+    await admin.call('POST', creds, { kind: 'legacy', username, password: 'Fleet2pass' });
+    const status = async (s: TestServer, id: string, secret: string) => (await postToken(s.url, { basic: [id, secret] })).status;
+    for (const s of [a, bb, cc]) {
+      expect(await status(s, key.apiKey, key.apiSecret)).toBe(200); // warm every instance
+      expect(await status(s, username, 'Fleet2pass')).toBe(200);
+    }
+    const deleted = await admin.call('DELETE', `/projects/${project.projectId}?withCredentials=true`);
+    expect(deleted.body).toEqual({ deletedCredentials: 2 });
+    for (const s of [a, bb, cc]) {
+      await until('the project\'s key to be refused', async () => ((await status(s, key.apiKey, key.apiSecret)) === 401 ? true : undefined), 1000, 20);
+      await until('the project\'s legacy credential to be refused', async () => ((await status(s, username, 'Fleet2pass')) === 401 ? true : undefined), 1000, 20);
+    }
+  });
+
   it('flushes the caches when the listening connection drops, then listens again', async () => {
     const b = await bb.bootstrap();
     expect(await tokenStatus(bb, b)).toBe(200);

@@ -196,5 +196,11 @@ describe('console Users and Audit log', () => {
       expect(await basic.getByRole('table').count()).toBe(0);
       expect(await basic.getByRole('button', { name: 'Add user' }).count()).toBe(0);
     }
+    // What each role may do is written out for everyone, Advanced and Basic alike.
+    await basic.goto('/console/users');
+    const roles = basic.getByRole('region', { name: 'What each role may do' });
+    await roles.waitFor();
+    for (const role of ['Administrator', 'Advanced', 'Basic']) await roles.getByRole('term').filter({ hasText: role }).waitFor();
+    await expect(roles.getByRole('definition').nth(1).textContent()).resolves.toMatch(/Today the same as Basic/);
   });
 });

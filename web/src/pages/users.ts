@@ -16,7 +16,7 @@ export async function usersPage(ctx: PageContext): Promise<void> {
   ctx.setTitle('Users');
   const top = [settingsBreadcrumb('Users'), pageHeading('Users')];
   if (!isAdministrator(ctx.session)) {
-    fill(ctx.main, top, administratorsOnlyNotice(ctx.session, 'You cannot manage users', 'add users, change their roles or remove them'));
+    fill(ctx.main, top, administratorsOnlyNotice(ctx.session, 'You cannot manage users', 'add users, change their roles or remove them'), rolesExplained());
     return;
   }
   const users: User[] = [];
