@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { recordSecret } from '../helpers/server.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -58,4 +59,26 @@ export async function signInAs(page: Page, email: string, password: string, opts
   recordSecret(body.csrfToken);
   for (const cookie of await page.context().cookies()) recordSecret(cookie.value);
   await page.locator('h1').filter({ hasNotText: 'Sign in' }).waitFor();
+}
+
+/**
+ * A browser for a test file, and `tab(viewport?)` to open a tab on the server `url()`
+ * names. After each test no tab may have seen a CSP violation or a page error; the browser
+ * closes after the file.
+ */
+export function browserTabs(url: () => string): (viewport?: { width: number; height: number }) => Promise<Tab> {
+  let browser: Browser | undefined;
+  const tabs: Tab[] = [];
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterEach(() => {
+    for (const t of tabs) expect(t.problems).toEqual([]);
+  });
+  afterAll(() => browser?.close());
+  return async (viewport) => {
+    const t = await openTab(browser!, url(), viewport);
+    tabs.push(t);
+    return t;
+  };
 }

@@ -2,31 +2,25 @@
 // taken email first; change a role; the API's refusal to demote or remove the last
 // Administrator; remove a user) and the Audit log (those events, a credential made in the
 // test, Load more); a Basic user sees neither in the navigation.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordSecret, startTestServer, type TestServer } from '../helpers/server.js';
 import { signIn, type SignedIn } from '../helpers/session.js';
-import { launch, openTab, PHONE, screenshot, signInAs, type Tab } from './browser.js';
+import { browserTabs, PHONE, screenshot, signInAs } from './browser.js';
 import { seedAccount, type E2eAccount } from './fixtures.js';
 import { poll } from './poll.js';
 
 let server: TestServer;
-let browser: Browser;
 let acme: E2eAccount;
 let admin: SignedIn;
 let page: Page;
-const tabs: Tab[] = [];
 
 const NEW_EMAIL = 'linus@acme.example';
 const NEW_PASSWORD = `Initial-${Date.now()}-pw`;
 const SHORT_PASSWORD = 'Sh0rt!';
 const LAST_ADMIN = /must keep at least one Administrator/;
 
-async function tab(viewport?: { width: number; height: number }): Promise<Tab> {
-  const t = await openTab(browser, server.url, viewport);
-  tabs.push(t);
-  return t;
-}
+const tab = browserTabs(() => server.url);
 
 async function apiUsers(): Promise<Array<{ email: string; role: string }>> {
   const res = await fetch(`${server.url}/api/account/users`, { headers: admin.headers() });
@@ -41,18 +35,10 @@ beforeAll(async () => {
   server = await startTestServer();
   acme = await seedAccount(server, { name: 'Acme Robotics', domain: 'acme.example', verified: true, projects: ['Production'] });
   admin = await signIn(server, acme.emails.administrator, acme.password);
-  browser = await launch();
   page = (await tab()).page;
 });
 
-afterEach(() => {
-  for (const t of tabs) expect(t.problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => server?.close());
 
 describe('console Users and Audit log', () => {
   it('adds a user: a refused password and a taken email first', async () => {

@@ -3,24 +3,17 @@
 // Administrator's Reset password (the temporary password shown once with Copy), and the
 // forced change at the next sign-in (nothing else reachable until it is done); at phone
 // width too.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordSecret, startTestServer, type TestServer } from '../helpers/server.js';
 import { signIn } from '../helpers/session.js';
-import { launch, openTab, PHONE, screenshot, signInAs, type Tab } from './browser.js';
+import { browserTabs, PHONE, screenshot, signInAs } from './browser.js';
 import { seedAccount, type E2eAccount } from './fixtures.js';
 import { poll } from './poll.js';
 
 let server: TestServer;
-let browser: Browser;
 let acme: E2eAccount;
-const tabs: Tab[] = [];
 
-async function tab(viewport?: { width: number; height: number }): Promise<Tab> {
-  const t = await openTab(browser, server.url, viewport);
-  tabs.push(t);
-  return t;
-}
+const tab = browserTabs(() => server.url);
 
 const signInStatus = async (email: string, password: string) =>
   (await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })).status;
@@ -28,17 +21,9 @@ const signInStatus = async (email: string, password: string) =>
 beforeAll(async () => {
   server = await startTestServer();
   acme = await seedAccount(server, { name: 'Acme Robotics', domain: 'acme.example', verified: true, projects: ['Production'] });
-  browser = await launch();
 });
 
-afterEach(() => {
-  for (const t of tabs) expect(t.problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => server?.close());
 
 describe('console passwords', () => {
   it('changes my password: a wrong current one and a mismatch first; my other browser is signed out', async () => {

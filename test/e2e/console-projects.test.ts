@@ -2,27 +2,21 @@
 // (a taken name refused first), renames it, creates a key in it with an expiry that its
 // rows then show, and deletes the project: the dialog names the key that goes with it,
 // and the key stops working at once. Others see no project buttons. At phone width too.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { launch, openTab, PHONE, screenshot, signInAs, type Tab } from './browser.js';
+import { browserTabs, PHONE, screenshot, signInAs } from './browser.js';
 import { seedAccount, type E2eAccount } from './fixtures.js';
 import { poll } from './poll.js';
 import { apiCredentials, createKeyInConsole, tokenStatus, type MadeKey } from './steps.js';
 
 let server: TestServer;
-let browser: Browser;
 let acme: E2eAccount;
 let page: Page;
-const tabs: Tab[] = [];
 let made: MadeKey;
 let stagingId = '';
 
-async function tab(viewport?: { width: number; height: number }): Promise<Tab> {
-  const t = await openTab(browser, server.url, viewport);
-  tabs.push(t);
-  return t;
-}
+const tab = browserTabs(() => server.url);
 
 const projectNames = async () => {
   const { signIn } = await import('../helpers/session.js');
@@ -34,18 +28,10 @@ const projectNames = async () => {
 beforeAll(async () => {
   server = await startTestServer();
   acme = await seedAccount(server, { name: 'Acme Robotics', domain: 'acme.example', verified: true, projects: ['Production'] });
-  browser = await launch();
   page = (await tab()).page;
 });
 
-afterEach(() => {
-  for (const t of tabs) expect(t.problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => server?.close());
 
 describe('console projects', () => {
   it('creates a project, a taken name refused first', async () => {

@@ -2,26 +2,19 @@
 // the seed's explanation and no way to change them; an Administrator of an account that
 // is not verified sees why keys cannot be created and requests verification; and the
 // pages at phone width.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordSecret, startTestServer, type TestServer } from '../helpers/server.js';
 import { signIn } from '../helpers/session.js';
-import { launch, openTab, PHONE, screenshot, signInAs, type Tab } from './browser.js';
+import { browserTabs, PHONE, screenshot, signInAs } from './browser.js';
 import { seedAccount, type E2eAccount } from './fixtures.js';
 import { poll } from './poll.js';
 import { showsWholeValue } from './steps.js';
 
 let server: TestServer;
-let browser: Browser;
 let acme: E2eAccount;
 let newco: E2eAccount;
-const tabs: Tab[] = [];
 
-async function tab(viewport?: { width: number; height: number }): Promise<Tab> {
-  const t = await openTab(browser, server.url, viewport);
-  tabs.push(t);
-  return t;
-}
+const tab = browserTabs(() => server.url);
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -41,17 +34,9 @@ beforeAll(async () => {
     expect(res.status).toBe(201);
     recordSecret(created.apiSecret, created.apiKey);
   }
-  browser = await launch();
 });
 
-afterEach(() => {
-  for (const t of tabs) expect(t.problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => server?.close());
 
 describe('console views', () => {
   it("shows a Basic user the lists read-only, with the seed's explanation", async () => {

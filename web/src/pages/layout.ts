@@ -1,7 +1,7 @@
 // The signed-in frame: brand, main navigation (Users and Audit log for Administrators only),
 // who is signed in, Change password, Sign out; pages render into its <main>.
 import { isAdministrator } from '../context';
-import { h } from '../dom';
+import { h, type Child } from '../dom';
 import type { Route } from '../router';
 import { ROLE_NAMES, type Session } from '../types';
 
@@ -51,3 +51,10 @@ export const errorNote = (message: string): HTMLElement => h('p', { class: 'erro
 /** Settings › <page>, above a settings page's heading. */
 export const settingsBreadcrumb = (page: string): HTMLElement =>
   h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('ol', null, h('li', null, 'Settings'), h('li', { 'aria-current': 'page' }, page)));
+
+/** A page outside the signed-in frame (sign-in, the forced password change): one narrow card. */
+export function standalonePage(title: string, ...children: Child[]): HTMLElement {
+  const main = h('main', { id: 'main', class: 'sign-in', tabindex: '-1' }, h('div', { class: 'card narrow' }, h('p', { class: 'brand' }, 'Keymint'), h('h1', { tabindex: '-1' }, title), children));
+  document.getElementById('app')!.replaceChildren(main);
+  return main;
+}

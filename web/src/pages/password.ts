@@ -5,7 +5,7 @@ import type { PageContext } from '../context';
 import { fill, h } from '../dom';
 import { passwordForm } from '../sections/password-form';
 import type { Session } from '../types';
-import { pageHeading } from './layout';
+import { pageHeading, standalonePage } from './layout';
 
 const OTHERS_SIGNED_OUT = 'Your other sessions, on other browsers and devices, are signed out when the password changes; this one stays signed in.';
 
@@ -29,24 +29,16 @@ export function forcedPasswordPage(session: Session, onChanged: (session: Sessio
   document.title = 'Choose a new password · Keymint console';
   const signOut = h('button', { type: 'button', class: 'link' }, 'Sign out instead');
   signOut.addEventListener('click', onSignOut);
-  const main = h(
-    'main',
-    { id: 'main', class: 'sign-in', tabindex: '-1' },
+  const main = standalonePage(
+    'Choose a new password',
     h(
       'div',
-      { class: 'card narrow' },
-      h('p', { class: 'brand' }, 'Keymint'),
-      h('h1', { tabindex: '-1' }, 'Choose a new password'),
-      h(
-        'div',
-        { class: 'notice warning', role: 'note' },
-        h('p', null, `An Administrator reset the password of ${session.user.email}. Choose a new one to continue: until then the console shows nothing else.`),
-        h('p', null, 'Your current password is the temporary one you were given.'),
-      ),
-      passwordForm('Save new password', onChanged),
-      h('p', { class: 'muted' }, signOut),
+      { class: 'notice warning', role: 'note' },
+      h('p', null, `An Administrator reset the password of ${session.user.email}. Choose a new one to continue: until then the console shows nothing else.`),
+      h('p', null, 'Your current password is the temporary one you were given.'),
     ),
+    passwordForm('Save new password', onChanged),
+    h('p', { class: 'muted' }, signOut),
   );
-  document.getElementById('app')!.replaceChildren(main);
   main.querySelector<HTMLInputElement>('input')?.focus();
 }

@@ -5,6 +5,7 @@ import { h } from '../dom';
 import { signIn } from '../endpoints';
 import { field } from '../field';
 import type { Session } from '../types';
+import { standalonePage } from './layout';
 
 export function signInPage(onSignedIn: (session: Session) => void, notice?: string): void {
   document.title = 'Sign in · Keymint console';
@@ -35,19 +36,11 @@ export function signInPage(onSignedIn: (session: Session) => void, notice?: stri
     }
   });
 
-  const main = h(
-    'main',
-    { id: 'main', class: 'sign-in', tabindex: '-1' },
-    h(
-      'div',
-      { class: 'card narrow' },
-      h('p', { class: 'brand' }, 'Keymint'),
-      h('h1', null, 'Sign in'),
-      h('p', { class: 'muted' }, "Manage your account's projects and API credentials."),
-      h('p', { class: 'notice-line', role: 'status' }, notice ?? ''),
-      form,
-    ),
+  standalonePage(
+    'Sign in',
+    h('p', { class: 'muted' }, "Manage your account's projects and API credentials."),
+    h('p', { class: 'notice-line', role: 'status' }, notice ?? ''),
+    form,
   );
-  document.getElementById('app')!.replaceChildren(main);
   email.input.focus();
 }
