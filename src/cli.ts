@@ -15,6 +15,9 @@ import { registerAccountCommands } from './accounts/commands.js';
 import { ensureSigningKey, rotateSigningKey } from './oauth/signing-keys.js';
 import { listSigningKeys } from './oauth/signing-key-queries.js';
 import { keyStatuses } from './oauth/signing-key-states.js';
+import { opensWith } from './oauth/signing-key-prune.js';
+import { registerPruneCommand } from './oauth/signing-key-commands.js';
+import { checkMasterKey } from './crypto/master-key-check.js';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn', 2);
 
@@ -26,11 +29,13 @@ function validName(label: string, max: number) {
   };
 }
 
-async function withDatabase<T>(fn: (d: Database, config: Config, masterKey: Buffer) => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (d: Database, config: Config, masterKey: Buffer) => Promise<T>, options: { keyCheck?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   const masterKey = await resolveMasterKey(config, log);
   const database = await openDatabase(config, log, { listen: false });
   try {
+    // A command with the wrong master key refuses before it writes anything.
+    if (options.keyCheck !== false) await checkMasterKey(database.db, new SealedBox(masterKey));
     return await fn(database, config, masterKey);
   } finally {
     await database.close();
@@ -73,21 +78,25 @@ signingKeys
   .description('show signing keys and their state')
   .option('--json', 'print JSON')
   .action((opts: { json?: boolean }) =>
-    withDatabase(async ({ db }, config) => {
+    withDatabase(async ({ db }, config, masterKey) => {
+      const box = new SealedBox(masterKey);
       const rows = await listSigningKeys(db);
       const statuses = keyStatuses(rows, Date.now(), config.tokenTtlSeconds * 1000 + 300_000, config.signingAlg);
       const out = statuses.map((s) => ({
         kid: s.row.kid,
         alg: s.row.alg,
         state: s.state,
+        decryptable: opensWith(box, s.row),
         createdAt: s.row.created_at.toISOString(),
         activatesAt: s.row.activates_at.toISOString(),
         unpublishAt: s.unpublishAt?.toISOString() ?? null,
       }));
       if (opts.json) return console.log(JSON.stringify(out));
       console.table(out);
-    }),
+    }, { keyCheck: false }), // a diagnosis: with a wrong key it shows every key undecryptable
   );
+
+registerPruneCommand(signingKeys, (fn) => withDatabase(({ db }, _config, masterKey) => fn(db, new SealedBox(masterKey))));
 
 signingKeys
   .command('rotate')

@@ -74,7 +74,7 @@ const schema = z.object({
     .trim()
     .regex(/^[\x21-\x7e]{16,}$/, 'must be at least 16 printable characters without spaces (e.g. openssl rand -hex 32)')
     .optional(),
-  DB_CONNECT_TIMEOUT_MS: intIn(100, 60_000, 3_000),
+  DB_CONNECT_TIMEOUT_MS: intIn(100, 60_000, 5_000),
   DB_STATEMENT_TIMEOUT_MS: intIn(100, 600_000, 5_000),
   DB_LOCK_TIMEOUT_MS: intIn(10, 600_000, 2_000),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: intIn(100, 600_000, 10_000),

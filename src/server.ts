@@ -13,6 +13,7 @@ import { keyAuthenticator } from './auth/key-auth.js';
 import { PageTokenCodec } from './kernel/page-token.js';
 import { deriveKey, SealedBox } from './crypto/sealed-box.js';
 import { resolveMasterKey } from './crypto/master-key.js';
+import { checkMasterKey } from './crypto/master-key-check.js';
 import { accessTokenVerifier } from './oauth/access-token-verifier.js';
 import { cachedClientSource } from './oauth/adapter.js';
 import { AccessKeyCache } from './auth/key-cache.js';
@@ -75,6 +76,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   let metricsListener: { server: Server; url: string } | undefined;
   try {
     const box = new SealedBox(masterKey);
+    // Before anything sealed is written (a signing key for a new SIGNING_ALG, say).
+    await checkMasterKey(db, box);
     const verifier = await SecretVerifier.create({ cost: config.bcryptCost, feed, metrics });
     const keys = new AccessKeyCache({ db, feed, metrics });
     const ring = await SigningKeyRing.start({ db, box, feed, log, alg: config.signingAlg, tokenTtlSeconds: config.tokenTtlSeconds });

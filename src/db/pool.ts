@@ -16,7 +16,7 @@ export interface DbTimeouts {
   idleInTransactionMs: number;
 }
 
-export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 3_000, statementMs: 5_000, lockMs: 2_000, idleInTransactionMs: 10_000 };
+export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 5_000, statementMs: 5_000, lockMs: 2_000, idleInTransactionMs: 10_000 };
 
 /** The client-side read timeout: past the server's statement_timeout, the server itself is hung. */
 export const queryTimeoutOf = (t: DbTimeouts) => t.statementMs + 1_000;

@@ -34,3 +34,8 @@ export async function insertSigningKey(
 export async function lockSigningKeys(q: Queryable): Promise<void> {
   await q.query("SELECT pg_advisory_xact_lock(hashtext('keymint.signing_keys'))");
 }
+
+export async function deleteSigningKeys(q: Queryable, kids: string[]): Promise<number> {
+  const { rowCount } = await q.query('DELETE FROM signing_keys WHERE kid = ANY($1::text[])', [kids]);
+  return rowCount ?? 0;
+}

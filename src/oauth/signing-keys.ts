@@ -35,6 +35,8 @@ export class SigningKeyRing {
   #timer?: NodeJS.Timeout;
   #poll?: NodeJS.Timeout;
   #lastForcedRefresh = 0;
+  /** Kids whose private half this master key does not open (see #open). */
+  readonly #unopenable = new Set<string>();
 
   private constructor(private readonly opts: RingOptions) {}
 
@@ -59,6 +61,11 @@ export class SigningKeyRing {
     this.#evaluate();
   }
 
+  /** Kids in the table that this instance cannot open (and therefore ignores). */
+  get undecryptable(): string[] {
+    return [...this.#unopenable];
+  }
+
   /** Re-read on a kid we do not know (a key rotated in elsewhere), at most once a second. */
   async refreshForUnknownKid(): Promise<boolean> {
     if (Date.now() - this.#lastForcedRefresh < 1000) return false;
@@ -68,18 +75,41 @@ export class SigningKeyRing {
     return before !== this.#signature;
   }
 
+  /**
+   * The key's private half, or undefined when this instance's master key does not open it
+   * (a key written by an instance with another master key): such a key is left out of the
+   * ring entirely, so it is never selected, never published, and the last key that opens
+   * keeps signing. Logged once per key.
+   */
+  #open(row: q.SigningKeyRow): JWK | undefined {
+    if (this.#privateByKid.has(row.kid)) return this.#privateByKid.get(row.kid);
+    if (this.#unopenable.has(row.kid)) return undefined;
+    try {
+      return openPrivateJwk(this.opts.box, row.kid, row.private_sealed);
+    } catch {
+      this.#unopenable.add(row.kid);
+      this.opts.log.error({ kid: row.kid }, 'signing key cannot be decrypted with this master key; ignoring it (remove it with `keymint signing-keys prune-undecryptable`)');
+      return undefined;
+    }
+  }
+
   #evaluate(): void {
     const now = Date.now();
-    const statuses = keyStatuses(this.#rows, now, this.retentionMs, this.opts.alg);
-    this.#published = statuses.filter((s) => s.state !== 'retired');
-    const signature = this.#published.map((s) => s.row.kid).join(',');
+    const opened = new Map<string, JWK>();
+    for (const row of this.#rows) {
+      const jwk = this.#open(row);
+      if (jwk) opened.set(row.kid, jwk);
+    }
+    const statuses = keyStatuses(this.#rows.filter((r) => opened.has(r.kid)), now, this.retentionMs, this.opts.alg);
+    const published = statuses.filter((s) => s.state !== 'retired');
+    const signature = published.map((s) => s.row.kid).join(',');
+    this.#published = published;
     if (signature !== this.#signature) {
-      this.#signature = signature;
-      this.#privateByKid = new Map(
-        this.#published.map((s) => [s.row.kid, this.#privateByKid.get(s.row.kid) ?? openPrivateJwk(this.opts.box, s.row.kid, s.row.private_sealed)]),
-      );
-      this.#publicSet = { keys: this.#published.map((s) => s.row.public_jwk as JWK) };
+      // Every published key opened above: state changes only once its private half is in hand.
+      this.#privateByKid = new Map(published.map((s) => [s.row.kid, opened.get(s.row.kid)!]));
+      this.#publicSet = { keys: published.map((s) => s.row.public_jwk as JWK) };
       this.#localSet = createLocalJWKSet(this.#publicSet);
+      this.#signature = signature;
       for (const listener of this.#listeners) listener();
     }
     clearTimeout(this.#timer);
