@@ -146,7 +146,7 @@ describe('the embedded default (no DATABASE_URL)', () => {
     const again = await run(CLI, ['signing-keys', 'list', '--json'], env);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)[0].state).toBe('active');
-  }, 60_000);
+  }, 120_000); // three PGlite starts: slow on a loaded machine
 });
 
 describe('WORKERS: several server processes behind one port', () => {
