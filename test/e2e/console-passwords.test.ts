@@ -127,6 +127,11 @@ describe('console passwords', () => {
     await page.reload();
     await page.getByRole('rowheader', { name: email }).waitFor();
     expect(await page.getByRole('row', { name: new RegExp(email) }).getByText('Must change password').count()).toBe(0);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+    await page.locator('table.audit').waitFor();
+    const actions = await page.locator('table.audit tbody td[data-label="Action"]').allTextContents();
+    for (const action of [`Reset the password of ${email}`, 'Changed their password', `Failed sign-in as ${email}`]) expect(actions).toContain(action);
   });
 
   it('fits the change and the reset on a phone-width screen', async () => {

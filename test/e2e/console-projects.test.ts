@@ -129,6 +129,20 @@ describe('console projects', () => {
     expect((await projectNames()).map((p) => p.name)).toEqual(['Production']);
   });
 
+  it('lists these changes in the Audit log in plain words', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+    await page.locator('table.audit').waitFor();
+    const actions = await page.locator('table.audit tbody td[data-label="Action"]').allTextContents();
+    for (const action of [
+      'Created the project Staging',
+      'Renamed the project Staging to Pre-production',
+      'Deleted a key with its project',
+      'Deleted the project Pre-production and its 1 key',
+      'Deleted the project Scratch',
+    ]) expect(actions).toContain(action);
+    expect(actions.some((a) => a.startsWith('Created a key expiring'))).toBe(true);
+  });
+
   it('shows a Basic user no project buttons', async () => {
     const { page: basic } = await tab();
     await signInAs(basic, acme.emails.basic, acme.password);

@@ -17,7 +17,7 @@ export function what(event: AuditEvent): string {
   const d = event.details ?? {};
   switch (event.action) {
     case 'credential.create':
-      return 'Created a key';
+      return d.expireTime ? `Created a key expiring ${new Date(text(d.expireTime)).toLocaleString()}` : 'Created a key';
     case 'credential.label_change':
       return 'Renamed a key';
     case 'credential.password_change':
@@ -25,7 +25,7 @@ export function what(event: AuditEvent): string {
     case 'credential.reveal':
       return 'Showed an API key';
     case 'credential.delete':
-      return 'Deleted a key';
+      return d.withProject ? 'Deleted a key with its project' : 'Deleted a key';
     case 'session.sign_in':
       return 'Signed in';
     case 'session.sign_in_failed':
@@ -38,6 +38,18 @@ export function what(event: AuditEvent): string {
       return `Changed the role of ${text(d.email)} to ${roleName(d.role)}`;
     case 'user.remove':
       return `Removed user ${text(d.email)}`;
+    case 'user.password_change':
+      return 'Changed their password';
+    case 'user.password_reset':
+      return `Reset the password of ${text(d.email)}`;
+    case 'project.create':
+      return `Created the project ${text(d.name)}`;
+    case 'project.rename':
+      return `Renamed the project ${text(d.from)} to ${text(d.to)}`;
+    case 'project.delete':
+      return Number(d.deletedCredentials) > 0
+        ? `Deleted the project ${text(d.name)} and its ${text(d.deletedCredentials)} ${Number(d.deletedCredentials) === 1 ? 'key' : 'keys'}`
+        : `Deleted the project ${text(d.name)}`;
     case 'account.verification_request':
       return 'Requested account verification';
     default:
