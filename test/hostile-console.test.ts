@@ -29,6 +29,8 @@ async function state(): Promise<string> {
     `SELECT (SELECT json_agg(k ORDER BY id) FROM (SELECT id, kind, display_name, secret_hash, secret_sealed, username, update_time FROM access_keys) k)::text AS keys,
             (SELECT json_agg(u ORDER BY id) FROM (SELECT id, email, role, password_hash FROM users) u)::text AS users,
             (SELECT json_agg(a ORDER BY id) FROM accounts a)::text AS accounts,
+            (SELECT json_agg(p ORDER BY id) FROM projects p)::text AS projects,
+            (SELECT count(*) FROM sessions)::int AS sessions,
             (SELECT count(*) FROM audit_events)::int AS audit`,
   );
   return JSON.stringify(rows[0]);
@@ -36,7 +38,7 @@ async function state(): Promise<string> {
 
 // JSON values shaped like the real bodies, with hostile leaves, and anything at all.
 const leaf = fc.oneof(hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('basic', 'hmac', 'legacy', 'administrator', 'basic', 'Passw0rd'));
-const field = fc.constantFrom('kind', 'label', 'username', 'password', 'credentialIds', 'email', 'role', '__proto__', 'constructor');
+const field = fc.constantFrom('kind', 'label', 'username', 'password', 'credentialIds', 'email', 'role', 'name', 'expireTime', 'currentPassword', 'newPassword', '__proto__', 'constructor');
 const shaped = fc.dictionary(field, fc.oneof(leaf, fc.array(leaf, { maxLength: 3 })), { maxKeys: 4 });
 const body = fc.oneof(
   { weight: 5, arbitrary: shaped.map((b) => JSON.stringify(b)) },
@@ -51,6 +53,9 @@ const targets = [
   { name: 'PATCH a legacy credential', method: 'PATCH', path: () => `${p()}/${credentialIds[2]}` },
   { name: 'POST credentials/delete', method: 'POST', path: () => `${p()}/delete` },
   { name: 'POST account/users', method: 'POST', path: () => '/account/users' },
+  { name: 'POST projects', method: 'POST', path: () => '/projects' },
+  { name: 'PATCH a project', method: 'PATCH', path: () => `/projects/${acct.projectId}` },
+  { name: 'POST session/password', method: 'POST', path: () => '/session/password' },
 ];
 
 async function send(method: string, path: string, text: string | undefined, contentType = 'application/json') {
@@ -79,11 +84,11 @@ describe('hostile bodies at the console API', () => {
 describe('hostile paths and queries at the console API', () => {
   it('never answers 5xx, never leaks, changes nothing on a refusal', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE'), fc.constantFrom('credentials', 'users'), pathSegment, fc.constantFrom('', '/reveal', '/x'), queryString, async (method, collection, segment, tail, query) => {
+      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE'), fc.constantFrom('credentials', 'users', 'projects'), pathSegment, fc.constantFrom('', '/reveal', '/x', '/password-reset'), queryString, async (method, collection, segment, tail, query) => {
         const before = await state();
-        const prefix = collection === 'users' ? '/account/users' : p();
+        const prefix = collection === 'users' ? '/account/users' : collection === 'projects' ? '/projects' : p();
         const path = `${prefix}/${segment}${tail}${query}`;
-        const res = await send(method, path, method === 'GET' || method === 'DELETE' ? undefined : collection === 'users' ? '{"role":"basic"}' : '{"label":"x"}');
+        const res = await send(method, path, method === 'GET' || method === 'DELETE' ? undefined : collection === 'users' ? '{"role":"basic"}' : collection === 'projects' ? '{"name":"x"}' : '{"label":"x"}');
         expect(res.status, path.slice(0, 120)).toBeLessThan(500);
         // The 404 for an unknown route names the path it was sent (as sent): only what we sent.
         assertNoLeak(res.status, res.text.split(`/api${prefix}/${segment}${tail}`).join('/api/…'));
