@@ -33,6 +33,8 @@ export interface LoadResult {
   max: number;
   non2xx: number;
   errors: number;
+  /** Server CPU time per 2xx response, in ms, when the run was measured with it. */
+  cpuMsPerToken?: number;
 }
 
 export interface TokenLoad {

@@ -150,15 +150,18 @@ export function shapesTable(f: Figures): string {
   const [c, cHigh] = f.plan.connections;
   const warm = warmOf(f, 'Keymint');
   const perToken = (r: FleetFigure) => `${r.cpuMsPerToken.toFixed(2)} ms CPU, ${na(r.statementsPerToken, () => r.statementsPerToken.toFixed(2))} statements per token; RSS ${mb(r.rssAfter)}`;
+  const cpu = (r: LoadResult, note = '') => [r.cpuMsPerToken === undefined ? '' : `${r.cpuMsPerToken.toFixed(2)} ms CPU per token`, note].filter(Boolean).join('; ');
   const body = [
     loadRow('fleet', n0(f.fleet.keys), f.stageRows, f.fleet, c, perToken(f.fleet)),
     loadRow('fleet', n0(f.fleetHigh.keys), f.stageRows, f.fleetHigh, cHigh, perToken(f.fleetHigh)),
-    ...warm.runs.map((r, i) => loadRow('warm', 'one', f.stageRows, r, c, `round ${i + 1}`)),
-    loadRow('warm', 'one', f.stageRows, f.warm.high, cHigh),
-    ...(f.warm.runs.baseline ?? []).map((r, i) => loadRow('bare oidc-provider (warm)', 'one (in memory)', 0, r, c, `round ${i + 1}`)),
+    ...warm.runs.map((r, i) => loadRow('warm', 'one', f.stageRows, r, c, cpu(r, `round ${i + 1}`))),
+    loadRow('warm', 'one', f.stageRows, f.warm.high, cHigh, cpu(f.warm.high)),
+    ...(f.warm.runs.baseline ?? []).map((r, i) => loadRow('bare oidc-provider (warm)', 'one (in memory)', 0, r, c, cpu(r, `round ${i + 1}`))),
+    ...(f.warm.runs['Keymint before'] ?? []).map((r, i) => loadRow('the code before: warm', 'one', f.plan.beforeFleetKeys + 1, r, c, cpu(r, `round ${i + 1}`))),
+    ...(f.before ? [loadRow('the code before: fleet', n0(f.before.fleet.keys), f.before.fleet.tableRows, f.before.fleet, c, perToken(f.before.fleet))] : []),
     loadRow('hostile (fleet under flood)', n0(f.hostile.fleet.requests), f.stageRows, f.hostile.fleet, c, `${f.hostile.fleet.non2xx} non-2xx`),
     ...f.scale.flatMap((s) => [
-      loadRow('scale: warm', 'one', s.rows, s.warm, c),
+      loadRow('scale: warm', 'one', s.rows, s.warm, c, cpu(s.warm)),
       loadRow('scale: fleet', n0(s.fleet.keys), s.rows, s.fleet, c, perToken(s.fleet)),
     ]),
   ];

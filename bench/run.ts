@@ -21,6 +21,7 @@ import { fleetRun, warmUp } from './fleet.js';
 import { hostileFleet } from './hostile.js';
 import { measureVerify } from './verify-rate.js';
 import { tokenLoad } from './load.js';
+import { serverCost } from './server-cost.js';
 import type { SecretScheme } from './secret-digest.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -73,6 +74,14 @@ async function measureCreates(s: Served, concurrency: number[], count: number) {
   return measureChanges({ url: s.keymint.url, projectId, bearer }, concurrency, count);
 }
 
+/** One key again and again on one server, with the server's CPU per token. */
+async function warmRun(keymint: Keymint, owner: Credentials, seconds: number, connections: number, label: string) {
+  await settle([keymint.pid]);
+  const cost = await serverCost(keymint, () => tokenLoad({ url: keymint.url, authorization: basic(owner.accessKeyId, owner.secret), seconds, connections }));
+  const r = assertClean(label, cost.result);
+  return { ...r, cpuMsPerToken: cost.cpuMs / Math.max(1, r.requests) };
+}
+
 async function freshTokens(url: string, owner: Credentials, count: number): Promise<string[]> {
   const tokens: string[] = [];
   const r = await timedPool(count, 32, async () => {
@@ -94,7 +103,7 @@ async function scalePoint(s: Served, plan: Plan, rows: number, withList: boolean
   await warmUp(s.keymint, s.seeder, s.owner, plan.warmupSeconds, plan.fleetWarmupKeys);
   const [c] = plan.connections;
   progress(`scale ${rows}: warm (${plan.durationSeconds} s), then a fleet of ${plan.fleetKeys} keys, ${c} in flight`);
-  const warm = assertClean('scale warm', await tokenLoad({ url: s.keymint.url, authorization: basic(s.owner.accessKeyId, s.owner.secret), seconds: plan.durationSeconds, connections: c }));
+  const warm = await warmRun(s.keymint, s.owner, plan.durationSeconds, c, 'scale warm');
   const fleet = await fleetRun(s.keymint, s.seeder, plan.fleetKeys, c, `fleet at ${rows} keys`);
   progress(`  warm ${Math.round(warm.requestsPerSecond)}/s; fleet ${Math.round(fleet.requestsPerSecond)}/s, p99 ${fleet.p99.toFixed(1)} ms, RSS ${(fleet.rssAfter / 1e6).toFixed(0)} MB`);
   let list: ScalePoint['list'];
@@ -128,7 +137,7 @@ async function main(): Promise<void> {
   ];
   const warm = await compareWarm(targets, { connections: c, warmupSeconds: plan.warmupSeconds, durationSeconds: plan.durationSeconds, rounds: plan.rounds, progress });
   progress(`warm, ${cHigh} in flight`);
-  const warmHigh = assertClean('warm high', await tokenLoad({ url: keymint.url, authorization: ownerAuth, seconds: plan.durationSeconds, connections: cHigh }));
+  const warmHigh = await warmRun(keymint, owner, plan.durationSeconds, cHigh, 'warm high');
 
   progress(`fleet: warm-up with ${plan.fleetWarmupKeys} keys, then ${plan.fleetKeys} keys at ${c} and at ${cHigh} in flight`);
   await warmUp(keymint, seeder, owner, 0, plan.fleetWarmupKeys);

@@ -9,11 +9,11 @@ import bcrypt from 'bcrypt';
 export type SecretScheme = 'digest' | 'bcrypt';
 
 /**
- * SQL for the stored digest of the text expression `secret`: 'sha256:' followed by the
+ * SQL for the stored digest of the text expression `secret`: 'sha256$' followed by the
  * base64url (unpadded) SHA-256 of its UTF-8 bytes, the format src/auth stores.
  */
 export const digestSql = (secret: string) =>
-  `'sha256:' || rtrim(translate(encode(sha256(convert_to(${secret}, 'UTF8')), 'base64'), '+/', '-_'), '=')`;
+  `'sha256$' || rtrim(translate(encode(sha256(convert_to(${secret}, 'UTF8')), 'base64'), '+/', '-_'), '=')`;
 
 /** A bcrypt hash of `secret` for the `bcrypt` scheme, at the server's cost. */
 export const bcryptOf = (secret: string, cost: number) => bcrypt.hash(secret, cost);

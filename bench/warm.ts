@@ -58,10 +58,12 @@ export async function compareWarm(targets: WarmTarget[], o: WarmOptions) {
   for (let round = 1; round <= o.rounds; round++) {
     for (const t of targets) {
       o.progress(`warm round ${round}: ${t.label} (${o.durationSeconds} s, ${o.connections} in flight)`);
+      const ticks = await cpuTicks(t.pid);
       const r = assertClean(
         `${t.label} round ${round}`,
         await tokenLoad({ url: t.url, authorization: t.authorization, seconds: o.durationSeconds, connections: o.connections }),
       );
+      r.cpuMsPerToken = ((await cpuTicks(t.pid)) - ticks) * 10 / Math.max(1, r.requests);
       runs[t.label].push(r);
       await settle(pids);
       o.progress(`  ${Math.round(r.requestsPerSecond)} tokens/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
