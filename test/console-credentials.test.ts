@@ -37,7 +37,7 @@ async function createRest(kind: 'basic' | 'hmac', label = unique(`${kind} key `)
   return res.body as { credential: { credentialId: string; label: string }; apiKey: string; apiSecret: string; notice: string };
 }
 
-async function createLegacy(username = unique('legacy.user'), password = 'Passw0rd') {
+async function createLegacy(username = unique('legacy.user'), password = 'Kx7Legacy') {
   recordSecret(password);
   const res = await admin().call('POST', base(), { kind: 'legacy', username, password });
   expect(res.status, res.text).toBe(201);
@@ -92,7 +92,7 @@ describe('REST Basic credentials', () => {
 
   it('have no password to change, and their secret is never shown again', async () => {
     const created = await createRest('basic');
-    const res = await admin().call('PATCH', `${base()}/${created.credential.credentialId}`, { password: 'Abcdef1' });
+    const res = await admin().call('PATCH', `${base()}/${created.credential.credentialId}`, { password: 'Abcdef1q9' });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/Only legacy credentials have a password/);
     const shown = await admin().call('POST', `${base()}/${created.credential.credentialId}/reveal`);
@@ -143,7 +143,7 @@ describe('Legacy credentials', () => {
 
   it('have usernames unique everywhere, case-insensitively, that cannot be changed', async () => {
     const created = await createLegacy(unique('Taken'));
-    const again = await admin().call('POST', base(), { kind: 'legacy', username: created.username.toUpperCase(), password: 'Passw0rd' });
+    const again = await admin().call('POST', base(), { kind: 'legacy', username: created.username.toUpperCase(), password: 'Kx7Legacy' });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/username is already taken/);
     const rename = await admin().call('PATCH', `${base()}/${created.credential.credentialId}`, { label: 'new name' });
@@ -154,7 +154,7 @@ describe('Legacy credentials', () => {
   it('refuse a username that is not allowed, stating the rule', async () => {
     const before = await rowCount();
     for (const username of ['ab', 'x'.repeat(51), 'has space', 'semi;colon', '0199a8f2-7c1e-7abc-8def-0123456789ab', '']) {
-      const res = await admin().call('POST', base(), { kind: 'legacy', username, password: 'Passw0rd' });
+      const res = await admin().call('POST', base(), { kind: 'legacy', username, password: 'Kx7Legacy' });
       expect(res.status, username).toBe(400);
       expect(res.body.error.message).toBe(LEGACY_USERNAME_RULE);
     }
@@ -162,7 +162,7 @@ describe('Legacy credentials', () => {
   });
 
   // The seed's rule: 6 to 50 alphanumeric characters, including upper and lower case.
-  const good = ['Abcdef', 'abcdeF', 'A1b2c3', 'aB3456', 'Zz' + '9'.repeat(48), 'PASSw0rd'];
+  const good = ['Abcdef', 'abcdeF', 'X1y2z9', 'aB3456', 'Zz' + '9'.repeat(48), 'QASSw0rdz'];
   const bad: Array<[string, unknown]> = [
     ['five characters', 'Abcde'],
     ['no upper-case letter', 'abcdef1'],

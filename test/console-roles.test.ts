@@ -40,9 +40,9 @@ const creds = (acct: ConsoleAccount) => `/projects/${acct.projectId}/credentials
 const ACTIONS: Action[] = [
   { name: 'create a REST Basic key', ok: 201, run: (u, a) => u.call('POST', creds(a), { kind: 'basic', label: `k${++n}` }) },
   { name: 'create an HMAC key', ok: 201, run: (u, a) => u.call('POST', creds(a), { kind: 'hmac', label: `h${++n}` }) },
-  { name: 'create a legacy credential', ok: 201, run: (u, a) => u.call('POST', creds(a), { kind: 'legacy', username: `legacy${++n}x${Date.now()}`, password: 'Passw0rd' }) },
+  { name: 'create a legacy credential', ok: 201, run: (u, a) => u.call('POST', creds(a), { kind: 'legacy', username: `legacy${++n}x${Date.now()}`, password: 'Kx7Legacy' }) },
   { name: 'edit a label', ok: 200, run: async (u, a) => u.call('PATCH', `${creds(a)}/${await adminCreates(a, { kind: 'basic', label: `e${++n}` })}`, { label: `edited${++n}` }) },
-  { name: 'change a legacy password', ok: 200, run: async (u, a) => u.call('PATCH', `${creds(a)}/${await adminCreates(a, { kind: 'legacy', username: `pw${++n}x${Date.now()}`, password: 'Passw0rd' })}`, { password: 'Changed1' }) },
+  { name: 'change a legacy password', ok: 200, run: async (u, a) => u.call('PATCH', `${creds(a)}/${await adminCreates(a, { kind: 'legacy', username: `pw${++n}x${Date.now()}`, password: 'Kx7Legacy' })}`, { password: 'Changed1' }) },
   { name: 'reveal an API key', ok: 200, run: async (u, a) => u.call('POST', `${creds(a)}/${await adminCreates(a, { kind: 'hmac', label: `r${++n}` })}/reveal`) },
   { name: 'delete selected', ok: 200, run: async (u, a) => u.call('POST', `${creds(a)}/delete`, { credentialIds: [await adminCreates(a, { kind: 'basic', label: `d${++n}` })] }) },
   { name: 'request verification', ok: 200, run: (u) => u.call('POST', '/account/verification-request') },
@@ -89,7 +89,7 @@ describe('every role against every action', () => {
       const key = await acct.users.administrator.call('POST', creds(acct), { kind: 'basic', label: `visible${++n}` });
       recordSecret(key.body.apiSecret);
       const username = `hidden${++n}x${Date.now()}`;
-      await adminCreates(acct, { kind: 'legacy', username, password: 'Passw0rd' });
+      await adminCreates(acct, { kind: 'legacy', username, password: 'Kx7Legacy' });
       const list = await acct.users[role].call('GET', creds(acct));
       expect(list.status).toBe(200);
       expect(list.text).toContain(key.body.credential.label);
@@ -111,7 +111,7 @@ describe('an unverified account', () => {
     const acct = await consoleAccount(server, { verified: false });
     const admin = acct.users.administrator;
     const before = await snapshot();
-    for (const body of [{ kind: 'basic', label: 'x' }, { kind: 'hmac', label: 'x' }, { kind: 'legacy', username: `unv${Date.now()}`, password: 'Passw0rd' }]) {
+    for (const body of [{ kind: 'basic', label: 'x' }, { kind: 'hmac', label: 'x' }, { kind: 'legacy', username: `unv${Date.now()}`, password: 'Kx7Legacy' }]) {
       const res = await admin.call('POST', creds(acct), body);
       expect(res.status).toBe(412);
       expect(res.body.error.status).toBe('FAILED_PRECONDITION');

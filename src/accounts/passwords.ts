@@ -9,7 +9,7 @@ import { bcryptHash } from '../auth/bcrypt-lane.js';
 import { ApiError } from '../kernel/api-error.js';
 import { requireAccount, requireId } from './lookups.js';
 import { checkPassword } from './user-input.js';
-import { deleteSessionsOfUser, lockUser, updateUserPassword } from './user-queries.js';
+import { deleteSessionsOfUser, findUser, lockUser, updateUserPassword } from './user-queries.js';
 import { toUser, type User } from './users.js';
 
 /** Runs in the change's transaction: `signedOut` is how many of the user's sessions it ended. */
@@ -33,11 +33,15 @@ export const temporaryPassword = (): string => randomBytes(18).toString('base64u
 export async function setPassword(db: Db, bcryptCost: number, change: PasswordChange, onChange?: OnPasswordChange): Promise<User> {
   requireId('account', change.accountId);
   requireId('user', change.userId);
-  const hash = await bcryptHash(checkPassword(change.password), bcryptCost);
+  // The rules depend on the role (an Administrator's floor is higher): read it first, and
+  // check again under the row lock in case it changed meanwhile (no bcrypt there).
+  const current = await findUser(db, change.userId);
+  const hash = await bcryptHash(checkPassword(change.password, current?.role ?? 'administrator'), bcryptCost);
   return withTransaction(db, async (tx) => {
     await requireAccount(tx, change.accountId);
     const row = await lockUser(tx, change.userId);
     if (!row || row.account_id !== change.accountId) throw ApiError.notFound(`There is no user ${change.userId} in account ${change.accountId}.`);
+    checkPassword(change.password, row.role);
     if (change.expectHash !== undefined && row.password_hash !== change.expectHash) {
       throw ApiError.failedPrecondition('The password was changed by another request meanwhile. Sign in again with the new password.');
     }

@@ -3,10 +3,14 @@
 import { z } from 'zod';
 import { ApiError } from '../kernel/api-error.js';
 import { isRole, ROLES, type Role } from '../kernel/roles.js';
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '../kernel/common-passwords.js';
 
 export const MAX_EMAIL_LENGTH = 254;
 export const MIN_PASSWORD_LENGTH = 8;
-export const MAX_PASSWORD_LENGTH = 128;
+/** An Administrator can delete every credential of the account: a longer floor. */
+export const MIN_ADMINISTRATOR_PASSWORD_LENGTH = 12;
+/** bcrypt reads the first 72 bytes and silently ignores the rest: longer is refused, not truncated. */
+export const MAX_PASSWORD_BYTES = 72;
 
 const emailSchema = z.email();
 
@@ -22,14 +26,26 @@ export function parseEmail(value: string): string {
   return email;
 }
 
-/** Counts characters, not UTF-16 units, so the rule reads the same for every alphabet. */
-export function checkPassword(password: string): string {
+/**
+ * A console user's password for `role`: at least 8 characters (12 for an Administrator),
+ * at most 72 bytes in UTF-8, and not a common password. Counts characters, not UTF-16
+ * units, so the floor reads the same for every alphabet.
+ */
+export function checkPassword(password: string, role: Role): string {
   const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
+  const floor = role === 'administrator' ? MIN_ADMINISTRATOR_PASSWORD_LENGTH : MIN_PASSWORD_LENGTH;
+  if (length < floor) {
+    const who = role === 'administrator' ? "An Administrator's password" : 'The password';
+    throw ApiError.invalidArgument(`${who} must be at least ${floor} characters long; this one has ${length}.`);
+  }
+  const bytes = Buffer.byteLength(password, 'utf8');
+  if (bytes > MAX_PASSWORD_BYTES) {
     throw ApiError.invalidArgument(
-      `The password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long; this one has ${length}.`,
+      `The password must be at most ${MAX_PASSWORD_BYTES} bytes in UTF-8 (bcrypt ignores anything past that); this one has ${bytes}. ` +
+        'Characters outside ASCII take 2 to 4 bytes each.',
     );
   }
+  if (isCommonPassword(password)) throw ApiError.invalidArgument(COMMON_PASSWORD_MESSAGE);
   return password;
 }
 

@@ -51,8 +51,9 @@ export interface PreparedUser {
 /** Validates and hashes outside any transaction: bcrypt is slow and must not hold a row lock. */
 export async function prepareUser(input: NewUser, bcryptCost: number): Promise<PreparedUser> {
   const email = parseEmail(input.email);
-  const passwordHash = await bcryptHash(checkPassword(input.password), bcryptCost);
-  return { email, passwordHash, role: parseRole(input.role) };
+  const role = parseRole(input.role);
+  const passwordHash = await bcryptHash(checkPassword(input.password, role), bcryptCost);
+  return { email, passwordHash, role };
 }
 
 export async function insertPreparedUser(tx: Queryable, accountId: string, user: PreparedUser): Promise<User> {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isUuid } from '../kernel/ids.js';
 import { bodyError, nameField } from '../kernel/request-input.js';
 import { expireTimeField } from '../kernel/expire-time.js';
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '../kernel/common-passwords.js';
 
 export const LEGACY_PASSWORD_RULE =
   'The password must be 6 to 50 alphanumeric characters (A-Z, a-z, 0-9), including at least one upper-case and one lower-case letter.';
@@ -23,7 +24,9 @@ export function isValidLegacyUsername(value: string): boolean {
 const text = (field: string) =>
   z.string({ error: (i) => (i.input === undefined ? `${field} is required` : `${field} must be a string`) });
 
-export const legacyPassword = text('password').refine(isValidLegacyPassword, LEGACY_PASSWORD_RULE);
+export const legacyPassword = text('password')
+  .refine(isValidLegacyPassword, LEGACY_PASSWORD_RULE)
+  .refine((v) => !isCommonPassword(v), COMMON_PASSWORD_MESSAGE);
 const legacyUsername = text('username').refine(isValidLegacyUsername, LEGACY_USERNAME_RULE);
 const label = nameField('label');
 

@@ -92,7 +92,7 @@ export function consoleSchemas(): Record<string, object> {
     ListUsersResponse: closed(['users'], { users: { type: 'array', items: ref('schemas/User') } }),
     NewUserInput: closed(['email', 'password', 'role'], {
       email: { type: 'string', format: 'email', maxLength: 254, description: 'Trimmed and lower-cased; unique across all accounts.' },
-      password: { type: 'string', minLength: 8, maxLength: 128, description: 'The sign-in password, 8 to 128 characters.' },
+      password: { type: 'string', minLength: 8, maxLength: 72, description: 'The sign-in password: at least 8 characters (12 for an Administrator), at most 72 bytes in UTF-8, and not on the list of common leaked passwords.' },
       role,
     }),
     RoleInput: closed(['role'], { role }),
