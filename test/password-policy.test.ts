@@ -52,6 +52,19 @@ describe('console users', () => {
     expect((await addUser('Kq7-twelvech', 'administrator')).status).toBe(201);
   });
 
+  it("applies the same rules when a user changes their own password (an Administrator's floor included)", async () => {
+    const admin = acct.users.administrator;
+    for (const [newPassword, message] of [
+      ['Kq7-elevenc', /An Administrator's password must be at least 12 characters/],
+      ['password1234', COMMON],
+      ['Kq7-'.repeat(19), /at most 72 bytes/],
+    ] as const) {
+      const res = await admin.call('POST', '/session/password', { currentPassword: admin.password, newPassword });
+      expect(res.status, res.text).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+    }
+  });
+
   it('refuses a password past 72 bytes with an explicit error, instead of bcrypt truncating it', async () => {
     const base = 'Kq7-'.repeat(18); // 72 bytes
     expect((await addUser(base)).status).toBe(201);
