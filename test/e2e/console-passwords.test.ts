@@ -36,7 +36,7 @@ describe('console passwords', () => {
     await signInAs(page, email, acme.password);
     await page.getByRole('link', { name: 'Change password' }).click();
     await page.getByRole('heading', { name: 'Change password', level: 1 }).waitFor();
-    await expect(page.getByText('8 to 128 characters').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('12 for an Administrator').first().isVisible()).resolves.toBe(true);
 
     const form = page.getByRole('region', { name: 'Change password' });
     await form.getByLabel('Current password').fill('not my password');
