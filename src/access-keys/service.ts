@@ -2,6 +2,7 @@
 // display names are unique per project, the secret is generated here, returned once
 // and stored as a bcrypt hash; an expiry, when set, lies in the next 10 years; every
 // change is announced so caches drop the key.
+import { checkName } from '../kernel/names.js';
 import { v7 as uuidv7 } from 'uuid';
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { findProjectWithAccount } from '../accounts/queries.js';
@@ -119,7 +120,9 @@ export class AccessKeysService {
     return { accessKey: toAccessKey(row), secret };
   }
 
-  async #insert(projectId: string, displayName: string, db: Queryable, expireTime: Date | null) {
+  async #insert(projectId: string, name: string, db: Queryable, expireTime: Date | null) {
+    // The routes' schema already gave the canonical form; `keymint bootstrap` has none.
+    const displayName = checkName('displayName', name, 100);
     if (expireTime) checkExpireTime(expireTime);
     const secret = generateSecret();
     const secretHash = await hashSecret(secret, this.deps.bcryptCost);

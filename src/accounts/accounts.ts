@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { withTransaction, type Db } from '../db/pool.js';
 import { ApiError } from '../kernel/api-error.js';
+import { checkName } from '../kernel/names.js';
 import { requireAccount, requireId } from './lookups.js';
 import * as q from './queries.js';
 import { insertPreparedUser, prepareUser, type User } from './users.js';
@@ -28,10 +29,11 @@ export const toAccount = (row: q.AccountRow): Account => ({
   createTime: row.created_at.toISOString(),
 });
 
+/** An account's or project's name in its canonical form (kernel/names.ts). */
 export function parseName(label: string, value: string): string {
   const name = value.trim();
   if (!name || [...name].length > 200) throw ApiError.invalidArgument(`The ${label} name must be 1 to 200 characters.`);
-  return name;
+  return checkName(`the ${label} name`, name, 200);
 }
 
 export async function createAccount(

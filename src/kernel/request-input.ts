@@ -3,22 +3,19 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { ApiError } from './api-error.js';
+import { normalizeName } from './names.js';
 
-// C0 and C1 controls (NUL included) and the line and paragraph separators: not printable
-// on one line, and Postgres refuses NUL in text.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-// A lone UTF-16 surrogate is no character: Postgres would silently store U+FFFD instead.
-const LONE_SURROGATE = /\p{Cs}/u;
 
-/** A one-line name a person types (a key's displayName, a credential's label): trimmed, 1..max characters. */
+/** A one-line name a person types (a key's displayName, a credential's label): its canonical form (names.ts), 1..max characters. */
 export const nameField = (field: string, max = 100) =>
   z
     .string({ error: (i) => (i.input === undefined ? `${field} is required` : `${field} must be a string`) })
-    .trim()
-    .refine((s) => [...s].length >= 1, `${field} must not be empty`)
-    .refine((s) => [...s].length <= max, `${field} must be at most ${max} characters`)
-    .refine((s) => !CONTROL.test(s), `${field} must not contain control characters or line breaks`)
-    .refine((s) => !LONE_SURROGATE.test(s), `${field} must be valid Unicode text (it has an unpaired surrogate)`);
+    .transform((s, ctx) => {
+      const result = normalizeName(field, s, max);
+      if ('name' in result) return result.name;
+      ctx.addIssue({ code: 'custom', message: result.error });
+      return z.NEVER;
+    });
 
 export const bodyError = { error: 'The request body must be a JSON object' };
 
