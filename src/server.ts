@@ -43,7 +43,7 @@ import { gracefulServer, type GracefulServer } from './http/graceful-close.js';
 import { HTTP_TIMEOUTS } from './http/timeouts.js';
 
 /** Bounds of the shutdown steps; together well under the 10 s an orchestrator usually grants. */
-export const SHUTDOWN = { drainMs: 5_000, flushMs: 2_000, databaseMs: 1_500 };
+export const SHUTDOWN = { drainMs: 7_000, flushMs: 1_500, databaseMs: 1_000 };
 
 /** Waits for `work` at most `ms`; past that calls `late` and moves on (the work is abandoned). */
 async function within(work: Promise<unknown>, ms: number, late: () => void): Promise<void> {
