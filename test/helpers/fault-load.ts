@@ -141,8 +141,8 @@ export async function outage({ name, base, boot, databaseUrl, server, fault, hea
   const load = new FaultLoad(() => base, boot);
   load.start(6, 2);
   await waitFor('acknowledged writes before the fault', async () => (load.created.size >= 20 ? true : undefined), 30_000);
-  const faultAt = Date.now();
   await fault();
+  const faultAt = Date.now(); // once the fault is in place (pg_ctl stop returns when the server is down)
 
   // During the outage: a cold key, the probe, and the load's own answers.
   const cold = await statusOf(`${base}/oauth2/token`, {
