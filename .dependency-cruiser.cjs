@@ -10,6 +10,7 @@ const LAYERS = [
   ['accounts', ['src/accounts/']],
   ['credentials', ['src/credentials/']],
   ['access-keys', ['src/access-keys/']],
+  ['usage', ['src/usage/']],
   ['oauth', ['src/oauth/']],
   ['dashboard', ['src/dashboard/']],
 ];

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/pool.js';
 import { accessKeysRouter } from './access-keys/routes.js';
+import { withUsageV1 } from './usage/openapi.js';
 import type { AccessKeysService } from './access-keys/service.js';
 import { buildOpenApi } from './access-keys/openapi.js';
 import { authenticate, type Authenticator } from './auth/authenticate.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** POST /oauth2/introspect (src/oauth/introspection.ts), built by the server wiring. */
   introspection?: Router;
+  /** More v1 routers (Keymint extensions: src/usage/routes.ts), after the Access Keys API's. */
+  v1Routers?: Router[];
   /** The console API under /api (src/dashboard/console-api.ts), built by the server wiring. */
   consoleApi?: Router;
   /** True once SIGTERM arrived: /readyz answers 503 so a load balancer stops sending. */
@@ -61,7 +64,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(oauthRouter(config, deps.host, deps.ring));
   if (deps.introspection) app.use(deps.introspection);
 
-  const openapi = JSON.stringify(buildOpenApi(config.issuer));
+  const openapi = JSON.stringify(withUsageV1(buildOpenApi(config.issuer)));
   app.get('/v1/openapi.json', (_req, res) => {
     res.type('json').send(openapi);
   });
@@ -70,6 +73,7 @@ export function buildApp(deps: AppDeps): Express {
   v1.use(authenticate(deps.authenticator));
   v1.use(jsonBody(checkSignedBody));
   v1.use(accessKeysRouter(deps.accessKeys));
+  for (const router of deps.v1Routers ?? []) v1.use(router);
   app.use('/v1', noStore, v1);
   if (deps.consoleApi) app.use('/api', noStore, deps.consoleApi);
 

@@ -85,6 +85,12 @@ const schema = z.object({
   SIGNIN_FAILURES_PER_EMAIL: intIn(1, 1_000_000, 5),
   SIGNIN_FAILURES_PER_ADDRESS: intIn(1, 1_000_000, 20),
   AUDIT_RETENTION_DAYS: intIn(0, 36_500, 400),
+  USAGE_COUNTING: z.enum(['on', 'off']).default('on'),
+  USAGE_FLUSH_MS: intIn(100, 600_000, 5_000),
+  USAGE_MINUTE_RETENTION_HOURS: intIn(1, 24 * 31, 48),
+  USAGE_HOUR_RETENTION_DAYS: intIn(1, 3_660, 90),
+  USAGE_DAY_RETENTION_DAYS: intIn(1, 36_500, 730),
+  USAGE_PROJECT_METRICS: z.enum(['on', 'off']).default('off'),
   WORKERS: z
     .string()
     .trim()
@@ -141,6 +147,14 @@ export interface Config {
   readonly signInFailuresPerAddress: number;
   /** node:cluster worker processes behind one port (Postgres only). */
   readonly workers: number;
+  /** Usage counts per credential and token quotas (src/usage/); off: neither is counted nor enforced. */
+  readonly usageCounting: boolean;
+  /** How often usage counts are written and quota totals read back across instances. */
+  readonly usageFlushMs: number;
+  /** How many buckets of each granularity are kept. */
+  readonly usageRetention: Readonly<{ minute: number; hour: number; day: number }>;
+  /** Per-project token and failure totals on /metrics (never per key). */
+  readonly usageProjectMetrics: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -192,5 +206,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     signInFailuresPerAddress: e.SIGNIN_FAILURES_PER_ADDRESS,
     workers: e.WORKERS,
+    usageCounting: e.USAGE_COUNTING === 'on',
+    usageFlushMs: e.USAGE_FLUSH_MS,
+    usageRetention: Object.freeze({
+      minute: e.USAGE_MINUTE_RETENTION_HOURS * 60,
+      hour: e.USAGE_HOUR_RETENTION_DAYS * 24,
+      day: e.USAGE_DAY_RETENTION_DAYS,
+    }),
+    usageProjectMetrics: e.USAGE_PROJECT_METRICS === 'on',
   });
 }

@@ -54,6 +54,10 @@ async function within(work: Promise<unknown>, ms: number, late: () => void): Pro
   if (done) late();
 }
 import { accountRouter } from './accounts/routes.js';
+import { startUsage, type Usage } from './usage/usage.js';
+import { UsageService } from './usage/service.js';
+import { usageConsoleRouter, usageV1Router } from './usage/routes.js';
+import { countingExpiredKeys, gateClientSecrets } from './oauth/usage-gate.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -62,10 +66,17 @@ export interface RunningServer {
   readonly metrics: Metrics;
   /** The METRICS_PORT listener's URL, when there is one. */
   readonly metricsUrl?: string;
+  /** Usage counting and quotas; undefined with USAGE_COUNTING=off. */
+  readonly usage?: Usage;
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export interface ServerOptions {
+  /** The clock of usage buckets and quota windows (tests move it forward). */
+  now?: () => number;
+}
+
+export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   // A node:cluster worker shares the primary's socket; the primary checked the port.
   if (!cluster.isWorker) await assertPortFree(config.port, config.host);
   const masterKey = await resolveMasterKey(config, log);
@@ -74,7 +85,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   metrics.watchPool(database.db);
   const { db, feed } = database;
   let metricsListener: { server: Server; url: string } | undefined;
+  let usage: Usage | undefined;
   try {
+    usage = await startUsage({ config, db, log, registry: metrics.registry, now: options.now });
+    const counted = usage?.recorder;
     const box = new SealedBox(masterKey);
     // Before anything sealed is written (a signing key for a new SIGNING_ALG, say).
     await checkMasterKey(db, box);
@@ -86,9 +100,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const limiter = new FailureLimiter({ db, log, perAddress: config.authFailuresPerAddress, perKey: config.authFailuresPerKey });
     const tickets = new HmacTickets();
     const replays = new HmacReplays(db, log, MAX_SKEW_SECONDS);
+    const clients = cachedClientSource(keys, config.tokenScopes, verifier.unusableHash);
     const host = new ProviderHost({
-      config, ring, clients: cachedClientSource(keys, config.tokenScopes, verifier.unusableHash), verifier, limiter, tickets, log, metrics,
-      onTokenIssued: (keyId) => lastUse.record(keyId),
+      config, ring, clients: counted ? countingExpiredKeys(clients, keys, counted) : clients, verifier, limiter, tickets, log, metrics,
+      onTokenIssued: (keyId, projectId) => {
+        lastUse.record(keyId);
+        if (counted && projectId) counted.count(keyId, projectId, 'tokens');
+      },
+      decorate: counted && ((provider) => gateClientSecrets(provider, counted)),
     });
     const accessKeys = new AccessKeysService({
       db,
@@ -102,10 +121,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail });
     const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
     const account = new AccountService({ db, feed, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });
-    const routers = [accountRouter(account), credentialsRouter(credentials)];
+    const usageService = new UsageService({ db, quotas: counted?.quotas });
+    const routers = [accountRouter(account), credentialsRouter(credentials), usageConsoleRouter(usageService)];
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash: verifier.unusableHash, routers, metrics });
     let graceful: GracefulServer | undefined;
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, isStopping: () => graceful?.closing ?? false });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, v1Routers: [usageV1Router(usageService)], isStopping: () => graceful?.closing ?? false });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
     const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));
@@ -128,6 +148,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       database,
       metrics,
       metricsUrl: metricsListener?.url,
+      usage,
       close: () =>
         (closing ??= (async () => {
           // Each step is bounded, so a hung database cannot hold the process (SHUTDOWN_MS in all).
@@ -135,7 +156,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           metricsListener?.server.closeAllConnections();
           await graceful!.close(SHUTDOWN.drainMs);
           // After the last request, before the pool closes.
-          await within(lastUse.close(), SHUTDOWN.flushMs, () => log.warn({ keys: lastUse.pending }, 'shutdown: last use of some keys not written (database too slow)'));
+          await within(Promise.all([lastUse.close(), usage?.close()]), SHUTDOWN.flushMs, () =>
+            log.warn({ keys: lastUse.pending, usage: usage?.recorder.pending }, 'shutdown: last use or usage counts of some keys not written (database too slow)'));
           ring.stop();
           limiter.stop();
           replays.stop();
@@ -146,6 +168,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     };
   } catch (err) {
     metricsListener?.server.close();
+    await usage?.close().catch(() => {});
     await database.close();
     throw err;
   }

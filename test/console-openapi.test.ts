@@ -15,6 +15,8 @@ import { createDocumentAjv, createResponseValidator, type ResponseValidator } fr
 import { startTestServer, recordSecret, recordToken, type TestServer } from './helpers/server.js';
 import { callApi, consoleAccount, type ConsoleAccount } from './helpers/console-account.js';
 import { sessionTokenOf } from './helpers/session.js';
+import { usageConsoleRouter } from '../src/usage/routes.js';
+import type { UsageService } from '../src/usage/service.js';
 
 type Node = Record<string, any>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -32,6 +34,9 @@ const ROUTES = [
   'patch /api/projects/{projectId}', 'delete /api/projects/{projectId}',
   `get ${CREDS}`, `post ${CREDS}`, `post ${CREDS}/delete`,
   `patch ${CREDS}/{credentialId}`, `post ${CREDS}/{credentialId}/reveal`,
+  // src/usage/routes.ts
+  'get /api/account/usage', 'get /api/projects/{projectId}/usage', `get ${CREDS}/{credentialId}/usage`,
+  'get /api/projects/{projectId}/quota', 'put /api/projects/{projectId}/quota', `get ${CREDS}/{credentialId}/quota`, `put ${CREDS}/{credentialId}/quota`,
 ];
 
 const doc = buildConsoleOpenApi('https://keymint.example.test') as Node;
@@ -71,7 +76,7 @@ describe('the console OpenAPI document', () => {
     const router = consoleApi({
       config: { issuer: 'https://keymint.example.test', sessionTtlHours: 1, signInFailuresPerEmail: 5 },
       log: createLogger('silent'),
-      routers: [accountRouter({} as AccountService), credentialsRouter({} as CredentialsService)],
+      routers: [accountRouter({} as AccountService), credentialsRouter({} as CredentialsService), usageConsoleRouter({} as UsageService)],
     } as unknown as ConsoleApiDeps);
     expect(servedRoutes(router).sort()).toEqual([...ROUTES].sort());
     const ids = operations().map((o) => o.op.operationId);
@@ -341,6 +346,24 @@ describe('real responses of the console API, held to the document', () => {
     expect(next.body.auditEvents.length).toBeGreaterThan(0);
     expect((await send(as('administrator'), 'GET', '/api/account/audit-events', {}, undefined, 'pageSize=0')).status).toBe(400);
     expect((await send(as('advanced'), 'GET', '/api/account/audit-events')).status).toBe(403);
+  });
+
+  it('usage and quotas: the account, a project, a key (test/usage*.test.ts check the numbers)', async () => {
+    const admin = as('administrator');
+    const created = await send(admin, 'POST', CREDS, project(), { kind: 'basic', label: `Usage ${Date.now()}` });
+    recordSecret(created.body.apiSecret, created.body.apiKey);
+    await server.token(created.body.apiKey, created.body.apiSecret);
+    await server.running.usage!.recorder.flush();
+    const key = { ...project(), credentialId: created.body.credential.credentialId as string };
+    expect((await send(as('basic'), 'GET', '/api/account/usage', {}, undefined, 'granularity=day')).body.totals.tokens).toBeGreaterThanOrEqual(1);
+    expect((await send(as('basic'), 'GET', '/api/projects/{projectId}/usage', project())).status).toBe(200);
+    expect((await send(as('basic'), 'GET', `${CREDS}/{credentialId}/usage`, key, undefined, 'granularity=minute')).body.totals.tokens).toBe(1);
+    for (const [path, params] of [['/api/projects/{projectId}/quota', project()], [`${CREDS}/{credentialId}/quota`, key]] as const) {
+      expect((await send(as('advanced'), 'PUT', path, params, { tokensPerHour: 5, tokensPerDay: null })).status).toBe(403);
+      expect((await send(admin, 'PUT', path, params, { tokensPerHour: 5, tokensPerDay: 50 })).status).toBe(200);
+      expect((await send(as('basic'), 'GET', path, params)).body).toEqual({ tokensPerHour: 5, tokensPerDay: 50 });
+      expect((await send(admin, 'PUT', path, params, { tokensPerHour: null, tokensPerDay: null })).status).toBe(200);
+    }
   });
 
   it('a status the document does not list for an operation fails', () => {

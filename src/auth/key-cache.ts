@@ -111,6 +111,11 @@ export class AccessKeyCache {
     return key && !isExpired(key) ? key : undefined;
   }
 
+  /** The cached key, expired or not; never reads the database (usage counting of expired keys). */
+  peek(id: string): AuthKey | undefined {
+    return this.#lru.peek(id);
+  }
+
   /**
    * The key when it exists and has not expired, else undefined: what every authentication
    * path reads, so that an expired key is refused exactly like an unknown one.

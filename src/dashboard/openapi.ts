@@ -3,6 +3,7 @@
 // (test/console-openapi.test.ts), so it says what the routes answer, not what they might.
 import { ERROR_STATUSES, errorResponse, json, ref, retryAfter, schemas as v1Schemas } from '../access-keys/openapi-schemas.js';
 import { consoleSchemas } from './openapi-schemas.js';
+import { withUsageConsole } from '../usage/openapi.js';
 
 type Security = Record<string, string[]>[];
 
@@ -57,6 +58,10 @@ const pageSize = (max: number, fallback: number) =>
 
 export function buildConsoleOpenApi(issuer: string): object {
   const credentials = '/api/projects/{projectId}/credentials';
+  return withUsageConsole(buildDocument(issuer, credentials), { read: [...SESSION, ...KEYS], write: [...SESSION_CSRF, ...KEYS] });
+}
+
+function buildDocument(issuer: string, credentials: string): object {
   return {
     openapi: '3.1.0',
     info: {

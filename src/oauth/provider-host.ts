@@ -17,8 +17,10 @@ export class ProviderHost {
     private readonly deps: ProviderDeps & {
       log: Logger;
       metrics?: Metrics;
-      /** Called with the (canonical, lower-case) Key ID of each issued token; must not block. */
-      onTokenIssued?: (keyId: string) => void;
+      /** Called with the (canonical, lower-case) Key ID and the project of each issued token; must not block. */
+      onTokenIssued?: (keyId: string, projectId: string | undefined) => void;
+      /** Called on each provider built, before use (usage counting and quotas: oauth/usage-gate.ts). */
+      decorate?: (provider: Provider) => void;
     },
   ) {
     this.#build();
@@ -34,13 +36,14 @@ export class ProviderHost {
 
   #build() {
     const provider = buildProvider(this.deps);
+    this.deps.decorate?.(provider);
     provider.on('server_error', (_ctx, err) => this.deps.log.error({ err }, 'token endpoint error'));
     const { metrics, onTokenIssued } = this.deps;
     // One listener per issued token: it runs on every warm request.
     provider.on('grant.success', (ctx) => {
       metrics?.tokensIssued.inc();
-      const clientId = ctx.oidc.client?.clientId;
-      if (clientId && onTokenIssued) onTokenIssued(clientId);
+      const client = ctx.oidc.client as { clientId?: string; project_id?: string } | undefined;
+      if (client?.clientId && onTokenIssued) onTokenIssued(client.clientId, client.project_id);
     });
     if (metrics) {
       provider.on('grant.error', (_ctx, err) => metrics.tokensRefused.inc({ reason: (err as { error?: string }).error ?? 'server_error' }));

@@ -3,6 +3,7 @@ import { generateMasterKey } from '../../src/crypto/master-key.js';
 import { SealedBox } from '../../src/crypto/sealed-box.js';
 import { createTestDatabase } from './database.js';
 import { startTestServer, type TestServer } from './server.js';
+import type { ServerOptions } from '../../src/server.js';
 
 // Instances behind one load balancer share an issuer; the test servers' ports differ.
 export const SHARED_ISSUER = 'http://keymint.test';
@@ -16,8 +17,8 @@ export async function cluster(sharedEnv: Record<string, string> = {}) {
     masterKey,
     box: new SealedBox(Buffer.from(masterKey, 'base64url')),
     servers,
-    async start(env: Record<string, string> = {}) {
-      const s = await startTestServer({ ISSUER: SHARED_ISSUER, ...sharedEnv, ...env }, { database, masterKey });
+    async start(env: Record<string, string> = {}, options?: ServerOptions) {
+      const s = await startTestServer({ ISSUER: SHARED_ISSUER, ...sharedEnv, ...env }, { database, masterKey }, options);
       servers.push(s);
       return s;
     },

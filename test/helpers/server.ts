@@ -7,7 +7,7 @@ import pg from 'pg';
 import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
 import { AccessKeysService } from '../../src/access-keys/service.js';
 import { PageTokenCodec } from '../../src/kernel/page-token.js';
 import { bootstrapAccount } from '../../src/access-keys/bootstrap.js';
@@ -53,7 +53,11 @@ export interface TestServer {
 
 let counter = 0;
 
-export async function startTestServer(env: Record<string, string> = {}, shared?: { database: TestDatabase; masterKey: string }): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  shared?: { database: TestDatabase; masterKey: string },
+  options?: ServerOptions,
+): Promise<TestServer> {
   const database = shared?.database ?? (await createTestDatabase());
   const port = await freePort();
   const config = loadConfig({
@@ -72,7 +76,7 @@ export async function startTestServer(env: Record<string, string> = {}, shared?:
     ...env,
   });
   const logFile = newLogFile(expect.getState().testPath);
-  const running = await startServer(config, createLogger(config.logLevel, { file: logFile }));
+  const running = await startServer(config, createLogger(config.logLevel, { file: logFile }), options);
   observeIssued(running.server);
   const sql = new pg.Pool({ connectionString: database.url, max: 2 });
   sql.on('error', () => {}); // a dropped test database kills idle clients: not a test failure

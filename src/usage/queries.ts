@@ -1,0 +1,169 @@
+// SQL for usage counts and token quotas, and nothing else (migrations/0060_usage.sql).
+import type { Queryable } from '../db/pool.js';
+import { USAGE_FIELDS, type Granularity, type UsageCounts } from './fields.js';
+
+export interface UsageRow extends UsageCounts {
+  keyId: string;
+  projectId: string;
+  granularity: Granularity;
+  /** Start of the bucket, ms since the epoch. */
+  bucket: number;
+}
+
+const SUMS = USAGE_FIELDS.map((f) => `${f} = usage_counts.${f} + EXCLUDED.${f}`).join(', ');
+
+/**
+ * Adds a batch of counts to the shared totals, one statement. Rows of projects deleted
+ * meanwhile are dropped. The batch holds each (key, granularity, bucket) once.
+ */
+export async function addUsage(q: Queryable, rows: readonly UsageRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const column = (pick: (r: UsageRow) => unknown) => rows.map(pick);
+  await q.query(
+    `INSERT INTO usage_counts (key_id, granularity, bucket, project_id, ${USAGE_FIELDS.join(', ')})
+     SELECT u.key_id, u.granularity, to_timestamp(u.bucket / 1000.0), u.project_id, ${USAGE_FIELDS.map((f) => `u.${f}`).join(', ')}
+       FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::uuid[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+            AS u(key_id, granularity, bucket, project_id, ${USAGE_FIELDS.join(', ')})
+       JOIN projects p ON p.id = u.project_id
+     ON CONFLICT (key_id, granularity, bucket) DO UPDATE SET ${SUMS}`,
+    [
+      column((r) => r.keyId),
+      column((r) => r.granularity),
+      column((r) => r.bucket),
+      column((r) => r.projectId),
+      ...USAGE_FIELDS.map((f) => column((r) => r[f])),
+    ],
+  );
+}
+
+/** The shared token totals of these keys in one hour bucket and one day bucket. */
+export async function tokenTotals(
+  q: Queryable,
+  keyIds: readonly string[],
+  hour: number,
+  day: number,
+): Promise<Array<{ keyId: string; granularity: 'hour' | 'day'; tokens: number }>> {
+  if (keyIds.length === 0) return [];
+  const { rows } = await q.query<{ key_id: string; granularity: 'hour' | 'day'; tokens: string }>(
+    `SELECT key_id, granularity, tokens FROM usage_counts
+      WHERE key_id = ANY($1::uuid[])
+        AND ((granularity = 'hour' AND bucket = to_timestamp($2 / 1000.0)) OR (granularity = 'day' AND bucket = to_timestamp($3 / 1000.0)))`,
+    [keyIds, hour, day],
+  );
+  return rows.map((r) => ({ keyId: r.key_id, granularity: r.granularity, tokens: Number(r.tokens) }));
+}
+
+export interface SeriesQuery {
+  granularity: Granularity;
+  from: Date;
+  to: Date;
+  /** Exactly one of these narrows the rows. */
+  keyId?: string;
+  projectId?: string;
+  accountId?: string;
+}
+
+export interface SeriesRow extends UsageCounts {
+  key_id: string;
+  /** The key's console handle and name; null once the key is deleted. */
+  credential_id: string | null;
+  display_name: string | null;
+  bucket: Date;
+}
+
+/** Counts per key and bucket in [from, to), oldest first. */
+export async function usageSeries(q: Queryable, s: SeriesQuery): Promise<SeriesRow[]> {
+  const [where, value] = s.keyId
+    ? ['c.key_id = $4', s.keyId]
+    : s.projectId
+      ? ['c.project_id = $4', s.projectId]
+      : ['c.project_id IN (SELECT id FROM projects WHERE account_id = $4)', s.accountId];
+  const { rows } = await q.query(
+    `SELECT c.key_id, k.credential_id, k.display_name, c.bucket, ${USAGE_FIELDS.map((f) => `c.${f}::float8 AS ${f}`).join(', ')}
+       FROM usage_counts c LEFT JOIN access_keys k ON k.id = c.key_id
+      WHERE c.granularity = $1 AND c.bucket >= $2 AND c.bucket < $3 AND ${where}
+      ORDER BY c.bucket, c.key_id`,
+    [s.granularity, s.from, s.to, value],
+  );
+  return rows as SeriesRow[];
+}
+
+/** Deletes counts of one granularity older than `before`, at most `limit` rows; returns how many. */
+export async function deleteUsageBefore(q: Queryable, granularity: Granularity, before: Date, limit: number): Promise<number> {
+  const { rowCount } = await q.query(
+    `DELETE FROM usage_counts WHERE ctid IN (
+       SELECT ctid FROM usage_counts WHERE granularity = $1 AND bucket < $2 LIMIT $3)`,
+    [granularity, before, limit],
+  );
+  return rowCount ?? 0;
+}
+
+export interface QuotaRow {
+  scope: 'key' | 'project';
+  id: string;
+  per_hour: number | null;
+  per_day: number | null;
+}
+
+/** Every quota that is set (they are few: most keys have none). */
+export async function listQuotas(q: Queryable): Promise<QuotaRow[]> {
+  const { rows } = await q.query<QuotaRow>(
+    `SELECT 'key' AS scope, key_id AS id, per_hour, per_day FROM key_quotas
+     UNION ALL SELECT 'project', project_id, per_hour, per_day FROM project_quotas`,
+  );
+  return rows;
+}
+
+export async function findKeyQuota(q: Queryable, keyId: string): Promise<QuotaRow | undefined> {
+  const { rows } = await q.query<QuotaRow>(`SELECT 'key' AS scope, key_id AS id, per_hour, per_day FROM key_quotas WHERE key_id = $1`, [keyId]);
+  return rows[0];
+}
+
+export async function findProjectQuota(q: Queryable, projectId: string): Promise<QuotaRow | undefined> {
+  const { rows } = await q.query<QuotaRow>(
+    `SELECT 'project' AS scope, project_id AS id, per_hour, per_day FROM project_quotas WHERE project_id = $1`,
+    [projectId],
+  );
+  return rows[0];
+}
+
+/** Sets (or, with both limits null, removes) a key's quota. */
+export async function setKeyQuota(q: Queryable, keyId: string, projectId: string, perHour: number | null, perDay: number | null): Promise<void> {
+  if (perHour === null && perDay === null) {
+    await q.query('DELETE FROM key_quotas WHERE key_id = $1', [keyId]);
+    return;
+  }
+  await q.query(
+    `INSERT INTO key_quotas (key_id, project_id, per_hour, per_day) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (key_id) DO UPDATE SET per_hour = EXCLUDED.per_hour, per_day = EXCLUDED.per_day`,
+    [keyId, projectId, perHour, perDay],
+  );
+}
+
+export async function setProjectQuota(q: Queryable, projectId: string, perHour: number | null, perDay: number | null): Promise<void> {
+  if (perHour === null && perDay === null) {
+    await q.query('DELETE FROM project_quotas WHERE project_id = $1', [projectId]);
+    return;
+  }
+  await q.query(
+    `INSERT INTO project_quotas (project_id, per_hour, per_day) VALUES ($1, $2, $3)
+     ON CONFLICT (project_id) DO UPDATE SET per_hour = EXCLUDED.per_hour, per_day = EXCLUDED.per_day`,
+    [projectId, perHour, perDay],
+  );
+}
+
+export interface UsageKeyRow {
+  id: string;
+  credential_id: string;
+  display_name: string | null;
+}
+
+/** A key of the project (any kind of credential), by its ID or by its console handle. */
+export async function findProjectKey(q: Queryable, projectId: string, by: { id: string } | { credentialId: string }): Promise<UsageKeyRow | undefined> {
+  const [column, value] = 'id' in by ? ['id', by.id] : ['credential_id', by.credentialId];
+  const { rows } = await q.query<UsageKeyRow>(
+    `SELECT id, credential_id, display_name FROM access_keys WHERE project_id = $1 AND ${column} = $2`,
+    [projectId, value],
+  );
+  return rows[0];
+}
