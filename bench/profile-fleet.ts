@@ -28,6 +28,7 @@ await run(async () => {
   await seeder.createProject('Profile', 10);
   await seeder.growTo(rows, progress);
   const [owner] = await seeder.takeKeys(1);
+  await seeder.prepare(500 + keys);
   await keymint.restart();
   await warmUp(keymint, seeder, owner, 2, 500);
   const warm = await serverCost(keymint, () => tokenLoad({ url: keymint.url, authorization: basic(owner.accessKeyId, owner.secret), seconds: 5, connections: 32 }));

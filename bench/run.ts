@@ -41,7 +41,7 @@ interface Served {
  * A Keymint on a database of its own, seeded in the stored format it accepts: the current
  * digest when a token request with such a key succeeds, else bcrypt (code before issue 12).
  */
-async function serve(label: string, plan: Plan, rows: number, main?: string): Promise<Served> {
+async function serve(label: string, plan: Plan, rows: number, victims: number, main?: string): Promise<Served> {
   const database = await createBenchDatabase(ADMIN_URL);
   cleanups.push(() => database.drop().then(() => progress(`dropped database ${database.name}`)));
   const keymint = await startKeymint(database.url, { label, main, profileDir: main ? undefined : process.env.BENCH_PROFILE_DIR });
@@ -59,6 +59,7 @@ async function serve(label: string, plan: Plan, rows: number, main?: string): Pr
     await small.growTo(1, progress);
     const [owner] = await seeder.takeKeys(1);
     const [creator] = await small.takeKeys(1);
+    await seeder.prepare(Math.max(0, rows - 1 - victims));
     await keymint.restart(); // caches start empty, whatever the server keeps in memory
     progress(`${label} restarted (pid ${keymint.pid})`);
     const probe = await tokenRequest(keymint.url, basic(owner.accessKeyId, owner.secret));
@@ -96,6 +97,7 @@ async function freshTokens(url: string, owner: Credentials, count: number): Prom
 async function scalePoint(s: Served, plan: Plan, rows: number, withList: boolean): Promise<ScalePoint> {
   progress(`scale: growing the table to ${rows.toLocaleString('en-US')} keys`);
   await s.seeder.growTo(rows, progress);
+  await s.seeder.prepare(plan.fleetWarmupKeys + plan.fleetKeys);
   await s.keymint.restart();
   progress(`Keymint restarted (pid ${s.keymint.pid})`);
   await settle([s.keymint.pid]);
@@ -120,9 +122,9 @@ async function main(): Promise<void> {
   const [c, cHigh] = plan.connections;
   const stageRows = 1 + plan.fleetWarmupKeys + 3 * plan.fleetKeys + plan.victimKeys;
 
-  const current = await serve('Keymint', plan, stageRows);
+  const current = await serve('Keymint', plan, stageRows, plan.victimKeys);
   const before = plan.baselineDir
-    ? await serve('Keymint before', plan, 1 + plan.beforeFleetKeys, join(plan.baselineDir, 'dist/src/main.js'))
+    ? await serve('Keymint before', plan, 1 + plan.beforeFleetKeys, 0, join(plan.baselineDir, 'dist/src/main.js'))
     : undefined;
   const baseline = await startBaseline();
   cleanups.push(() => baseline.stop());
