@@ -114,7 +114,7 @@ export async function startBaseline(): Promise<Baseline> {
     CLIENT_SECRET: secret,
   });
   try {
-    await waitUntilReady(child, `${url}/.well-known/openid-configuration`);
+    await waitUntilReady(child, `${url}/.well-known/oauth-authorization-server`);
   } catch (err) {
     await child.stop();
     throw err;

@@ -27,7 +27,7 @@ async function rate(seconds: number, fn: (i: number) => Promise<unknown>, limit 
 export async function measureVerify(issuer: string, tokens: string[], seconds: number): Promise<VerifyFigures> {
   const [token, ...fresh] = tokens;
   const options = { issuer, audience: issuer, typ: 'at+jwt', algorithms: [...DEFAULT_ALGORITHMS] };
-  const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { jwks_uri: string };
+  const discovery = (await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json()) as { jwks_uri: string };
   const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
   const jose = (t: string) => jwtVerify(t, jwks, options);
   // Warm both (discovery, JWKS, JIT) on tokens that the measured runs do not use.

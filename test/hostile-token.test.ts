@@ -12,7 +12,7 @@ import { percentEncode } from './helpers/raw-http.js';
 
 let f: HostileFixture;
 let documents: Record<string, string>;
-const WELL_KNOWN = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/.well-known/jwks.json'];
+const WELL_KNOWN = ['/.well-known/oauth-authorization-server', '/.well-known/jwks.json'];
 
 beforeAll(async () => {
   f = await HostileFixture.start();

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-function discover(clientAuth: client.ClientAuth, algorithm: 'oidc' | 'oauth2' = 'oidc') {
+function discover(clientAuth: client.ClientAuth, algorithm: 'oidc' | 'oauth2' = 'oauth2') {
   return client.discovery(new URL(issuer), key.accessKey.accessKeyId, undefined, clientAuth, {
     execute: [client.allowInsecureRequests], // the test issuer is http://127.0.0.1
     algorithm,
@@ -63,12 +63,12 @@ describe('openid-client', () => {
     expect(challenge.cause[0]).toMatchObject({ scheme: 'basic', parameters: { error: 'invalid_client' } });
   });
 
-  it('surfaces a wrong secret sent with ClientSecretPost as invalid_client', async () => {
+  it('surfaces a wrong secret sent with ClientSecretPost as an invalid_client challenge (RFC 9110: a 401 has WWW-Authenticate)', async () => {
     const config = await discover(client.ClientSecretPost('wrong-secret'));
     const err = await client.clientCredentialsGrant(config).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(client.ResponseBodyError);
-    expect((err as client.ResponseBodyError).error).toBe('invalid_client');
-    expect((err as client.ResponseBodyError).status).toBe(401);
+    expect(err).toBeInstanceOf(client.WWWAuthenticateChallengeError);
+    expect((err as client.WWWAuthenticateChallengeError).cause[0].parameters.error).toBe('invalid_client');
+    expect((err as client.WWWAuthenticateChallengeError).status).toBe(401);
   });
 });
 

@@ -48,7 +48,7 @@ const table: Row[] = [
   { name: 'duplicate client_secret', request: () => ({ body: `${new URLSearchParams(post({}))}&client_secret=${key.secret}` }), status: 400, error: 'invalid_request' },
   { name: 'Basic and client_secret_post together', request: () => ({ basic: asBasic(key), body: post({}) }), status: 400, error: 'invalid_request' },
   // RFC 6749 allows 400 or 401 here; oidc-provider says 400 invalid_request.
-  { name: 'no credentials', request: () => ({ body: grant }), status: 400, error: 'invalid_request' },
+  { name: 'no credentials', request: () => ({ body: grant }), status: 401, error: 'invalid_client' },
   { name: 'client_id without a secret', request: () => ({ body: { ...grant, client_id: id() } }), status: 401, error: 'invalid_client' },
   { name: 'resource other than the audience', request: () => ({ basic: asBasic(key), body: { ...grant, resource: 'https://other.example.com' } }), status: 400, error: 'invalid_target' },
   { name: 'resource that is not a URI', request: () => ({ basic: asBasic(key), body: { ...grant, resource: 'api' } }), status: 400, error: 'invalid_target' },
@@ -68,6 +68,7 @@ describe('error table', () => {
         expect(challenge).toMatch(/^Basic /);
         expect(challenge).toContain('error="invalid_client"');
       }
+      if (row.status === 401) expect(challenge).toMatch(/^Basic realm=/); // RFC 9110 §15.5.2, whatever the method
       if (row.status !== 401) expect(challenge).toBeNull();
     });
   }

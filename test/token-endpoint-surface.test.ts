@@ -18,13 +18,22 @@ afterAll(() => s?.close());
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 describe('discovery', () => {
-  it('serves the same document at both well-known paths', async () => {
-    const oidc = await raw(`${s.url}/.well-known/openid-configuration`);
+  it('serves RFC 8414 metadata only: no OpenID Connect document, which could not be valid without ID tokens (#15)', async () => {
     const oauth = await raw(`${s.url}/.well-known/oauth-authorization-server`);
-    expect(oidc.status).toBe(200);
     expect(oauth.status).toBe(200);
-    expect(oidc.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(oauth.json).toEqual(oidc.json);
+    expect(oauth.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await raw(`${s.url}/.well-known/openid-configuration`)).status).toBe(404);
+  });
+
+  it('lists only the signing algorithms of the published keys, and no response type', async () => {
+    const doc = (await raw(`${s.url}/.well-known/oauth-authorization-server`)).json!;
+    const algs = [...new Set(((await raw(`${s.url}/.well-known/jwks.json`)).json!.keys as Array<{ alg: string }>).map((k) => k.alg))];
+    expect(doc.access_token_signing_alg_values_supported).toEqual(algs);
+    expect(algs).toEqual([s.config.signingAlg]);
+    expect(doc.response_types_supported).toEqual([]);
+    for (const absent of ['id_token_signing_alg_values_supported', 'token_endpoint_auth_signing_alg_values_supported', 'subject_types_supported']) {
+      expect(doc, absent).not.toHaveProperty(absent);
+    }
   });
 
   it('describes a client_credentials-only token endpoint', async () => {
@@ -43,7 +52,7 @@ describe('discovery', () => {
   });
 
   it('names endpoints that answer', async () => {
-    const doc = (await raw(`${s.url}/.well-known/openid-configuration`)).json!;
+    const doc = (await raw(`${s.url}/.well-known/oauth-authorization-server`)).json!;
     expect((await raw(doc.jwks_uri as string)).status).toBe(200);
     expect((await postToken(new URL(doc.token_endpoint as string).origin, { basic: asBasic(key) })).status).toBe(200);
   });
@@ -110,7 +119,6 @@ describe('response headers', () => {
       ['invalid_client', await postToken(s.url, { basic: [randomUUID(), 'x'] })],
       ['invalid_request', await postToken(s.url, { body: 'grant_type=client_credentials' })],
       ['405', await raw(`${s.url}/oauth2/token`)],
-      ['discovery', await raw(`${s.url}/.well-known/openid-configuration`)],
       ['oauth discovery', await raw(`${s.url}/.well-known/oauth-authorization-server`)],
       ['jwks', await raw(`${s.url}/.well-known/jwks.json`)],
       ['404', await raw(`${s.url}/userinfo`)],

@@ -42,7 +42,7 @@ async function startIssuer(keys: SigningKey[]) {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    if (req.url === '/.well-known/openid-configuration') {
+    if (req.url === '/.well-known/oauth-authorization-server') {
       issuer.hits.discovery++;
       if (issuer.discoveryStatus !== 200) return send(issuer.discoveryStatus, { error: 'server_error' });
       return send(200, { issuer: issuer.discoveryIssuer ?? issuer.url, jwks_uri: `${issuer.url}/.well-known/jwks.json` });
@@ -250,7 +250,7 @@ describe('createVerifier', () => {
     await gone.close();
     const err = await verifierFor(gone).verify(await mint(keys.ES256, gone.url)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VerifierUnavailableError);
-    expect((err as Error).message).toBe(`The discovery document at ${gone.url}/.well-known/openid-configuration could not be fetched.`);
+    expect((err as Error).message).toBe(`The discovery document at ${gone.url}/.well-known/oauth-authorization-server could not be fetched.`);
   });
 
   it('reports a failing JWKS endpoint as unavailable, not as a bad token', async () => {
@@ -274,7 +274,7 @@ describe('createVerifier', () => {
       },
     });
     await verifier.verify(await mint(keys.ES256, issuer.url));
-    expect(seen).toEqual([`${issuer.url}/.well-known/openid-configuration`, `${issuer.url}/.well-known/jwks.json`]);
+    expect(seen).toEqual([`${issuer.url}/.well-known/oauth-authorization-server`, `${issuer.url}/.well-known/jwks.json`]);
   });
 });
 

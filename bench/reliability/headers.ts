@@ -37,7 +37,6 @@ export async function sweepHeaders(url: string, projectId: string, basic: string
     { route: 'OPTIONS /oauth2/token (preflight)', method: 'OPTIONS', path: '/oauth2/token', headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } },
     { route: 'POST /oauth2/introspect (good)', method: 'POST', path: '/oauth2/introspect', headers: { authorization: basic, ...FORM }, body: `token=${bearer}` },
     { route: 'POST /oauth2/introspect (bad)', method: 'POST', path: '/oauth2/introspect', headers: { authorization: wrong, ...FORM }, body: 'token=x' },
-    { route: 'GET /.well-known/openid-configuration', method: 'GET', path: '/.well-known/openid-configuration' },
     { route: 'GET /.well-known/oauth-authorization-server', method: 'GET', path: '/.well-known/oauth-authorization-server' },
     { route: 'GET /.well-known/jwks.json', method: 'GET', path: '/.well-known/jwks.json' },
     { route: 'GET /v1/projects/{p}/accessKeys (Bearer)', method: 'GET', path: list, headers: { authorization: `Bearer ${bearer}` } },

@@ -1,13 +1,16 @@
-// Authorization server metadata (RFC 8414), served at both well-known paths. Written
-// here rather than taken from oidc-provider, whose document would advertise endpoints
-// Keymint does not expose (authorization, userinfo, registration...).
+// Authorization server metadata (RFC 8414) at /.well-known/oauth-authorization-server.
+// Written here rather than taken from oidc-provider, whose document would advertise
+// endpoints Keymint does not expose (authorization, userinfo, registration...). There is no
+// /.well-known/openid-configuration: Keymint is no OpenID Provider (no authorization
+// endpoint, no ID tokens), and a discovery document without them would not be valid.
 import type { Config } from '../config.js';
 import { INTROSPECTION_PATH } from './introspection.js';
 import { TOKEN_PATH } from './provider.js';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 
-export function discoveryDocument(config: Config): Record<string, unknown> {
+/** `signingAlgs`: the algorithms of the keys in the published key set, the only ones tokens are signed with. */
+export function discoveryDocument(config: Config, signingAlgs: readonly string[]): Record<string, unknown> {
   return {
     issuer: config.issuer,
     token_endpoint: `${config.issuer}${TOKEN_PATH}`,
@@ -18,7 +21,7 @@ export function discoveryDocument(config: Config): Record<string, unknown> {
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     response_types_supported: [],
     scopes_supported: [...config.tokenScopes],
-    access_token_signing_alg_values_supported: ['ES256', 'EdDSA', 'PS256', 'RS256'],
+    access_token_signing_alg_values_supported: [...signingAlgs],
     service_documentation: `${config.issuer}/v1/openapi.json`,
   };
 }

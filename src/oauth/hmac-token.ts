@@ -48,6 +48,7 @@ function send(res: ServerResponse, metrics: HmacTokenDeps['metrics'], { status, 
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
   res.setHeader('Vary', 'Origin'); // oidc-provider's CORS layer varies every answer by Origin
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));

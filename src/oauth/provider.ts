@@ -11,6 +11,7 @@ import { reuseWarmClients } from './warm-clients.js';
 import type { FailureLimiter } from '../auth/failure-limiter.js';
 import type { HmacTickets } from './hmac-tickets.js';
 import { clientAddressResolver } from '../http/client-address.js';
+import { tokenErrorConformance } from './token-errors.js';
 
 export const TOKEN_PATH = '/oauth2/token';
 
@@ -93,6 +94,7 @@ export function buildProvider({ config, ring, clients, verifier, limiter, ticket
     ctx.request.ip = clientAddress(ctx.req) ?? '';
     return next();
   });
+  provider.use(tokenErrorConformance(config.issuer));
   // Synchronous when the secret is warm (no promise on the hot path); oidc-provider awaits
   // whatever it gets.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {

@@ -13,12 +13,13 @@ export const JWKS_MAX_AGE_SECONDS = 300;
 
 export function oauthRouter(config: Config, host: ProviderHost, ring: SigningKeyRing): Router {
   const router = Router();
-  const metadata = JSON.stringify(discoveryDocument(config));
+  const metadata = () => JSON.stringify(discoveryDocument(config, [...new Set(ring.publicJwks().keys.map((k) => k.alg!))]));
 
   // The usual way in is tokenFastPath (token-fast-path.ts), before express; this route
   // serves the same requests when the app is used without it.
   router.post(TOKEN_PATH, (req, res) => {
     withoutCors(res);
+    res.setHeader('Pragma', 'no-cache');
     host.handle(req, res);
   });
   router.all(TOKEN_PATH, (_req, res) => {
@@ -26,12 +27,10 @@ export function oauthRouter(config: Config, host: ProviderHost, ring: SigningKey
     res.status(405).json({ error: 'invalid_request', error_description: 'the token endpoint accepts POST only' });
   });
 
-  for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
-    router.get(path, (_req, res) => {
-      res.setHeader('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`);
-      res.type('json').send(metadata);
-    });
-  }
+  router.get('/.well-known/oauth-authorization-server', (_req, res) => {
+    res.setHeader('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`);
+    res.type('json').send(metadata());
+  });
 
   router.get(JWKS_PATH, (_req, res) => {
     res.setHeader('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}, stale-while-revalidate=60`);

@@ -23,6 +23,8 @@ function helmetHeaders(): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   const res = { setHeader: (name: string, value: string) => headers.push([name, String(value)]), removeHeader() {} };
   apiHelmet()({} as IncomingMessage, res as unknown as ServerResponse, () => {});
+  // RFC 6749 §5.1: token responses carry Pragma: no-cache beside oidc-provider's no-store.
+  headers.push(['Pragma', 'no-cache']);
   return headers;
 }
 

@@ -123,7 +123,7 @@ async function discoverKeys(options: VerifierOptions): Promise<JWTVerifyGetKey> 
 }
 
 async function discoverJwksUri(issuer: string, fetchImpl: typeof fetch): Promise<URL> {
-  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/oauth-authorization-server`;
   const unavailable = (why: string, cause?: unknown) =>
     new VerifierUnavailableError(`The discovery document at ${url} ${why}.`, { cause });
   let response: Response;
