@@ -24,6 +24,7 @@ import { tokenFastPath } from './oauth/token-fast-path.js';
 import { KeymintResponse } from './oauth/token-response.js';
 import { withRequestLog } from './http/request-log.js';
 import { assertPortFree } from './http/port-check.js';
+import { serveCommands } from './cli/serve.js';
 import { SigningKeyRing } from './oauth/signing-keys.js';
 import { Metrics } from './metrics/registry.js';
 import { LastUseRecorder } from './access-keys/last-use.js';
@@ -139,6 +140,8 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
     retention.start();
+    // The embedded folder serves one process: `keymint` commands run here, through its control socket.
+    const commands = database.embedded ? await serveCommands({ db, feed, config, log, masterKey }) : undefined;
     log.info({ url, issuer: config.issuer, embedded: !config.databaseUrl, metrics: metricsListener?.url }, 'keymint listening');
 
     let closing: Promise<void> | undefined;
@@ -154,6 +157,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
           // Each step is bounded, so a hung database cannot hold the process (SHUTDOWN_MS in all).
           metricsListener?.server.close();
           metricsListener?.server.closeAllConnections();
+          commands?.close();
           await graceful!.close(SHUTDOWN.drainMs);
           // After the last request, before the pool closes.
           await within(Promise.all([lastUse.close(), usage?.close()]), SHUTDOWN.flushMs, () =>

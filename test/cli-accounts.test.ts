@@ -85,7 +85,11 @@ describe('keymint accounts', () => {
     expect(after).toMatchObject({ verified: false, verificationRequested: true });
     const text = ok(await keymint('accounts', 'list')).stdout;
     expect(text).toContain(accountId);
-    expect(text).toContain('verification requested');
+    // A table: a header row, one row per account, no index column, no quotes.
+    const [header, ...rows] = text.trim().split('\n');
+    expect(header.split(/\s{2,}/)).toEqual(['ACCOUNT ID', 'NAME', 'VERIFIED', 'VERIFICATION REQUESTED']);
+    expect(rows.find((r) => r.startsWith(accountId))!.split(/\s{2,}/)).toEqual([accountId, 'Acme', 'no', 'yes']);
+    expect(text).not.toMatch(/\(index\)|'|"|│/);
   });
 
   it('verify ID verifies the account; an unknown or malformed ID is an error', async () => {
@@ -93,7 +97,7 @@ describe('keymint accounts', () => {
     const listed = json(await keymint('accounts', 'list', '--json')).find((a: { accountId: string }) => a.accountId === accountId);
     expect(listed.verified).toBe(true);
     fails(await keymint('accounts', 'verify', crypto.randomUUID()), 'There is no account');
-    fails(await keymint('accounts', 'verify', 'acme'), 'not a valid account ID');
+    fails(await keymint('accounts', 'verify', 'acme'), 'the account ID must be an ID like');
   });
 });
 
@@ -136,6 +140,6 @@ describe('keymint projects', () => {
   it('refuses a duplicate name and an unknown account', async () => {
     fails(await keymint('projects', 'create', '--account', accountId, '--name', 'Prod'), 'already has a project named "Prod"');
     fails(await keymint('projects', 'list', '--account', crypto.randomUUID()), 'There is no account');
-    fails(await keymint('projects', 'create', '--account', 'nope', '--name', 'X'), 'not a valid account ID');
+    fails(await keymint('projects', 'create', '--account', 'nope', '--name', 'X'), '--account must be an ID like');
   });
 });

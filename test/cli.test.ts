@@ -24,10 +24,14 @@ afterAll(async () => {
 const pgEnv = () => ({ DATABASE_URL: database.url, KEYMINT_MASTER_KEY: masterKey, BCRYPT_COST: '4' });
 
 describe('keymint on Postgres (DATABASE_URL)', () => {
-  it('migrate applies the schema', async () => {
-    const r = await run(CLI, ['migrate'], pgEnv());
+  it('migrate names the migrations it applies on a fresh database, then says there are none', async () => {
+    const r = await run(CLI, ['migrate', '--json'], pgEnv());
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('up to date');
+    const { applied } = JSON.parse(r.stdout);
+    expect(applied.length).toBeGreaterThanOrEqual(6);
+    expect(applied[0]).toBe('0001_foundation');
+    const again = await run(CLI, ['migrate'], pgEnv());
+    expect(again.stdout.trim()).toBe('The database is up to date: no pending migrations.');
   });
 
   it('bootstrap --json prints the account, project, key and secret once', async () => {
@@ -76,11 +80,18 @@ describe('keymint on Postgres (DATABASE_URL)', () => {
     expect(r.stderr).toContain('--activate-in must be a whole number');
   });
 
-  it('requires a master key with DATABASE_URL, and says how to make one', async () => {
-    const r = await run(CLI, ['migrate'], { DATABASE_URL: database.url });
-    expect(r.code).not.toBe(0);
+  it('reads and migrates without the master key; signing-keys rotate asks for the one the servers use', async () => {
+    const noKey = { DATABASE_URL: database.url, BCRYPT_COST: '4' };
+    expect((await run(CLI, ['migrate'], noKey)).code).toBe(0);
+    const list = await run(CLI, ['signing-keys', 'list', '--json'], noKey);
+    expect(list.code, list.stderr).toBe(0);
+    const r = await run(CLI, ['signing-keys', 'rotate'], noKey);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('KEYMINT_MASTER_KEY is required');
-    expect(r.stderr).toContain('keymint master-key');
+    // On an existing database a new key would be wrong: the hint says which key, and "new" only for a new database.
+    expect(r.stderr).toContain('the key the servers on this database use');
+    expect(r.stderr).toContain('Only for a new database');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('master-key prints 32 random bytes in base64url', async () => {
@@ -116,14 +127,16 @@ describe('the embedded default (no DATABASE_URL)', () => {
     const env = { DATA_DIR: dataDir, BCRYPT_COST: '4' };
     const boot = await run(CLI, ['bootstrap', '--account', 'A', '--project', 'P', '--key', 'K', '--json'], env);
     expect(boot.code, boot.stderr).toBe(0);
-    expect(boot.stderr).toContain('created a new master key');
+    // bootstrap seals nothing: the master key is made by the first server start.
+    await expect(stat(join(dataDir, 'master.key'))).rejects.toThrow();
     const { accessKey, secret, projectId } = JSON.parse(boot.stdout);
-    const keyFile = await readFile(join(dataDir, 'master.key'), 'utf8');
-    expect(Buffer.from(keyFile.trim(), 'base64url')).toHaveLength(32);
-    expect((await stat(join(dataDir, 'master.key'))).mode & 0o777).toBe(0o600);
 
     const port = await freePort();
     const server = await startMain({ ...env, PORT: String(port), HOST: '127.0.0.1' });
+    expect(server.output()).toContain('created a new master key');
+    const keyFile = await readFile(join(dataDir, 'master.key'), 'utf8');
+    expect(Buffer.from(keyFile.trim(), 'base64url')).toHaveLength(32);
+    expect((await stat(join(dataDir, 'master.key'))).mode & 0o777).toBe(0o600);
     try {
       const base = `http://127.0.0.1:${port}`;
       const basic = `Basic ${Buffer.from(`${accessKey.accessKeyId}:${secret}`).toString('base64')}`;
@@ -136,9 +149,11 @@ describe('the embedded default (no DATABASE_URL)', () => {
       const list = await fetch(`${base}/v1/projects/${projectId}/accessKeys`, { headers: { authorization: basic } });
       expect((await list.json()).accessKeys).toHaveLength(1);
 
+      // The folder is the server's: the command runs in it, through the control socket.
       const busy = await run(CLI, ['migrate'], env);
-      expect(busy.code).not.toBe(0);
-      expect(busy.stderr).toContain('in use by another Keymint process');
+      expect(busy.code, busy.stderr).toBe(0);
+      expect(busy.stdout).toContain('up to date');
+      expect(server.output()).toContain('ran a keymint command for the control socket');
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -31,6 +31,10 @@ export interface AccessKey {
 export type { KeyActor as Actor } from '../kernel/actor.js';
 import type { KeyActor as Actor } from '../kernel/actor.js';
 
+/** The operator at the `keymint` command: may manage any project; audited by that name. */
+export const OPERATOR = Object.freeze({ kind: 'operator' as const, name: 'keymint CLI' });
+export type KeysCaller = Actor | typeof OPERATOR;
+
 export const toAccessKey = (row: q.AccessKeyRow): AccessKey => ({
   accessKeyId: row.id,
   displayName: row.display_name,
@@ -55,8 +59,8 @@ export interface AccessKeysDeps {
 export class AccessKeysService {
   constructor(private readonly deps: AccessKeysDeps) {}
 
-  #authorize(actor: Actor, projectId: string) {
-    if (actor.projectId !== projectId) {
+  #authorize(actor: KeysCaller, projectId: string) {
+    if (actor.kind !== 'operator' && actor.projectId !== projectId) {
       throw ApiError.permissionDenied(
         `This access key belongs to project ${actor.projectId} and can manage the keys of that project only.`,
       );
@@ -67,8 +71,10 @@ export class AccessKeysService {
     return ApiError.alreadyExists(`An access key named "${displayName}" already exists in this project. Choose another displayName.`);
   }
 
-  async list(actor: Actor, projectId: string, pageSize: number, pageToken: string | undefined) {
+  async list(actor: KeysCaller, projectId: string, pageSize: number, pageToken: string | undefined) {
     this.#authorize(actor, projectId);
+    // A key's own project exists; a project the operator names may not.
+    if (actor.kind === 'operator' && !(await findProjectWithAccount(this.deps.db, projectId))) throw ApiError.notFound(`Project ${projectId} does not exist.`);
     let afterId: string | null = null;
     if (pageToken) {
       const position = this.deps.pageTokens.decode(pageToken, projectId);
@@ -82,7 +88,7 @@ export class AccessKeysService {
     return { accessKeys: page.map(toAccessKey), nextPageToken };
   }
 
-  async create(actor: Actor, projectId: string, displayName: string, expireTime: Date | null = null, address?: string) {
+  async create(actor: KeysCaller, projectId: string, displayName: string, expireTime: Date | null = null, address?: string) {
     this.#authorize(actor, projectId);
     const project = await findProjectWithAccount(this.deps.db, projectId);
     if (!project) throw ApiError.notFound(`Project ${projectId} no longer exists.`);
@@ -95,10 +101,10 @@ export class AccessKeysService {
   }
 
   /** The change's audit event, in its transaction: by this key, from the client's address, on a REST Basic key. */
-  #audit(tx: Queryable, actor: Actor, address: string | undefined, accountId: string, action: AuditEntry['action'], row: q.AccessKeyRow, details?: AuditEntry['details']) {
+  #audit(tx: Queryable, actor: KeysCaller, address: string | undefined, accountId: string, action: AuditEntry['action'], row: q.AccessKeyRow, details?: AuditEntry['details']) {
     return recordAudit(tx, {
       accountId,
-      actor,
+      ...(actor.kind === 'operator' ? { actorName: actor.name } : { actor }),
       action,
       projectId: row.project_id,
       credential: { credentialId: row.credential_id, kind: 'basic', label: row.display_name },
@@ -134,14 +140,14 @@ export class AccessKeysService {
     }
   }
 
-  async get(actor: Actor, projectId: string, accessKeyId: string): Promise<AccessKey> {
+  async get(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<AccessKey> {
     this.#authorize(actor, projectId);
     const row = await q.findAccessKey(this.deps.db, projectId, accessKeyId);
     if (!row) throw notFound(accessKeyId);
     return toAccessKey(row);
   }
 
-  async update(actor: Actor, projectId: string, accessKeyId: string, displayName: string, address?: string): Promise<AccessKey> {
+  async update(actor: KeysCaller, projectId: string, accessKeyId: string, displayName: string, address?: string): Promise<AccessKey> {
     this.#authorize(actor, projectId);
     let key: AccessKey;
     try {
@@ -160,7 +166,7 @@ export class AccessKeysService {
     return key;
   }
 
-  async delete(actor: Actor, projectId: string, accessKeyId: string, address?: string): Promise<void> {
+  async delete(actor: KeysCaller, projectId: string, accessKeyId: string, address?: string): Promise<void> {
     this.#authorize(actor, projectId);
     await withTransaction(this.deps.db, async (tx) => {
       const row = await q.findAccessKey(tx, projectId, accessKeyId);

@@ -11,6 +11,8 @@ export interface Database {
   readonly feed: ChangeFeed;
   readonly url: string;
   readonly embedded: boolean;
+  /** The migrations this open applied (none when the schema was up to date). */
+  readonly migrations: readonly string[];
   close(): Promise<void>;
 }
 
@@ -19,7 +21,7 @@ export async function openDatabase(config: Config, log: Logger, options: { liste
   const embedded = config.databaseUrl ? undefined : await (await import('./embedded.js')).startEmbeddedPostgres(config.dataDir);
   const url = config.databaseUrl ?? embedded!.url;
   try {
-    await migrate(url, log);
+    const migrations = await migrate(url, log);
     const db = createPool(url, { max: embedded ? 1 : config.dbPoolSize, timeouts: config.dbTimeouts, onQuery: options.onQuery });
     const feed =
       embedded || options.listen === false
@@ -30,6 +32,7 @@ export async function openDatabase(config: Config, log: Logger, options: { liste
       feed,
       url,
       embedded: Boolean(embedded),
+      migrations,
       async close() {
         await feed.close();
         await db.end();
