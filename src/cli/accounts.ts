@@ -3,15 +3,20 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { createAccount, listAccounts, verifyAccount } from '../accounts/accounts.js';
 import { checkPassword } from '../accounts/user-input.js';
+import type { Role } from '../kernel/roles.js';
 import type { CliContext } from './context.js';
 import * as parse from './options.js';
 import { fields, printer, table } from './output.js';
 
 export const ONCE = 'The password is shown only this once. Give it to its owner now.';
 
-/** From stdin when asked (read before any database work); otherwise a strong random one (144 bits), printed once. */
-export async function passwordFrom(ctx: CliContext, fromStdin: boolean | undefined) {
-  if (fromStdin) return { password: checkPassword(await ctx.stdin()), generated: false };
+/**
+ * From stdin when asked, checked before any database work (for the role, or the lowest
+ * floor when the role is the user's own, which the service then applies); otherwise a
+ * strong random one (144 bits), printed once.
+ */
+export async function passwordFrom(ctx: CliContext, fromStdin: boolean | undefined, role: Role = 'basic') {
+  if (fromStdin) return { password: checkPassword(await ctx.stdin(), role), generated: false };
   return { password: randomBytes(18).toString('base64url'), generated: true };
 }
 
@@ -25,7 +30,7 @@ export function registerAccounts(program: Command, ctx: CliContext): void {
     .option('--admin-password-stdin', 'read the password from stdin (default: generate one and print it once)')
     .option('--json', 'print JSON: {"account","administrator","password"?}')
     .action(async (opts: { name: string; adminEmail: string; adminPasswordStdin?: boolean; json?: boolean }) => {
-      const { password, generated } = await passwordFrom(ctx, opts.adminPasswordStdin);
+      const { password, generated } = await passwordFrom(ctx, opts.adminPasswordStdin, 'administrator');
       await ctx.withDatabase(async ({ db, config }) => {
         const out = await createAccount(db, config.bcryptCost, { name: opts.name, adminEmail: opts.adminEmail, adminPassword: password });
         printer(ctx.io, opts.json).print({ ...out, ...(generated ? { password } : {}) }, () =>

@@ -35,7 +35,12 @@ export interface CliContext {
   config(): Config;
   log(): Logger;
   stdin(): Promise<string>;
-  withDatabase<T>(fn: (d: DatabaseHandle) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn on the database. When a master key is configured (or on disk), it is checked
+   * first (a wrong key refuses before anything is written) unless keyCheck is false;
+   * without one, commands that seal nothing still run.
+   */
+  withDatabase<T>(fn: (d: DatabaseHandle) => Promise<T>, options?: { keyCheck?: boolean }): Promise<T>;
   /**
    * Only the commands that seal or open secrets ask for it (signing keys), and get it
    * checked against the database's key-check value first: a wrong key writes nothing.
@@ -69,7 +74,7 @@ export function localContext(io: Io, argv: readonly string[], env: NodeJS.Proces
     async stdin() {
       return (input ??= await io.stdin());
     },
-    async withDatabase(fn) {
+    async withDatabase(fn, options = {}) {
       const c = ctx.config();
       if (!c.databaseUrl) {
         const answer = await askRunningServer(controlSocketPath(c.dataDir), argv, input);
@@ -81,6 +86,8 @@ export function localContext(io: Io, argv: readonly string[], env: NodeJS.Proces
       }
       const database = await openDatabase(c, ctx.log(), { listen: false });
       try {
+        const box = options.keyCheck === false ? undefined : await ctx.sealedBoxIfAny();
+        if (box) await checkMasterKey(database.db, box);
         return await fn({ db: database.db, feed: database.feed, config: c, migrations: database.migrations });
       } finally {
         await database.close();

@@ -19,7 +19,7 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     .option('--password-stdin', 'read the password from stdin (default: generate one and print it once)')
     .option('--json', 'print JSON: {"user","password"?}')
     .action(async (opts: { account: string; email: string; role: Role; passwordStdin?: boolean; json?: boolean }) => {
-      const { password, generated } = await passwordFrom(ctx, opts.passwordStdin);
+      const { password, generated } = await passwordFrom(ctx, opts.passwordStdin, opts.role);
       await ctx.withDatabase(async ({ db, config }) => {
         const user = await addUser(db, config.bcryptCost, opts.account, { email: opts.email, password, role: opts.role });
         printer(ctx.io, opts.json).print({ user, ...(generated ? { password } : {}) }, () =>
