@@ -13,6 +13,7 @@ import { pageHeading, shell } from './pages/layout';
 import { forcedPasswordPage, passwordPage } from './pages/password';
 import { signInPage } from './pages/sign-in';
 import { usersPage } from './pages/users';
+import { usagePage } from './pages/usage';
 import { parseRoute, startRouter, type Route } from './router';
 import type { Session } from './types';
 
@@ -83,7 +84,9 @@ function render(route: Route): void {
     ? simple(ctx)
     : route.name === 'api-settings'
       ? apiSettingsPage(ctx, route.projectId)
-      : Promise.resolve(void main.append(pageHeading('Page not found'), h('p', null, h('a', { href: '/console/' }, 'Go to Access keys'))));
+      : route.name === 'usage'
+        ? usagePage(ctx, route.projectId)
+        : Promise.resolve(void main.append(pageHeading('Page not found'), h('p', null, h('a', { href: '/console/' }, 'Go to Access keys'))));
   // After a navigation, focus moves to the new page's heading so it is announced.
   if (rendered) void page.finally(() => main.querySelector<HTMLElement>('h1')?.focus());
   rendered = true;

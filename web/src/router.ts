@@ -8,6 +8,7 @@ export type Route =
   | { name: 'users' }
   | { name: 'audit-log' }
   | { name: 'password' }
+  | { name: 'usage'; projectId: string }
   | { name: 'not-found' };
 
 export const BASE = '/console/';
@@ -17,12 +18,15 @@ export function parseRoute(pathname: string): Route {
   if (path === '' || path === 'access-keys') return { name: 'access-keys' };
   if (path === 'api-settings') return { name: 'api-settings' };
   if (path === 'users' || path === 'audit-log' || path === 'password') return { name: path };
+  const usage = /^projects\/([^/]+)\/usage$/.exec(path);
+  if (usage) return { name: 'usage', projectId: decodeURIComponent(usage[1]) };
   const match = /^projects\/([^/]+)\/api-settings$/.exec(path);
   if (match) return { name: 'api-settings', projectId: decodeURIComponent(match[1]) };
   return { name: 'not-found' };
 }
 
 export function hrefFor(route: Route): string {
+  if (route.name === 'usage') return `${BASE}projects/${encodeURIComponent(route.projectId)}/usage`;
   if (route.name === 'api-settings') {
     return route.projectId ? `${BASE}projects/${encodeURIComponent(route.projectId)}/api-settings` : `${BASE}api-settings`;
   }
@@ -49,7 +53,7 @@ export function startRouter(onRoute: (route: Route) => void): void {
     if (url.origin !== location.origin || !url.pathname.startsWith(BASE) || link.hasAttribute('download')) return;
     if (url.hash && url.pathname === location.pathname) return; // the skip link
     event.preventDefault();
-    navigate(url.pathname);
+    navigate(url.pathname + url.search);
   });
   listener(parseRoute(location.pathname));
 }

@@ -12,6 +12,8 @@ import { hrefFor } from '../router';
 import { displayName } from '../sections/credential-name';
 import { expiryOf } from '../sections/expiry';
 import { KIND_SHORT, type Project } from '../types';
+import { projectUsage } from '../usage/endpoints';
+import { orderControl, sortKeys, unusedMark, usageCell, volumesOf, type KeyOrder } from '../usage/key-rows';
 import { errorNote, loadingNote, pageHeading } from './layout';
 
 interface CardActions {
@@ -23,31 +25,37 @@ const cardSelector = (projectId: string) => `section[data-project-id="${CSS.esca
 
 function keysTable(project: Project): HTMLElement {
   const keys = h('div', null, loadingNote('keys'));
-  void listCredentials(project.projectId, { pageSize: 100 }).then(
-    ({ credentials, nextPageToken }) => {
+  void Promise.all([listCredentials(project.projectId, { pageSize: 100 }), projectUsage(project.projectId).catch(() => undefined)]).then(
+    ([{ credentials, nextPageToken }, usage]) => {
       if (credentials.length === 0) return fill(keys, h('p', { class: 'empty' }, 'No keys in this project yet.'));
+      const volumes = volumesOf(usage);
+      const tbody = h('tbody');
+      const rows = (order: KeyOrder) =>
+        fill(
+          tbody,
+          sortKeys(credentials, order, volumes).map((c) =>
+            h(
+              'tr',
+              null,
+              h('th', { scope: 'row', 'data-label': 'Name' }, displayName(c), ' ', unusedMark(c)),
+              h('td', { 'data-label': 'Kind' }, KIND_SHORT[c.kind]),
+              h('td', { 'data-label': 'Created' }, time(c.createTime)),
+              h('td', { 'data-label': 'Expires' }, expiryOf(c)),
+              h('td', { 'data-label': 'Last used' }, time(c.lastUseTime)),
+              usageCell(c, volumes, displayName(c)),
+            ),
+          ),
+        );
+      rows('created');
       fill(
         keys,
+        orderControl(rows),
         h(
           'table',
           { class: 'data-table' },
           h('caption', { class: 'visually-hidden' }, `Keys of ${project.name}`),
-          h('thead', null, h('tr', null, ['Name', 'Kind', 'Created', 'Expires', 'Last used'].map((t) => h('th', { scope: 'col' }, t)))),
-          h(
-            'tbody',
-            null,
-            credentials.map((c) =>
-              h(
-                'tr',
-                null,
-                h('th', { scope: 'row', 'data-label': 'Name' }, displayName(c)),
-                h('td', { 'data-label': 'Kind' }, KIND_SHORT[c.kind]),
-                h('td', { 'data-label': 'Created' }, time(c.createTime)),
-                h('td', { 'data-label': 'Expires' }, expiryOf(c)),
-                h('td', { 'data-label': 'Last used' }, time(c.lastUseTime)),
-              ),
-            ),
-          ),
+          h('thead', null, h('tr', null, ['Name', 'Kind', 'Created', 'Expires', 'Last used', 'Tokens (24 h)'].map((t) => h('th', { scope: 'col' }, t)))),
+          tbody,
         ),
         nextPageToken ? h('p', { class: 'muted' }, 'More keys are listed in API Settings.') : null,
       );
@@ -60,7 +68,8 @@ function keysTable(project: Project): HTMLElement {
 function projectCard(project: Project, admin: boolean, actions: CardActions): HTMLElement {
   const titleId = uid('project');
   const settings = h('a', { class: 'button secondary', href: hrefFor({ name: 'api-settings', projectId: project.projectId }) }, 'API Settings', h('span', { class: 'visually-hidden' }, ` for ${project.name}`));
-  let tools: HTMLElement[] = [settings];
+  const usage = h('a', { class: 'button secondary', href: hrefFor({ name: 'usage', projectId: project.projectId }) }, 'Usage', h('span', { class: 'visually-hidden' }, ` of ${project.name}`));
+  let tools: HTMLElement[] = [settings, usage];
   if (admin) {
     const again = (label: string) => () => document.querySelector<HTMLElement>(`${cardSelector(project.projectId)} button[data-action="${label}"]`);
     const rename = h('button', { type: 'button', class: 'secondary', 'data-action': 'rename', 'aria-label': `Rename ${project.name}` }, 'Rename');
@@ -76,7 +85,7 @@ function projectCard(project: Project, admin: boolean, actions: CardActions): HT
         remove.disabled = false;
       }
     });
-    tools = [settings, rename, remove];
+    tools = [settings, usage, rename, remove];
   }
   return h(
     'section',
