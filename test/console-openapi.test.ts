@@ -298,6 +298,8 @@ describe('real responses of the console API, held to the document', () => {
     recordSecret(newPassword);
     expect((await send(admin, 'PATCH', one, id(legacy), { password: newPassword })).status).toBe(200);
     expect((await send(admin, 'PATCH', one, id(legacy), { label: 'No labels here' })).status).toBe(400);
+    expect((await send(admin, 'PATCH', one, id(hmac), { expireTime: '2031-01-01T00:00:00Z' })).status).toBe(200);
+    expect((await send(admin, 'PATCH', one, id(legacy), { expireTime: null })).status).toBe(200);
     expect((await send(admin, 'POST', `${one}/reveal`, id(hmac))).status).toBe(200);
     expect((await send(admin, 'POST', `${one}/reveal`, id(legacy))).status).toBe(200);
     expect((await send(admin, 'POST', `${one}/reveal`, { ...project(), credentialId: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);

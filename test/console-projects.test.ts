@@ -156,7 +156,7 @@ describe('delete', () => {
 });
 
 describe('a key expiry set in the console', () => {
-  it('is kept and listed; a past, too distant or zone-less time is refused and nothing is created', async () => {
+  it('is kept and listed, can be changed and cleared; a past, too distant or zone-less time is refused and nothing is created', async () => {
     const creds = `/projects/${acct.projectId}/credentials`;
     const expireTime = new Date(Date.now() + 30 * 86_400_000);
     expireTime.setUTCMilliseconds(0);
@@ -168,6 +168,22 @@ describe('a key expiry set in the console', () => {
     expect(listed.expireTime).toBe(expireTime.toISOString());
     const audited = (await events(acct.accountId)).at(-1);
     expect(audited).toMatchObject({ action: 'credential.create', details: { expireTime: expireTime.toISOString() } });
+
+    // Changed later, and cleared; a refused change leaves it as it was.
+    const one = `${creds}/${made.body.credential.credentialId}`;
+    const later = new Date(expireTime.getTime() + 86_400_000);
+    const changed = await admin().call('PATCH', one, { expireTime: later.toISOString() });
+    expect(changed.status).toBe(200);
+    expect(changed.body.expireTime).toBe(later.toISOString());
+    expect((await admin().call('PATCH', one, { expireTime: '2001-01-01T00:00:00Z' })).status).toBe(400);
+    expect((await admin().call('PATCH', one, { expireTime: later.toISOString(), label: 'both' })).status).toBe(400);
+    expect((await acct.users.advanced.call('PATCH', one, { expireTime: null })).status).toBe(403);
+    expect((await admin().call('GET', `${creds}?kind=hmac`)).body.credentials.find((c: { label: string }) => c.label === 'expiring').expireTime).toBe(later.toISOString());
+    const cleared = await admin().call('PATCH', one, { expireTime: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).not.toHaveProperty('expireTime');
+    const changes = (await events(acct.accountId)).filter((e) => e.action === 'credential.expiry_change').map((e) => e.details);
+    expect(changes).toEqual([{ from: expireTime.toISOString(), to: later.toISOString() }, { from: later.toISOString(), to: null }]);
 
     const count = async () => (await server.sql.query('SELECT 1 FROM access_keys WHERE project_id = $1', [acct.projectId])).rowCount;
     const before = await count();

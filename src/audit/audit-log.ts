@@ -10,6 +10,7 @@ export type AuditAction =
   | 'credential.create'
   | 'credential.label_change'
   | 'credential.password_change'
+  | 'credential.expiry_change'
   | 'credential.reveal'
   | 'credential.delete'
   | 'session.sign_in'

@@ -45,10 +45,12 @@ export const createCredentialBody = z.record(z.string(), z.unknown(), bodyError)
 export type CreateCredentialInput = z.output<typeof createCredentialBody>;
 
 export const updateCredentialBody = z
-  .object({ label: label.optional(), password: legacyPassword.optional() }, bodyError)
+  .object({ label: label.optional(), password: legacyPassword.optional(), expireTime: expireTimeField }, bodyError)
   .strict()
-  .refine((b) => (b.label === undefined) !== (b.password === undefined), {
-    message: 'Send {"label": "..."} to rename a REST Basic or HMAC credential, or {"password": "..."} to change a legacy password; one of the two.',
+  .refine((b) => [b.label, b.password, b.expireTime].filter((v) => v !== undefined).length === 1, {
+    message:
+      'Send {"label": "..."} to rename a REST Basic or HMAC credential, {"password": "..."} to change a legacy password, ' +
+      'or {"expireTime": "..." | null} to change when a credential expires; one of the three.',
   });
 
 export const deleteCredentialsBody = z

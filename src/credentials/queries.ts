@@ -90,6 +90,15 @@ export async function updateLegacyPassword(q: Queryable, projectId: string, cred
   return rows[0];
 }
 
+export async function updateCredentialExpiry(q: Queryable, projectId: string, credentialId: string, expireTime: Date | null): Promise<CredentialRow | undefined> {
+  const { rows } = await q.query<CredentialRow>(
+    `UPDATE access_keys SET expire_time = $3, update_time = now()
+     WHERE project_id = $1 AND credential_id = $2 RETURNING ${COLUMNS}`,
+    [projectId, credentialId, expireTime],
+  );
+  return rows[0];
+}
+
 export async function deleteCredentials(q: Queryable, projectId: string, credentialIds: string[]): Promise<number> {
   const { rowCount } = await q.query(
     'DELETE FROM access_keys WHERE project_id = $1 AND credential_id = ANY($2::uuid[])',

@@ -51,7 +51,9 @@ export function credentialsRouter(service: CredentialsService): Router {
     res.json(
       body.label !== undefined
         ? await service.updateLabel(caller, projectId, credentialId, body.label)
-        : await service.changePassword(caller, projectId, credentialId, body.password!),
+        : body.password !== undefined
+          ? await service.changePassword(caller, projectId, credentialId, body.password)
+          : await service.changeExpiry(caller, projectId, credentialId, body.expireTime ?? null),
     );
   });
 

@@ -105,6 +105,19 @@ export class CredentialsService {
     return toCredential(row, caller.actor);
   }
 
+  /** When the credential stops working (null: never); in the future, at most 10 years ahead. */
+  async changeExpiry(caller: Caller, projectId: string, credentialId: string, expireTime: Date | null) {
+    const project = await projectFor(this.deps.db, caller.actor, projectId, true);
+    const current = await this.#find(project.id, credentialId);
+    if (expireTime) checkExpireTime(expireTime);
+    const row = await this.#change(caller, project.account_id, 'credential.expiry_change', async (tx) => {
+      const updated = await q.updateCredentialExpiry(tx, project.id, current.credential_id, expireTime);
+      if (!updated) throw notFound(credentialId);
+      return updated;
+    }, { details: { from: current.expire_time?.toISOString() ?? null, to: expireTime?.toISOString() ?? null } });
+    return toCredential(row, caller.actor);
+  }
+
   /** The API key (REST Basic, HMAC) or username (legacy): a key value, so Administrators only, and audited. */
   async reveal(caller: Caller, projectId: string, credentialId: string) {
     const project = await projectFor(this.deps.db, caller.actor, projectId, true);

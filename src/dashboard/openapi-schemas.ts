@@ -18,7 +18,7 @@ const closed = (required: string[], properties: Record<string, object>, descript
 const ROLES = ['administrator', 'advanced', 'basic'];
 const KINDS = ['basic', 'hmac', 'legacy'];
 const AUDIT_ACTIONS = [
-  'credential.create', 'credential.label_change', 'credential.password_change', 'credential.reveal', 'credential.delete',
+  'credential.create', 'credential.label_change', 'credential.password_change', 'credential.expiry_change', 'credential.reveal', 'credential.delete',
   'session.sign_in', 'session.sign_in_failed', 'session.sign_in_failures', 'user.add', 'user.role_change', 'user.remove',
   'user.password_change', 'user.password_reset', 'project.create', 'project.rename', 'project.delete', 'account.verification_request',
 ];
@@ -180,6 +180,7 @@ export function consoleSchemas(): Record<string, object> {
       oneOf: [
         closed(['label'], { label }, 'Renames a REST Basic or HMAC credential.'),
         closed(['password'], { password: legacyPassword }, "Changes a legacy credential's password."),
+        closed(['expireTime'], { expireTime }, 'Changes when a credential of any kind expires; null: never.'),
       ],
     },
     RevealResponse: {

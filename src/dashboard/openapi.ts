@@ -175,7 +175,8 @@ function buildDocument(issuer: string, credentials: string): object {
       [`${credentials}/{credentialId}`]: {
         parameters: [ref('parameters/projectId'), ref('parameters/credentialId')],
         patch: operation({
-          id: 'updateCredential', summary: 'Rename, or change a legacy password', description: '{"label"} for REST Basic and HMAC, {"password"} for legacy; the other one is a 400.',
+          id: 'updateCredential', summary: 'Rename, change a legacy password, or change the expiry',
+          description: '{"label"} for REST Basic and HMAC, {"password"} for legacy (the other one is a 400), {"expireTime"} (or null: never) for any kind. One of the three. Audited.',
           security: [...SESSION_CSRF, ...KEYS], body: 'UpdateCredentialInput',
           ok: { status: '200', description: 'OK', schema: 'Credential' }, errors: [...AUTHED, ...WITH_BODY, '404', '409'],
         }),

@@ -94,9 +94,21 @@ describe('console projects', () => {
     await expect(row.locator('td[data-label="Expires"]').textContent()).resolves.toMatch(/2030/);
     expect(await tokenStatus(server, made.apiKey, made.apiSecret)).toBe(200);
 
+    // Changed later from its row: the dialog starts at the current time.
+    await row.getByRole('button', { name: 'Change expiry of Nightly export' }).click();
+    const change = page.getByRole('dialog', { name: 'Change expiry' });
+    await expect(change.getByLabel('Expires').inputValue()).resolves.toBe('2030-06-30T12:00');
+    await change.getByLabel('Expires').fill('2031-03-01T08:30');
+    await change.getByRole('button', { name: 'Save expiry' }).click();
+    await basic.getByRole('status').getByText('Nightly export now expires', { exact: false }).waitFor();
+    await expect(row.locator('td[data-label="Expires"]').textContent()).resolves.toMatch(/2031/);
+    const later = await page.evaluate(() => new Date('2031-03-01T08:30').toISOString());
+    expect((await apiCredentials(server, acme, stagingId, 'basic'))[0]).toMatchObject({ expireTime: later });
+    await poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Change expiry of Nightly export');
+
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Access keys' }).click();
     const listed = page.getByRole('region', { name: 'Pre-production' }).getByRole('row', { name: /Nightly export/ });
-    await expect(listed.locator('td[data-label="Expires"]').textContent()).resolves.toMatch(/2030/);
+    await expect(listed.locator('td[data-label="Expires"]').textContent()).resolves.toMatch(/2031/);
     // A key without expiry says so.
     await createKeyInConsoleElsewhere();
   });
@@ -140,6 +152,7 @@ describe('console projects', () => {
       'Deleted the project Pre-production and its 1 key',
       'Deleted the project Scratch',
     ]) expect(actions).toContain(action);
+    expect(actions.some((a) => a.startsWith('Set a key to expire'))).toBe(true);
     expect(actions.some((a) => a.startsWith('Created a key expiring'))).toBe(true);
   });
 

@@ -43,7 +43,7 @@ export type NewCredential = ({ kind: 'basic' | 'hmac'; label: string } | { kind:
 export const createCredential = (projectId: string, body: NewCredential) =>
   request<CreatedCredential>('POST', credentialsOf(projectId), body);
 
-export const updateCredential = (projectId: string, credentialId: string, patch: { label: string } | { password: string }) =>
+export const updateCredential = (projectId: string, credentialId: string, patch: { label: string } | { password: string } | { expireTime: string | null }) =>
   request<Credential>('PATCH', `${credentialsOf(projectId)}/${enc(credentialId)}`, patch);
 
 export const revealCredential = (projectId: string, credentialId: string) =>

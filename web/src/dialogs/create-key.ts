@@ -5,7 +5,7 @@ import { h } from '../dom';
 import { createCredential } from '../endpoints';
 import { field } from '../field';
 import { openModal } from '../modal';
-import { expireTimeOf } from '../sections/expiry';
+import { EXPIRY_HINT, expireTimeOf } from '../sections/expiry';
 import { KIND_NAMES, type CreatedCredential, type Kind, type Project } from '../types';
 import { showKeyCreated, showLegacyCreated } from './key-created';
 
@@ -25,7 +25,7 @@ export function openCreateKey(project: Project, kind: Kind, onCreated: (created:
     label: 'Expires (optional)',
     name: 'expires',
     type: 'datetime-local',
-    hint: 'Leave empty for a key that never expires. In your local time; at most 10 years ahead. It cannot be changed later.',
+    hint: EXPIRY_HINT,
     topics: ['expiretime', 'expire'],
   });
   const expireTime = () => {

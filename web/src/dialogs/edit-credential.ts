@@ -1,11 +1,28 @@
-// Edit label (REST Basic and HMAC) and Edit password (Legacy). A rejected password keeps
-// the dialog open with the API's rule under the field.
+// Edit label (REST Basic and HMAC), Edit password (Legacy) and Expiry (any kind). A
+// rejected value keeps the dialog open with the API's rule under the field.
 import { h } from '../dom';
 import { updateCredential } from '../endpoints';
 import { field } from '../field';
 import { openModal } from '../modal';
 import type { Credential, Project } from '../types';
 import { PASSWORD_RULE } from './create-key';
+import { displayName } from '../sections/credential-name';
+import { EXPIRY_HINT, expireTimeOf, localInputOf } from '../sections/expiry';
+
+export function openEditExpiry(project: Project, credential: Credential, onSaved: (updated: Credential) => void, returnFocus?: () => HTMLElement | null): void {
+  const expires = field({ label: 'Expires', name: 'expires', type: 'datetime-local', value: localInputOf(credential.expireTime), hint: EXPIRY_HINT, topics: ['expiretime', 'expire'] });
+  openModal({
+    title: 'Change expiry',
+    content: h('p', null, h('strong', null, displayName(credential)), '. At the time set, applications using it stop working.'),
+    fields: [expires],
+    submitLabel: 'Save expiry',
+    returnFocus,
+    busyLabel: 'Saving…',
+    onSubmit: async () => {
+      onSaved(await updateCredential(project.projectId, credential.credentialId, { expireTime: expireTimeOf(expires.input.value) ?? null }));
+    },
+  });
+}
 
 export function openEditLabel(project: Project, credential: Credential, onSaved: (updated: Credential) => void, returnFocus?: () => HTMLElement | null): void {
   const label = field({ label: 'Label', name: 'label', value: credential.label ?? '', maxlength: 200 });

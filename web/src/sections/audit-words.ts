@@ -22,6 +22,8 @@ export function what(event: AuditEvent): string {
       return 'Renamed a key';
     case 'credential.password_change':
       return 'Changed a legacy password';
+    case 'credential.expiry_change':
+      return d.to ? `Set a key to expire ${new Date(text(d.to)).toLocaleString()}` : 'Set a key to never expire';
     case 'credential.reveal':
       return 'Showed an API key';
     case 'credential.delete':

@@ -1,6 +1,6 @@
 // One credential in its section's table (with when it expires). Administrators get a checkbox (for Delete
 // selected), Show for the API key, and Edit (label, or a legacy password).
-import { openEditLabel, openEditPassword } from '../dialogs/edit-credential';
+import { openEditExpiry, openEditLabel, openEditPassword } from '../dialogs/edit-credential';
 import { h, time } from '../dom';
 import type { Credential, Project } from '../types';
 import { displayName } from './credential-name';
@@ -43,7 +43,10 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
       if (legacy) openEditPassword(opts.project, c, (u) => opts.onEdited(u, `Password changed for ${name}.`), editAgain);
       else openEditLabel(opts.project, c, (u) => opts.onEdited(u, `Label saved: ${displayName(u)}.`), editAgain);
     });
-    cells.push(h('td', { class: 'actions-cell' }, edit));
+    const expiry = h('button', { type: 'button', class: 'secondary small', 'data-action': 'expiry', 'aria-label': `Change expiry of ${name}` }, 'Expiry');
+    const expiryAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="expiry"]`);
+    expiry.addEventListener('click', () => openEditExpiry(opts.project, c, (u) => opts.onEdited(u, u.expireTime ? `${name} now expires ${new Date(u.expireTime).toLocaleString()}.` : `${name} now never expires.`), expiryAgain));
+    cells.push(h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' }, edit, expiry)));
   }
   return h('tr', { 'data-credential-id': c.credentialId }, cells);
 }
