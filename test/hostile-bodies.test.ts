@@ -79,10 +79,17 @@ function acceptableName(body: Buffer, type: string, enc: Encoding): string | und
   const keys = Object.keys(value);
   const name = (value as { displayName?: unknown }).displayName;
   if (keys.length !== 1 || keys[0] !== 'displayName' || typeof name !== 'string') return undefined;
-  const trimmed = name.trim();
+  // Stored trimmed and in NFC; bidi controls and invisible characters refused (an emoji's
+  // joiner and variation selector excepted).
+  const trimmed = name.trim().normalize('NFC');
   const length = [...trimmed].length;
   if (length < 1 || length > 100 || CONTROL.test(trimmed) || /\p{Cs}/u.test(trimmed)) return undefined;
-  return name;
+  if (/\p{Bidi_Control}/u.test(trimmed)) return undefined;
+  const visible = trimmed
+    .replace(/(?<=\p{Extended_Pictographic}[\uFE0E\uFE0F]?(?:\p{Emoji_Modifier})?)\u200D(?=\p{Extended_Pictographic})/gu, '')
+    .replace(/(?<=\p{Emoji})[\uFE0E\uFE0F]/gu, '');
+  if (/[\p{Default_Ignorable_Code_Point}\u00AD\u180E\u115F\u1160\u3164\uFFA0]/u.test(visible)) return undefined;
+  return trimmed;
 }
 
 describe('JSON bodies', () => {
@@ -127,7 +134,7 @@ describe('limits', () => {
     expect((await unchanged(() => send(keys(), [auth(), json], at(65_536)))).status).toBe(400); // read, and refused for its name
     const res = await unchanged(() => send(keys(), [auth(), json], at(65_537)));
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.text).error.status).toBe('PAYLOAD_TOO_LARGE');
+    expect(JSON.parse(res.text).error.status).toBe('INVALID_ARGUMENT');
   });
 
   it('a gzip body is limited by its inflated size: a compression bomb is 413', async () => {

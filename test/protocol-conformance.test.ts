@@ -101,3 +101,42 @@ describe('discovery', () => {
     expect(oidc).toBeInstanceOf(Error);
   });
 });
+
+// Sinch's published OpenAPI description of the Access Keys API: errors are google.rpc.Status
+// ({code, message, status, details: []}, status a google.rpc.Code name), delete answers {}.
+const GOOGLE_RPC_CODES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+
+describe('the Access Keys API as Sinch describes it', () => {
+  const base = () => `${s.url}/v1/projects/${key.projectId}/accessKeys`;
+  const auth = () => ({ authorization: basicHeader(key.accessKey.accessKeyId, key.secret) });
+
+  it('answers every error with details: [] and a google.rpc.Code status, 413 and 415 included', async () => {
+    const answers = [
+      [400, await raw(base(), { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{"displayName":""}' })],
+      [401, await raw(base())],
+      [404, await raw(`${base()}/${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}`, { headers: auth() })],
+      [413, await raw(base(), { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'x'.repeat(70_000) }) })],
+      [415, await raw(base(), { method: 'POST', headers: { ...auth(), 'content-type': 'text/plain' }, body: '{"displayName":"x"}' })],
+    ] as const;
+    for (const [status, res] of answers) {
+      expect(res.status, res.text).toBe(status);
+      const error = (res.json as any).error;
+      expect(Object.keys(error).sort()).toEqual(['code', 'details', 'message', 'status']);
+      expect(error.details).toEqual([]);
+      expect(error.code).toBe(status);
+      expect(GOOGLE_RPC_CODES, `${status} ${error.status}`).toContain(error.status);
+    }
+    expect((answers[3][1].json as any).error.status).toBe('INVALID_ARGUMENT');
+    expect((answers[4][1].json as any).error.status).toBe('INVALID_ARGUMENT');
+  });
+
+  it('answers a delete with {}', async () => {
+    const made = await raw(base(), { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'to delete' }) });
+    recordSecret((made.json as any).secret);
+    const res = await raw(`${base()}/${(made.json as any).accessKey.accessKeyId}`, { method: 'DELETE', headers: auth() });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.json).toEqual({});
+  });
+});

@@ -9,7 +9,7 @@ export const ref = (pointer: string) => ({ $ref: `#/components/${pointer}` });
 /** The statuses of src/kernel/api-error.ts (ApiStatus), as the error handler writes them. */
 export const ERROR_STATUSES = [
   'INVALID_ARGUMENT', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'NOT_FOUND', 'ALREADY_EXISTS', 'FAILED_PRECONDITION',
-  'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'UNAVAILABLE',
+  'ABORTED', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'UNAVAILABLE',
 ];
 
 export const retryAfter = {
@@ -105,12 +105,13 @@ export function schemas(errorStatuses: readonly string[]): Record<string, object
       properties: {
         error: {
           type: 'object',
-          required: ['code', 'message', 'status'],
+          required: ['code', 'message', 'status', 'details'],
           additionalProperties: false,
           properties: {
             code: { type: 'integer', description: 'The HTTP status code.' },
             message: { type: 'string', description: 'A human-readable explanation.' },
-            status: { type: 'string', enum: [...errorStatuses] },
+            status: { type: 'string', enum: [...errorStatuses], description: 'A google.rpc.Code name.' },
+            details: { type: 'array', maxItems: 0, items: {}, description: 'Always empty (google.rpc.Status details).' },
           },
         },
       },

@@ -83,7 +83,7 @@ export function buildOpenApi(issuer: string): object {
           description:
             'Deletes an access key. A key may delete itself, even the last key of a project; ' +
             'a new key must then be created in the dashboard.',
-          responses: responses({ description: 'OK, no content.' }, KEY_ERRORS),
+          responses: responses({ description: 'OK: an empty JSON object, as Sinch answers.', content: json({ type: 'object', additionalProperties: false, maxProperties: 0 }) }, KEY_ERRORS),
         },
       },
     },
@@ -160,8 +160,8 @@ export function buildOpenApi(issuer: string): object {
         '404': errorResponse('NOT_FOUND: the project has no access key with this ID.'),
         '409': errorResponse('ALREADY_EXISTS: the project already has an access key with this display name.'),
         '412': errorResponse('FAILED_PRECONDITION: the account is not verified yet; API credentials can only be created on verified accounts.'),
-        '413': errorResponse('PAYLOAD_TOO_LARGE: the request body is larger than 64 KiB.'),
-        '415': errorResponse('UNSUPPORTED_MEDIA_TYPE: the request body is not UTF-8 JSON (application/json).'),
+        '413': errorResponse('INVALID_ARGUMENT: the request body is larger than 64 KiB.'),
+        '415': errorResponse('INVALID_ARGUMENT: the request body is not UTF-8 JSON (application/json).'),
         '429': errorResponse('RESOURCE_EXHAUSTED: too many requests.', retryAfter),
         '503': errorResponse('UNAVAILABLE: the service is temporarily unavailable.', retryAfter),
       },

@@ -61,7 +61,7 @@ export function accessKeysRouter(service: AccessKeysService): Router {
 
   router.delete(`${base}/:accessKeyId`, async (req, res) => {
     await service.delete(actorOf(res), projectIdOf(req), keyId(req), req.ip);
-    res.status(200).end();
+    res.json({}); // Sinch answers an empty JSON object (google.protobuf.Empty)
   });
 
   return router;

@@ -58,7 +58,8 @@ export function isTemporaryFault(err: unknown): boolean {
 
 export function sendApiError(res: Parameters<RequestHandler>[1], err: ApiError): void {
   for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
-  res.status(err.code).json({ error: { code: err.code, message: err.message, status: err.status } });
+  // details: [] as google.rpc.Status has it (Sinch's OpenAPI description lists it).
+  res.status(err.code).json({ error: { code: err.code, message: err.message, status: err.status, details: [] } });
 }
 
 export function errorHandler(log: Logger): ErrorRequestHandler {

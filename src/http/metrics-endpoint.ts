@@ -46,7 +46,7 @@ export function metricsRoute(config: MetricsConfig, registry: Registry): Request
     if (access === 404) return next(); // the app's own 404, as for any unknown path
     if (access === 401) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-      res.status(401).json({ error: { code: 401, message: 'The metrics need Authorization: Bearer <METRICS_TOKEN>.', status: 'UNAUTHENTICATED' } });
+      res.status(401).json({ error: { code: 401, message: 'The metrics need Authorization: Bearer <METRICS_TOKEN>.', status: 'UNAUTHENTICATED', details: [] } });
       return;
     }
     await send(registry, res);

@@ -8,8 +8,6 @@ export type ApiStatus =
   | 'ALREADY_EXISTS'
   | 'ABORTED'
   | 'FAILED_PRECONDITION'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RESOURCE_EXHAUSTED'
   | 'INTERNAL'
   | 'UNAVAILABLE';
@@ -48,11 +46,13 @@ export class ApiError extends Error {
   static failedPrecondition(message: string) {
     return new ApiError(412, 'FAILED_PRECONDITION', message);
   }
+  // The status names are google.rpc.Code values (Sinch's API answers with those only); the
+  // HTTP status still says 413 / 415. Neither is retriable as is: the request must change.
   static payloadTooLarge(message: string) {
-    return new ApiError(413, 'PAYLOAD_TOO_LARGE', message);
+    return new ApiError(413, 'INVALID_ARGUMENT', message);
   }
   static unsupportedMediaType(message: string) {
-    return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message);
+    return new ApiError(415, 'INVALID_ARGUMENT', message);
   }
   static resourceExhausted(message: string, retryAfterSeconds: number) {
     return new ApiError(429, 'RESOURCE_EXHAUSTED', message, { 'Retry-After': String(retryAfterSeconds) });
