@@ -61,6 +61,7 @@ const schema = z.object({
       return z.NEVER;
     }),
   DB_POOL_SIZE: intIn(1, 200, 10),
+  MAX_KEYS_PER_PROJECT: intIn(0, 1_000_000, 0),
   METRICS_PORT: z
     .string()
     .trim()
@@ -126,6 +127,8 @@ export interface Config {
   /** Reverse proxies in front (TRUST_PROXY): how the client address is found (http/client-address.ts). */
   readonly trustProxy: TrustProxy;
   readonly dbPoolSize: number;
+  /** The most access keys a project may hold through the v1 API; 0: no limit. */
+  readonly maxKeysPerProject: number;
   /** A listener of its own for GET /metrics (then not on the main port); see http/metrics-endpoint.ts. */
   readonly metricsPort: number | undefined;
   readonly metricsHost: string;
@@ -189,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logFormat: e.LOG_FORMAT,
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
+    maxKeysPerProject: e.MAX_KEYS_PER_PROJECT,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
     metricsToken: e.METRICS_TOKEN,

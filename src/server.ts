@@ -115,6 +115,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       feed,
       pageTokens: new PageTokenCodec(deriveKey(masterKey, 'page-token')),
       bcryptCost: config.bcryptCost,
+      maxKeysPerProject: config.maxKeysPerProject,
     });
     const verifyAccessToken = accessTokenVerifier(ring, config.issuer, config.managementAudience);
     const authenticator = keyAuthenticator({ keys, verifier, limiter, verifyAccessToken, lastUse, box, log, replays });

@@ -54,6 +54,8 @@ export interface AccessKeysDeps {
   feed: ChangeFeed;
   pageTokens: PageTokenCodec;
   bcryptCost: number;
+  /** MAX_KEYS_PER_PROJECT: the most keys (of every kind) a project may hold; 0 or undefined, no limit. */
+  maxKeysPerProject?: number;
 }
 
 export class AccessKeysService {
@@ -94,6 +96,7 @@ export class AccessKeysService {
     if (!project) throw ApiError.notFound(`Project ${projectId} no longer exists.`);
     requireVerified(project);
     return withTransaction(this.deps.db, async (tx) => {
+      await this.#withinLimit(tx, projectId);
       const { row, secret } = await this.#insert(projectId, displayName, tx, expireTime);
       await this.#audit(tx, actor, address, project.account_id, 'credential.create', row);
       return { accessKey: toAccessKey(row), secret };
@@ -124,6 +127,21 @@ export class AccessKeysService {
   async createInProject(projectId: string, displayName: string, db: Pick<Db, 'query'> = this.deps.db, expireTime: Date | null = null) {
     const { row, secret } = await this.#insert(projectId, displayName, db, expireTime);
     return { accessKey: toAccessKey(row), secret };
+  }
+
+  // Sinch limits the keys of a project; so can Keymint. Counted under a per-project lock, so
+  // concurrent creations cannot pass the limit together.
+  async #withinLimit(tx: Queryable, projectId: string): Promise<void> {
+    const max = this.deps.maxKeysPerProject;
+    if (!max) return;
+    const count = await q.lockAndCountProjectKeys(tx, projectId);
+    if (count >= max) {
+      throw new ApiError(
+        400,
+        'FAILED_PRECONDITION',
+        `The project already has ${count} access keys, its limit (MAX_KEYS_PER_PROJECT=${max}). Delete a key before creating another.`,
+      );
+    }
   }
 
   async #insert(projectId: string, name: string, db: Queryable, expireTime: Date | null) {
