@@ -18,7 +18,9 @@ import { accessTokenVerifier } from './oauth/access-token-verifier.js';
 import { cachedClientSource } from './oauth/adapter.js';
 import { AccessKeyCache } from './auth/key-cache.js';
 import { FailureLimiter } from './auth/failure-limiter.js';
-import { SecretVerifier } from './auth/client-secret.js';
+import { unusableHash } from './auth/bcrypt-lane.js';
+import { KeySecrets } from './auth/key-secrets.js';
+import { KnownIds } from './auth/known-ids.js';
 import { ProviderHost } from './oauth/provider-host.js';
 import { tokenFastPath } from './oauth/token-fast-path.js';
 import { KeymintResponse } from './oauth/token-response.js';
@@ -93,17 +95,20 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const box = new SealedBox(masterKey);
     // Before anything sealed is written (a signing key for a new SIGNING_ALG, say).
     await checkMasterKey(db, box);
-    const verifier = await SecretVerifier.create({ cost: config.bcryptCost, feed, metrics });
-    const keys = new AccessKeyCache({ db, feed, metrics });
+    const dummyHash = await unusableHash(config.bcryptCost);
+    const known = new KnownIds({ db, log });
+    void known.start();
+    const keys = new AccessKeyCache({ db, feed, metrics, known });
     const ring = await SigningKeyRing.start({ db, box, feed, log, alg: config.signingAlg, tokenTtlSeconds: config.tokenTtlSeconds });
     const retention = new AuditRetention({ db, log, days: config.auditRetentionDays });
     const lastUse = new LastUseRecorder({ db, log, flushMs: config.lastUseFlushMs });
     const limiter = new FailureLimiter({ db, log, perAddress: config.authFailuresPerAddress, perKey: config.authFailuresPerKey });
+    const secrets = new KeySecrets({ db, feed, keys, limiter, unusableHash: dummyHash, log, metrics });
     const tickets = new HmacTickets();
     const replays = new HmacReplays(db, log, MAX_SKEW_SECONDS);
-    const clients = cachedClientSource(keys, config.tokenScopes, verifier.unusableHash);
+    const clients = cachedClientSource(secrets, config.tokenScopes);
     const host = new ProviderHost({
-      config, ring, clients: counted ? countingExpiredKeys(clients, keys, counted) : clients, verifier, limiter, tickets, log, metrics,
+      config, ring, clients: counted ? countingExpiredKeys(clients, keys, counted) : clients, secrets, tickets, log, metrics,
       onTokenIssued: (keyId, projectId) => {
         lastUse.record(keyId);
         if (counted && projectId) counted.count(keyId, projectId, 'tokens');
@@ -118,14 +123,14 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       maxKeysPerProject: config.maxKeysPerProject,
     });
     const verifyAccessToken = accessTokenVerifier(ring, config.issuer, config.managementAudience);
-    const authenticator = keyAuthenticator({ keys, verifier, limiter, verifyAccessToken, lastUse, box, log, replays });
-    const introspection = introspectionRouter({ keys, verifier, limiter, verifyAccessToken: accessTokenVerifier(ring, config.issuer), lastUse, log });
-    const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail });
+    const authenticator = keyAuthenticator({ keys, secrets, limiter, verifyAccessToken, lastUse, box, log, replays });
+    const introspection = introspectionRouter({ secrets, verifyAccessToken: accessTokenVerifier(ring, config.issuer), lastUse, log });
+    const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail, scope: 'signin:' });
     const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
     const account = new AccountService({ db, feed, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });
     const usageService = new UsageService({ db, quotas: counted?.quotas });
     const routers = [accountRouter(account), credentialsRouter(credentials), usageConsoleRouter(usageService)];
-    const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash: verifier.unusableHash, routers, metrics });
+    const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash, routers, metrics });
     let graceful: GracefulServer | undefined;
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, v1Routers: [usageV1Router(usageService)], isStopping: () => graceful?.closing ?? false });
 
@@ -165,6 +170,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
             log.warn({ keys: lastUse.pending, usage: usage?.recorder.pending }, 'shutdown: last use or usage counts of some keys not written (database too slow)'));
           ring.stop();
           limiter.stop();
+          known.stop();
           replays.stop();
           signInLimiter.stop();
           retention.stop();

@@ -1,6 +1,6 @@
 // The rules of the Access Keys Management API: a key manages its own project only,
 // display names are unique per project, the secret is generated here, returned once
-// and stored as a bcrypt hash; an expiry, when set, lies in the next 10 years; every
+// and stored as a SHA-256 digest (auth/secret-hash.ts); an expiry, when set, lies in the next 10 years; every
 // change is announced so caches drop the key.
 import { checkName } from '../kernel/names.js';
 import { v7 as uuidv7 } from 'uuid';
@@ -149,7 +149,7 @@ export class AccessKeysService {
     const displayName = checkName('displayName', name, 100);
     if (expireTime) checkExpireTime(expireTime);
     const secret = generateSecret();
-    const secretHash = await hashSecret(secret, this.deps.bcryptCost);
+    const secretHash = hashSecret(secret);
     try {
       return { row: await q.insertAccessKey(db, { id: uuidv7(), projectId, displayName, secretHash, expireTime }), secret };
     } catch (err) {

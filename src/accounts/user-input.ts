@@ -1,28 +1,24 @@
 // The rules for what a person types: a sign-in email and a sign-in password. Both throw
 // INVALID_ARGUMENT with a message that states the rule.
-import { z } from 'zod';
 import { ApiError } from '../kernel/api-error.js';
+import { canonicalEmail, MAX_EMAIL_LENGTH } from '../kernel/identifiers.js';
 import { isRole, ROLES, type Role } from '../kernel/roles.js';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '../kernel/common-passwords.js';
 
-export const MAX_EMAIL_LENGTH = 254;
+export { MAX_EMAIL_LENGTH };
 export const MIN_PASSWORD_LENGTH = 8;
 /** An Administrator can delete every credential of the account: a longer floor. */
 export const MIN_ADMINISTRATOR_PASSWORD_LENGTH = 12;
 /** bcrypt reads the first 72 bytes and silently ignores the rest: longer is refused, not truncated. */
 export const MAX_PASSWORD_BYTES = 72;
 
-const emailSchema = z.email();
-
-/** Trimmed and lower-cased: emails compare case-insensitively, and the column holds this form. */
+/** Trimmed and lower-cased (kernel/identifiers.ts): emails compare case-insensitively, and the column holds this form. */
 export function parseEmail(value: string): string {
-  const email = value.trim().toLowerCase();
-  if (email.length > MAX_EMAIL_LENGTH) {
+  if (value.trim().length > MAX_EMAIL_LENGTH) {
     throw ApiError.invalidArgument(`The email address must be at most ${MAX_EMAIL_LENGTH} characters.`);
   }
-  if (!emailSchema.safeParse(email).success) {
-    throw ApiError.invalidArgument('That is not a valid email address (expected name@example.com).');
-  }
+  const email = canonicalEmail(value);
+  if (email === undefined) throw ApiError.invalidArgument('That is not a valid email address (expected name@example.com).');
   return email;
 }
 

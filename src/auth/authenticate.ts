@@ -11,7 +11,7 @@ import type { HmacFailureReason } from './hmac-signature.js';
 
 export interface Authenticator {
   bearer(token: string, address: string | undefined): Promise<Actor | undefined>;
-  basic(keyId: string, secret: string, address: string | undefined): Promise<Actor | undefined>;
+  basic(keyId: string, secret: string, address: string | undefined, isGone?: () => boolean): Promise<Actor | undefined>;
   hmac(request: SignedRequest, address: string | undefined): Promise<HmacOutcome>;
 }
 
@@ -48,7 +48,7 @@ export function authenticate(auth: Authenticator): RequestHandler {
         break;
       case 'basic': {
         const pair = parseBasic(credentials);
-        actor = pair && (await auth.basic(pair[0], pair[1], req.ip));
+        actor = pair && (await auth.basic(pair[0], pair[1], req.ip, () => req.socket.destroyed));
         if (!actor) throw denied('The Key ID or Key Secret is wrong.');
         break;
       }

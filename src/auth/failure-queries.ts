@@ -7,14 +7,14 @@ export interface FailureCount {
   window_end: Date;
 }
 
-/** Adds one failure to each bucket in the current minute; returns the new totals. */
-export async function addAuthFailures(q: Queryable, buckets: string[]): Promise<FailureCount[]> {
+/** Adds counts[i] failures to buckets[i] in the current minute; returns the new totals. */
+export async function addAuthFailures(q: Queryable, buckets: string[], counts: number[]): Promise<FailureCount[]> {
   const { rows } = await q.query<FailureCount>(
     `INSERT INTO auth_failures AS f (bucket, window_start, failures)
-     SELECT b, date_trunc('minute', now()), 1 FROM unnest($1::text[]) AS b
-     ON CONFLICT (bucket, window_start) DO UPDATE SET failures = f.failures + 1
+     SELECT b, date_trunc('minute', now()), n FROM unnest($1::text[], $2::int[]) AS t(b, n)
+     ON CONFLICT (bucket, window_start) DO UPDATE SET failures = f.failures + EXCLUDED.failures
      RETURNING bucket, failures, window_start + interval '1 minute' AS window_end`,
-    [buckets],
+    [buckets, counts],
   );
   return rows;
 }

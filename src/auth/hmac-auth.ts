@@ -117,7 +117,8 @@ export async function checkHmacRequest(deps: HmacAuthDeps, request: SignedReques
     : failed(parsed.error.code === 'unsupported_algorithm' ? 'unsupported_algorithm' : 'malformed');
   // A replay carries a good signature: it is refused, but it is not a guess at a secret.
   if (result.ok || result.reason === 'replayed') return result;
-  const keyId = parsed.ok ? parsed.value.username : undefined;
+  // The budget of the canonical Key ID (a UUID in any case is the same key).
+  const keyId = parsed.ok ? parsed.value.username.toLowerCase() : undefined;
   const wait = deps.limiter.blockedFor(address, keyId);
   if (wait) throw new RateLimited(wait);
   await deps.limiter.recordFailure(address, keyId);

@@ -8,11 +8,10 @@
 import type { FailureLimiter } from './failure-limiter.js';
 import { RateLimited } from '../kernel/rate-limited.js';
 import type { Authenticator } from './authenticate.js';
-import type { SecretVerifier } from './client-secret.js';
 import type { Logger } from 'pino';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { checkHmacRequest, type HmacAuthDeps } from './hmac-auth.js';
-import { checkKeySecret } from './check-key-secret.js';
+import type { KeySecrets } from './key-secrets.js';
 import { isUuid } from '../kernel/ids.js';
 import type { AccessKeyCache } from './key-cache.js';
 import type { KeyActor as Actor } from '../kernel/actor.js';
@@ -25,7 +24,8 @@ export interface VerifiedToken {
 
 export interface KeyAuthDeps {
   keys: AccessKeyCache;
-  verifier: SecretVerifier;
+  /** The check of a Key ID (or legacy username) and secret. */
+  secrets: KeySecrets;
   limiter: FailureLimiter;
   verifyAccessToken(token: string): Promise<VerifiedToken | undefined>;
   /** Notes each success for the key's lastUseTime (access-keys/last-use.ts). */
@@ -61,8 +61,8 @@ export function keyAuthenticator(deps: KeyAuthDeps): Authenticator {
       await limiter.recordFailure(address, undefined);
       return undefined;
     },
-    async basic(keyId, secret, address) {
-      const key = await checkKeySecret(deps, keyId, secret, address);
+    async basic(keyId, secret, address, isGone) {
+      const key = await deps.secrets.check(keyId, secret, { address, isGone });
       return key ? actor(key.id, key.projectId) : undefined;
     },
     async hmac(request, address) {

@@ -3,12 +3,15 @@
 // round trip. Bounded (LRU), with a maximum age as a safety net; every change to a key, on
 // any instance, drops it at once through the change feed, and a feed reset drops
 // everything. Legacy credentials are also found by username: that entry is an alias
-// dropped together with the id's.
+// dropped together with the id's (invalidation is by the row's ID, never by a spelling:
+// a username has one canonical form, so one entry). An ID the known-IDs filter has never
+// seen is not looked up at all (known-ids.ts).
 import { LRUCache } from 'lru-cache';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { Queryable } from '../db/pool.js';
 import type { Metrics } from '../metrics/registry.js';
-import { isUuid } from '../kernel/ids.js';
+import { canonicalPresentedId } from '../kernel/identifiers.js';
+import type { KnownIds } from './known-ids.js';
 import type { CredentialKind } from '../kernel/credential-kind.js';
 import { findAccessKeyForAuth, findLegacyCredentialForAuth, type AccessKeyAuthRow } from './queries.js';
 
@@ -25,12 +28,22 @@ export interface AuthKey {
   expiresAt: number | null;
 }
 
-/** The bcrypt hash a presented secret is checked against; an hmac key has none (its secret is never sent). */
-export const secretHashOf = (key: AuthKey | undefined): string | undefined => key?.secretHash ?? undefined;
-
-/** Reads a credential by what a client presents as its ID: an API key (UUID) or a legacy username. */
+/**
+ * Reads a credential by what a client presents as its ID: an API key (UUID) or a legacy
+ * username, in their canonical form (kernel/identifiers.ts); anything else is no credential
+ * and is not looked up.
+ */
 export function findPresented(keys: AccessKeyCache, presentedId: string): Promise<AuthKey | undefined> {
-  return isUuid(presentedId) ? keys.getActive(presentedId.toLowerCase()) : keys.getActiveByUsername(presentedId);
+  const canonical = canonicalPresentedId(presentedId);
+  if (!canonical) return Promise.resolve(undefined);
+  return canonical.id !== undefined ? keys.getActive(canonical.id) : keys.getActiveByUsername(canonical.username);
+}
+
+/** findPresented without a database read: the cached credential, or undefined. */
+export function peekPresented(keys: AccessKeyCache, presentedId: string): AuthKey | undefined {
+  const canonical = canonicalPresentedId(presentedId);
+  if (!canonical) return undefined;
+  return canonical.id !== undefined ? keys.peekActive(canonical.id) : keys.peekActive(canonical.username, true);
 }
 
 /** Judged at each use against the clock, never once at caching time. */
@@ -42,15 +55,19 @@ export interface KeyCacheOptions {
   metrics?: Metrics;
   max?: number;
   maxAgeMs?: number;
+  /** The filter of existing Key IDs: an ID it does not know is not looked up. */
+  known?: KnownIds;
 }
 
 const USERNAME = 'u:';
 
 export class AccessKeyCache {
   readonly #db: Queryable;
+  readonly #known?: KnownIds;
   // Label sets bound once: these counters run on every warm request.
   readonly #hits?: { inc(): void };
   readonly #misses?: { inc(): void };
+  readonly #filtered?: { inc(): void };
   readonly #lru: LRUCache<string, AuthKey>;
   readonly #inflight = new Map<string, Promise<AuthKey | undefined>>();
   /** id -> the username entry of a cached legacy credential. */
@@ -61,8 +78,10 @@ export class AccessKeyCache {
 
   constructor(options: KeyCacheOptions) {
     this.#db = options.db;
+    this.#known = options.known;
     this.#hits = options.metrics?.cacheLookups.labels('access_key', 'hit');
     this.#misses = options.metrics?.cacheLookups.labels('access_key', 'miss');
+    this.#filtered = options.metrics?.cacheLookups.labels('access_key', 'unknown_filtered');
     this.#lru = new LRUCache({
       max: options.max ?? 10_000,
       ttl: options.maxAgeMs ?? 5 * 60_000,
@@ -78,12 +97,17 @@ export class AccessKeyCache {
 
   /** The key, or undefined when it does not exist. `id` must be a lower-case UUID. */
   async get(id: string): Promise<AuthKey | undefined> {
+    const hit = this.#lru.get(id);
+    if (!hit && this.#known && !this.#known.mayExist(id)) {
+      this.#filtered?.inc();
+      return undefined;
+    }
     return this.#through(id, () => findAccessKeyForAuth(this.#db, id));
   }
 
-  /** A legacy credential by username (case-insensitive), or undefined. */
+  /** A legacy credential by username, or undefined. `username` is canonical (kernel/identifiers.ts): one entry per row. */
   async getByUsername(username: string): Promise<AuthKey | undefined> {
-    return this.#through(USERNAME + username.toLowerCase(), () => findLegacyCredentialForAuth(this.#db, username));
+    return this.#through(USERNAME + username, () => findLegacyCredentialForAuth(this.#db, username));
   }
 
   async #through(entry: string, read: () => Promise<AccessKeyAuthRow | undefined>): Promise<AuthKey | undefined> {
@@ -103,10 +127,10 @@ export class AccessKeyCache {
 
   /**
    * The cached key when it is cached and active; never reads the database (the warm path).
-   * `id` is a lower-case UUID, or a legacy username.
+   * `id` is a lower-case UUID, or a canonical legacy username.
    */
   peekActive(id: string, byUsername = false): AuthKey | undefined {
-    const key = this.#lru.get(byUsername ? USERNAME + id.toLowerCase() : id);
+    const key = this.#lru.get(byUsername ? USERNAME + id : id);
     if (key) this.#hits?.inc();
     return key && !isExpired(key) ? key : undefined;
   }
@@ -145,7 +169,11 @@ export class AccessKeyCache {
     };
     if (epoch === this.#epoch) {
       this.#lru.set(entry, key);
-      if (entry.startsWith(USERNAME)) this.#aliases.set(key.id, entry);
+      if (entry.startsWith(USERNAME)) {
+        // Also by its ID: the token endpoint checks the secret by the client's canonical ID.
+        this.#aliases.set(key.id, entry);
+        this.#lru.set(key.id, key);
+      }
     }
     return key;
   }

@@ -2,6 +2,7 @@
 // username, with what checks its secret. Nothing here writes.
 import type { Queryable } from '../db/pool.js';
 import type { CredentialKind } from '../kernel/credential-kind.js';
+import type { Role } from '../kernel/roles.js';
 
 export interface AccessKeyAuthRow {
   id: string;
@@ -23,12 +24,62 @@ export async function findAccessKeyForAuth(q: Queryable, id: string): Promise<Ac
   return rows[0];
 }
 
-/** A legacy credential by its username (case-insensitive); for authentication only. */
+/**
+ * A legacy credential by its username, given in canonical form (ASCII lower-case,
+ * kernel/identifiers.ts): usernames are ASCII, so lower() here is that same folding.
+ */
 export async function findLegacyCredentialForAuth(q: Queryable, username: string): Promise<AccessKeyAuthRow | undefined> {
   const { rows } = await q.query<AccessKeyAuthRow>(
-    `SELECT ${AUTH_COLUMNS} FROM access_keys WHERE lower(username) = lower($1) AND kind = 'legacy'`,
+    `SELECT ${AUTH_COLUMNS} FROM access_keys WHERE lower(username) = $1 AND username IS NOT NULL AND kind = 'legacy'`,
     [username],
   );
   return rows[0];
 }
 
+
+/** One page of Key IDs in id order, after `afterId` (null: from the start); for the known-IDs filter. */
+export async function listAccessKeyIdsPage(q: Queryable, afterId: string | null, limit: number): Promise<string[]> {
+  const { rows } = afterId
+    ? await q.query<{ id: string }>('SELECT id FROM access_keys WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit])
+    : await q.query<{ id: string }>('SELECT id FROM access_keys ORDER BY id LIMIT $1', [limit]);
+  return rows.map((r) => r.id);
+}
+
+/** Key IDs created after `since` (by the database's clock), and that clock now. */
+export async function listAccessKeyIdsCreatedSince(q: Queryable, since: Date): Promise<{ ids: string[]; now: Date }> {
+  const { rows } = await q.query<{ id: string | null; now: Date }>(
+    'SELECT k.id, now() AS now FROM (SELECT 1) AS one LEFT JOIN access_keys k ON k.create_time > $1',
+    [since],
+  );
+  return { ids: rows.flatMap((r) => (r.id ? [r.id] : [])), now: rows[0].now };
+}
+
+/** The database's clock. */
+export async function databaseNow(q: Queryable): Promise<Date> {
+  const { rows } = await q.query<{ now: Date }>('SELECT now() AS now');
+  return rows[0].now;
+}
+
+/** Replaces a bcrypt hash by its digest, once: only while the row still holds that hash. */
+export async function upgradeSecretHash(q: Queryable, id: string, oldHash: string, digest: string): Promise<boolean> {
+  const { rowCount } = await q.query(
+    "UPDATE access_keys SET secret_hash = $3 WHERE id = $1 AND secret_hash = $2 AND kind = 'basic'",
+    [id, oldHash, digest],
+  );
+  return rowCount === 1;
+}
+
+export interface UserAuthRow {
+  id: string;
+  account_id: string;
+  email: string;
+  role: Role;
+  password_hash: string;
+  must_change_password: boolean;
+}
+
+/** A console user by sign-in e-mail (canonical: kernel/identifiers.ts), with the hash to check; for sign-in only. */
+export async function findUserForSignIn(q: Queryable, email: string): Promise<UserAuthRow | undefined> {
+  const { rows } = await q.query<UserAuthRow>('SELECT id, account_id, email, role, password_hash, must_change_password FROM users WHERE email = $1', [email]);
+  return rows[0];
+}

@@ -3,6 +3,7 @@
 // Each rule is stated in the message that refuses it.
 import { z } from 'zod';
 import { isUuid } from '../kernel/ids.js';
+import { isValidLegacyUsername } from '../kernel/identifiers.js';
 import { bodyError, nameField } from '../kernel/request-input.js';
 import { expireTimeField } from '../kernel/expire-time.js';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '../kernel/common-passwords.js';
@@ -16,10 +17,9 @@ export function isValidLegacyPassword(value: string): boolean {
   return /^[A-Za-z0-9]{6,50}$/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value);
 }
 
-export function isValidLegacyUsername(value: string): boolean {
-  // A UUID would be read as an API key at /oauth2/token (adapter.ts): never a username.
-  return /^[A-Za-z0-9._@-]{3,50}$/.test(value) && !isUuid(value);
-}
+// The username's pattern is the kernel's (kernel/identifiers.ts), so that the check at
+// sign-in and the rule at creation are one.
+export { isValidLegacyUsername };
 
 const text = (field: string) =>
   z.string({ error: (i) => (i.input === undefined ? `${field} is required` : `${field} must be a string`) });

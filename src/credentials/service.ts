@@ -1,6 +1,6 @@
 // The rules for an account's credentials of every kind, as the console API offers them:
 // who may act (access.ts), creation only on verified accounts, secrets generated here and
-// shown once (REST Basic: bcrypt; HMAC: sealed; legacy passwords: bcrypt), an optional
+// shown once (REST Basic: a SHA-256 digest; HMAC: sealed; legacy passwords: bcrypt), an optional
 // expiry (in the future, at most 10 years ahead), labels unique
 // per project and kind, legacy usernames unique everywhere, deletion of several at once
 // all or nothing. Each change commits with its audit event, then is announced so that
@@ -10,6 +10,7 @@ import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { bcryptHash } from '../auth/bcrypt-lane.js';
+import { hashSecret } from '../auth/secret-hash.js';
 import type { Caller } from '../kernel/actor.js';
 import type { PageTokenCodec } from '../kernel/page-token.js';
 import type { CredentialKind } from '../kernel/credential-kind.js';
@@ -56,8 +57,10 @@ export class CredentialsService {
     if (input.expireTime) checkExpireTime(input.expireTime);
     const id = uuidv7();
     const secret = input.kind === 'legacy' ? undefined : generateSecret();
-    // Hashed before the transaction: bcrypt is slow and must not hold it open.
-    const secretHash = input.kind === 'hmac' ? null : await bcryptHash(input.kind === 'legacy' ? input.password : secret!, this.deps.bcryptCost);
+    // A generated secret is stored as its digest; a legacy password, chosen by a person, as
+    // bcrypt, hashed before the transaction (slow: it must not hold the transaction open).
+    const secretHash =
+      input.kind === 'hmac' ? null : input.kind === 'legacy' ? await bcryptHash(input.password, this.deps.bcryptCost) : hashSecret(secret!);
     const row = await this.#change(caller, project.account_id, 'credential.create', (tx) =>
       q.insertCredential(tx, {
         id,

@@ -25,7 +25,7 @@ export interface ConsoleApiDeps {
   authenticator: Authenticator;
   /** The sign-in limiter (SIGNIN_FAILURES_*), apart from the token endpoint's. */
   signInLimiter: FailureLimiter;
-  /** A bcrypt hash at the users' cost that no password matches (SecretVerifier.unusableHash). */
+  /** A bcrypt hash at the users' cost that no password matches (auth/bcrypt-lane.ts unusableHash). */
   dummyHash: string;
   /** Routers that need an authenticated caller: res.locals.actor is set when they run. */
   routers: Router[];
@@ -45,7 +45,7 @@ export function consoleApi(deps: ConsoleApiDeps): Router {
     metrics: deps.metrics,
   });
 
-  const passwords = new PasswordChanges({ db, bcryptCost: config.bcryptCost, limiter: deps.signInLimiter });
+  const passwords = new PasswordChanges({ db, bcryptCost: config.bcryptCost, passwords: signIn.passwords });
 
   const api = Router();
   api.use(sameOrigin(config));

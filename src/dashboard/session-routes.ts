@@ -46,7 +46,7 @@ export function sessionRouter(deps: { config: Config; sessions: Sessions; signIn
 
   router.post('/session', async (req, res) => {
     const { email, password } = parseSignIn(req);
-    const { token, context } = await signIn.signIn(email, password, req.ip);
+    const { token, context } = await signIn.signIn(email, password, req.ip, () => req.socket.destroyed);
     const body = await sessions.describe(context);
     setSessionCookie(req, res, config, token, sessions.ttlSeconds);
     res.json(body);

@@ -3,7 +3,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from '../kernel/api-error.js';
-import { RateLimited } from '../kernel/rate-limited.js';
+import { Overloaded, RateLimited } from '../kernel/rate-limited.js';
 import { loggablePath } from './request-log.js';
 import { dbFaultKind } from '../db/db-errors.js';
 
@@ -13,6 +13,7 @@ const DECOMPRESSION_CODES = /^(Z_|ERR__ERROR_|ERR_BROTLI_|ERR_ZSTD_)/;
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof RateLimited) return ApiError.resourceExhausted(err.message, err.retryAfterSeconds);
+  if (err instanceof Overloaded) return new ApiError(503, 'UNAVAILABLE', err.message, { 'Retry-After': String(err.retryAfterSeconds) });
   // A body check passed to jsonBody() refuses with the ApiError it carries (body-parser
   // wraps whatever its verify hook throws).
   const carried = (err as { answer?: unknown } | undefined)?.answer;

@@ -6,3 +6,12 @@ export class RateLimited extends Error {
     this.name = 'RateLimited';
   }
 }
+
+// Thrown when expensive work (bcrypt) is refused because its queue is full or the request
+// waited past the deadline; each surface answers 503 (temporarily_unavailable) with Retry-After.
+export class Overloaded extends Error {
+  constructor(readonly retryAfterSeconds = 1) {
+    super('The server is busy checking passwords. Retry shortly.');
+    this.name = 'Overloaded';
+  }
+}

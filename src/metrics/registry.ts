@@ -32,6 +32,11 @@ export class Metrics {
     help: 'bcrypt comparisons run (real and dummy), i.e. secrets checked the slow way',
     registers: [this.registry],
   });
+  readonly secretComparisons = new Counter({
+    name: 'keymint_secret_comparisons_total',
+    help: 'Presented secrets compared, either way (digest or bcrypt; for unknown keys too)',
+    registers: [this.registry],
+  });
   readonly signIns = new Counter({
     name: 'keymint_console_sign_ins_total',
     help: 'Dashboard sign-in attempts by result: success, wrong_credentials, locked',

@@ -1,15 +1,18 @@
 // Client authentication at the introspection endpoint: an access key by
 // client_secret_basic or client_secret_post (RFC 6749 §2.3.1), checked exactly like the
-// token endpoint does: through the key cache and the SecretVerifier, with the same
-// invalid_client for an unknown, expired or wrong key and the same bcrypt work for each.
+// token endpoint does (auth/key-secrets.ts), with the same invalid_client for an unknown,
+// expired or wrong key and the same work for each.
 import type { Request } from 'express';
-import { checkKeySecret, type KeySecretDeps } from '../auth/check-key-secret.js';
+import type { KeySecrets } from '../auth/key-secrets.js';
 import type { AuthKey } from '../auth/key-cache.js';
 import { OAuthError } from './introspection-errors.js';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-export type CallerAuthDeps = KeySecretDeps;
+export interface CallerAuthDeps {
+  /** The one check of a Key ID and secret (auth/key-secrets.ts). */
+  secrets: KeySecrets;
+}
 
 /** A form parameter given at most once (RFC 6749 §3.2), or undefined when absent or empty. */
 export function formParam(body: unknown, name: string): string | undefined {
@@ -60,7 +63,7 @@ function presentedCredentials(req: Request): [string, string] {
 /** The caller's access key, or invalid_client. */
 export async function authenticateCaller(req: Request, deps: CallerAuthDeps): Promise<AuthKey> {
   const [id, secret] = presentedCredentials(req);
-  const key = await checkKeySecret(deps, id, secret, req.ip);
+  const key = await deps.secrets.check(id, secret, { address: req.ip, isGone: () => req.socket.destroyed });
   if (!key) throw OAuthError.invalidClient();
   return key;
 }

@@ -4,7 +4,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { isTemporaryFault } from '../http/error-handler.js';
-import { RateLimited } from '../kernel/rate-limited.js';
+import { Overloaded, RateLimited } from '../kernel/rate-limited.js';
 
 export const REALM = 'keymint';
 
@@ -52,6 +52,7 @@ export function oauthErrorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     let out: OAuthError | undefined = err instanceof OAuthError ? err : fromBodyParser(err as { type?: string; status?: number });
     if (err instanceof RateLimited) out = OAuthError.rateLimited(err);
+    if (err instanceof Overloaded) out = new OAuthError(503, 'temporarily_unavailable', err.message, { 'Retry-After': String(err.retryAfterSeconds) });
     if (!out && isTemporaryFault(err)) out = OAuthError.temporarilyUnavailable();
     if (!out) {
       log.error({ err }, 'introspection error');

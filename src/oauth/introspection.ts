@@ -15,8 +15,7 @@ import type { Logger } from 'pino';
 import type { AuthKey } from '../auth/key-cache.js';
 import type { LastUseRecorder } from '../access-keys/last-use.js';
 import type { VerifiedAccessToken } from './access-token-verifier.js';
-import { authenticateCaller, formParam } from './introspection-auth.js';
-import type { KeySecretDeps } from '../auth/check-key-secret.js';
+import { authenticateCaller, formParam, type CallerAuthDeps } from './introspection-auth.js';
 import { OAuthError, oauthErrorHandler } from './introspection-errors.js';
 import { isUuid } from '../kernel/ids.js';
 
@@ -26,7 +25,7 @@ export const INTROSPECTION_PATH = '/oauth2/introspect';
 const MAX_TOKEN_LENGTH = 8192;
 const INACTIVE = Object.freeze({ active: false });
 
-export interface IntrospectionDeps extends KeySecretDeps {
+export interface IntrospectionDeps extends CallerAuthDeps {
   verifyAccessToken(token: string): Promise<VerifiedAccessToken | undefined>;
   lastUse?: Pick<LastUseRecorder, 'record'>;
   log: Logger;
@@ -71,7 +70,7 @@ export function introspectionRouter(deps: IntrospectionDeps): Router {
     if (!verified || !isUuid(verified.clientId)) return INACTIVE;
     // Before the key lookup, so another project's tokens cost no database read either.
     if (verified.projectId !== caller.projectId) return INACTIVE;
-    const key = await deps.keys.getActive(verified.clientId.toLowerCase());
+    const key = await deps.secrets.keys.getActive(verified.clientId.toLowerCase());
     if (!key || key.projectId !== verified.projectId) return INACTIVE;
     return activeResponse(verified.payload, key);
   }

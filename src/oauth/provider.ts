@@ -3,12 +3,10 @@
 // oidc-provider features are off, and only the token route is mounted (routes.ts).
 import Provider, { errors, type Configuration } from 'oidc-provider';
 import type { Config } from '../config.js';
-import type { SecretVerifier } from '../auth/client-secret.js';
+import type { KeySecrets } from '../auth/key-secrets.js';
 import type { SigningKeyRing } from './signing-keys.js';
-import { adapterFor, rateLimited, type ClientSource } from './adapter.js';
-import { RateLimited } from '../kernel/rate-limited.js';
+import { adapterFor, providerError, type ClientSource } from './adapter.js';
 import { reuseWarmClients } from './warm-clients.js';
-import type { FailureLimiter } from '../auth/failure-limiter.js';
 import type { HmacTickets } from './hmac-tickets.js';
 import { clientAddressResolver } from '../http/client-address.js';
 import { tokenErrorConformance } from './token-errors.js';
@@ -19,16 +17,16 @@ export interface ProviderDeps {
   config: Config;
   ring: SigningKeyRing;
   clients: ClientSource;
-  verifier: SecretVerifier;
-  limiter?: FailureLimiter;
+  /** The one check of a Key ID (or legacy username) and secret (auth/key-secrets.ts). */
+  secrets: KeySecrets;
   /** One-time tickets standing in for the secret of a verified HMAC-signed request. */
   tickets?: HmacTickets;
 }
 
-export function buildProvider({ config, ring, clients, verifier, limiter, tickets }: ProviderDeps): Provider {
+export function buildProvider({ config, ring, clients, secrets, tickets }: ProviderDeps): Provider {
   const audience = config.tokenAudience;
   const configuration: Configuration = {
-    adapter: adapterFor(clients, verifier, limiter),
+    adapter: adapterFor(clients, secrets),
     jwks: { keys: ring.privateJwks() },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     scopes: [...config.tokenScopes],
@@ -95,21 +93,24 @@ export function buildProvider({ config, ring, clients, verifier, limiter, ticket
     return next();
   });
   provider.use(tokenErrorConformance(config.issuer));
-  // Synchronous when the secret is warm (no promise on the hot path); oidc-provider awaits
-  // whatever it gets.
-  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
+  // Synchronous when the key is cached (a digest compared, no promise on the hot path);
+  // oidc-provider awaits whatever it gets.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string }, actual: string) {
     // A signed request already verified for this key (oauth/hmac-token.ts).
     if (tickets?.consume(this.clientId, actual)) return true;
-    if (verifier.acceptWarm(this.clientId, actual, this.clientSecret)) return true;
-    const address = Provider.ctx?.ip;
-    // Over the failure budget, only a secret that verifies without bcrypt gets through
-    // (see auth/failure-limiter.ts); an unknown key gets the same 429 in adapter.ts.
-    const wait = limiter?.blockedFor(address, this.clientId) ?? 0;
-    if (wait) throw rateLimited(new RateLimited(wait));
-    return verifier.verify(this.clientId, actual, this.clientSecret).then(async (ok) => {
-      if (!ok) await limiter?.recordFailure(address, this.clientId);
-      return ok;
-    });
+    const ctx = Provider.ctx;
+    try {
+      const verdict = secrets.check(this.clientId, actual, { address: ctx?.ip, isGone: () => ctx?.req.socket.destroyed ?? false });
+      if (!(verdict instanceof Promise)) return verdict !== undefined;
+      return verdict.then(
+        (key) => key !== undefined,
+        (err: unknown) => {
+          throw providerError(err);
+        },
+      );
+    } catch (err) {
+      throw providerError(err);
+    }
   } as (actual: string) => Promise<boolean>;
   reuseWarmClients(provider, clients);
   return provider;
