@@ -4,7 +4,7 @@
 // and are exact within an instance: an attempt that costs work (bcrypt) reserves its place
 // synchronously BEFORE the comparison and is refunded when it succeeds, so concurrent
 // guesses cannot race past the budget. Failures, never successes, are shared with the
-// other instances through auth_failures (one batched statement at a time); an instance
+// other instances through auth_failures (one batched statement per FLUSH_MS); an instance
 // learns the shared count of a bucket with its own next failure there, so the cluster
 // overshoots a budget by at most one failure per other instance (plus what it has in
 // flight at that moment).
@@ -51,6 +51,7 @@ interface Count {
 }
 
 const MAX_BUCKETS = 200_000;
+export const FLUSH_MS = 100;
 const minute = (now: number) => Math.floor(now / 60_000) * 60_000;
 
 export class Reservation {
@@ -205,10 +206,13 @@ export class FailureLimiter {
     });
   }
 
-  // One statement in flight at a time, carrying every failure that arrived meanwhile.
+  // One statement at a time, at most every FLUSH_MS, carrying every failure that arrived
+  // meanwhile: a flood of failures is a trickle of statements (a failure's answer waits for
+  // its turn, at most FLUSH_MS longer).
   #flush(): void {
     if (this.#flushing) return;
     this.#flushing = (async () => {
+      await new Promise((r) => setTimeout(r, FLUSH_MS));
       while (this.#waiters.length) {
         const waiters = this.#waiters;
         this.#waiters = [];
