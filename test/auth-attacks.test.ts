@@ -189,7 +189,7 @@ describe('#11.5 bounded bcrypt work under a flood from many addresses', () => {
     expect(Math.max(...timings), JSON.stringify(timings)).toBeLessThan(1000);
     // The flood itself was answered, and what bcrypt could not take was refused at once.
     const t = tally(answers);
-    expect(answers.length).toBeGreaterThan(100);
+    expect(answers.length).toBeGreaterThan(50);
     expect((t[401] ?? 0) + (t[429] ?? 0) + (t[503] ?? 0), JSON.stringify(t)).toBe(answers.length);
   }, 60_000);
 });

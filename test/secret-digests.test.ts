@@ -91,7 +91,8 @@ describe('the cold path', () => {
   it('made-up Key IDs are answered without a lookup', async () => {
     await postToken(a.url, { basic: [randomUUID(), 'warm-up'], headers: { 'x-forwarded-for': '198.18.0.1' } });
     const filtered = () => metric(a, 'keymint_cache_lookups_total{cache="access_key",result="unknown_filtered"}');
-    const [f0, q0] = [await filtered(), await metric(a, 'keymint_db_queries_total')];
+    const lookups = () => metric(a, 'keymint_cache_lookups_total{cache="access_key",result="miss"}');
+    const [f0, l0, q0] = [await filtered(), await lookups(), await metric(a, 'keymint_db_queries_total')];
     for (let wave = 0; wave < 4; wave++) {
       const answers = await Promise.all(
         Array.from({ length: 50 }, (_, i) => postToken(a.url, { basic: [randomUUID(), 'made-up'], headers: { 'x-forwarded-for': `198.18.${wave * 50 + i + 1}.1` } })),
@@ -99,9 +100,10 @@ describe('the cold path', () => {
       expect(answers.every((r) => r.status === 401)).toBe(true);
     }
     expect((await filtered()) - f0).toBe(200);
+    expect((await lookups()) - l0).toBe(0);
     // What is left are the writes of the failures, shared with the other instance: batched,
-    // one statement per 100 ms at most (auth/failure-limiter.ts), not one per request.
-    expect((await metric(a, 'keymint_db_queries_total')) - q0).toBeLessThan(30);
+    // one statement per 100 ms at most (auth/failure-limiter.ts), far fewer than the requests.
+    expect((await metric(a, 'keymint_db_queries_total')) - q0).toBeLessThan(100);
   });
 
   it('a key created on one instance works on its first request at another', async () => {
