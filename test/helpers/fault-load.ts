@@ -154,6 +154,7 @@ export async function outage({ name, base, boot, databaseUrl, server, fault, hea
   await waitFor('database-bound answers during the outage', async () => (load.since(faultAt + 200, 'create').length >= 8 && Date.now() - faultAt > minMs ? true : undefined), 60_000);
   const healAt = Date.now();
   await heal();
+  expect(server.child.exitCode, `the server exited during the fault:\n${server.output().slice(-2000)}`).toBe(null);
   const recovered = await waitFor('a database-bound request to succeed again', async () => ((await list()).status === 200 ? true : undefined), 30_000);
   await waitFor('acknowledged writes after recovery', async () => (load.since(healAt + recovered.ms, 'create').some((a) => a.status === 200) ? true : undefined), 30_000);
   await load.stop();
