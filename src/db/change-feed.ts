@@ -101,14 +101,15 @@ export async function createPostgresChangeFeed({ url, pool, log, timeouts = DEFA
       const rows = await listChangesSince(c, cursor.after, cursor.gaps(), pollTimeout);
       cursor.polled();
       for (const row of rows) apply(Number(row.seq), toChange(row));
+      // On this connection, not the pool's: request paths (and their query counts) never see it.
+      if (Date.now() - prunedAt > PRUNE_MS) {
+        prunedAt = Date.now();
+        await deleteOldChanges(c, pollTimeout).catch(() => {});
+      }
     } catch (err) {
       drop(c, (err as Error).message);
     } finally {
       polling = false;
-    }
-    if (Date.now() - prunedAt > PRUNE_MS) {
-      prunedAt = Date.now();
-      deleteOldChanges(pool).catch(() => {});
     }
   };
 

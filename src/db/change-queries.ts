@@ -29,6 +29,6 @@ export async function listenForChanges(q: pg.Client): Promise<void> {
   await q.query(`LISTEN ${CHANGE_CHANNEL}`);
 }
 
-export async function deleteOldChanges(q: Queryable): Promise<void> {
-  await q.query("DELETE FROM change_log WHERE created_at < now() - interval '1 hour'");
+export async function deleteOldChanges(q: Queryable, timeoutMs?: number): Promise<void> {
+  await q.query({ text: "DELETE FROM change_log WHERE created_at < now() - interval '1 hour'", query_timeout: timeoutMs } as pg.QueryConfig);
 }

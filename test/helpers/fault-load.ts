@@ -30,6 +30,8 @@ export class FaultLoad {
   #stop = false;
   #running: Promise<void>[] = [];
   #n = 0;
+  // Names unique to this load: several loads run on one project, one after the other.
+  readonly #tag = Math.random().toString(36).slice(2, 8);
 
   constructor(
     private readonly baseUrl: () => string,
@@ -57,7 +59,7 @@ export class FaultLoad {
   async #writer(w: number) {
     const project = `/v1/projects/${this.boot.projectId}/accessKeys`;
     while (!this.#stop) {
-      const name = `w${w}-${this.#n++}`;
+      const name = `${this.#tag}-w${w}-${this.#n++}`;
       const res = await this.#request('create', project, {
         method: 'POST',
         headers: { authorization: this.#auth, 'content-type': 'application/json' },
