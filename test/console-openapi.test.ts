@@ -35,7 +35,7 @@ const ROUTES = [
   `get ${CREDS}`, `post ${CREDS}`, `post ${CREDS}/delete`,
   `patch ${CREDS}/{credentialId}`, `post ${CREDS}/{credentialId}/reveal`,
   // src/usage/routes.ts
-  'get /api/account/usage', 'get /api/projects/{projectId}/usage', `get ${CREDS}/{credentialId}/usage`,
+  'get /api/account/usage', 'get /api/account/usage-settings', 'put /api/account/usage-settings', 'get /api/projects/{projectId}/usage', `get ${CREDS}/{credentialId}/usage`,
   'get /api/projects/{projectId}/quota', 'put /api/projects/{projectId}/quota', `get ${CREDS}/{credentialId}/quota`, `put ${CREDS}/{credentialId}/quota`,
 ];
 
@@ -360,6 +360,11 @@ describe('real responses of the console API, held to the document', () => {
     expect((await send(as('basic'), 'GET', '/api/account/usage', {}, undefined, 'granularity=day')).body.totals.tokens).toBeGreaterThanOrEqual(1);
     expect((await send(as('basic'), 'GET', '/api/projects/{projectId}/usage', project())).status).toBe(200);
     expect((await send(as('basic'), 'GET', `${CREDS}/{credentialId}/usage`, key, undefined, 'granularity=minute')).body.totals.tokens).toBe(1);
+    expect((await send(as('basic'), 'GET', '/api/account/usage-settings')).body).toEqual({ unusedKeyDays: 30 });
+    expect((await send(as('advanced'), 'PUT', '/api/account/usage-settings', {}, { unusedKeyDays: 7 })).status).toBe(403);
+    expect((await send(admin, 'PUT', '/api/account/usage-settings', {}, { unusedKeyDays: 0 })).body.error.message).toMatch(/unusedKeyDays must be a whole number/);
+    expect((await send(admin, 'PUT', '/api/account/usage-settings', {}, { unusedKeyDays: 7 })).body).toEqual({ unusedKeyDays: 7 });
+    expect((await send(admin, 'PUT', '/api/account/usage-settings', {}, { unusedKeyDays: 30 })).status).toBe(200);
     for (const [path, params] of [['/api/projects/{projectId}/quota', project()], [`${CREDS}/{credentialId}/quota`, key]] as const) {
       expect((await send(as('advanced'), 'PUT', path, params, { tokensPerHour: 5, tokensPerDay: null })).status).toBe(403);
       expect((await send(admin, 'PUT', path, params, { tokensPerHour: 5, tokensPerDay: 50 })).status).toBe(200);

@@ -42,6 +42,9 @@ export function usageSchemas(): Record<string, object> {
       buckets: { type: 'array', items: ref('schemas/UsageBucket'), description: 'Every bucket of the range, oldest first, zero-filled.' },
       keys: { type: 'array', items: ref('schemas/KeyUsage'), description: 'Keys with usage in the range, most tokens first.' },
     }),
+    UsageSettings: closed({
+      unusedKeyDays: { type: 'integer', minimum: 1, maximum: 3650, description: 'The console marks keys without a token for this many days as unused.' },
+    }),
     Quota: closed({
       tokensPerHour: { oneOf: [LIMIT, { type: 'null' }], description: 'Tokens per UTC hour; null: no limit of its own.' },
       tokensPerDay: { oneOf: [LIMIT, { type: 'null' }], description: 'Tokens per UTC day; null: no limit of its own.' },
@@ -88,11 +91,11 @@ type Security = Record<string, string[]>[];
 export function withUsageConsole<T extends object>(doc: T, security: { read: Security; write: Security }): T {
   const d = doc as unknown as Doc;
   const errors = ['400', '401', '403', '404', '429', '503'];
-  const op = (id: string, summary: string, description: string, ok: string, extra: { parameters?: object[]; body?: string; write?: boolean } = {}) => ({
+  const op = (id: string, summary: string, description: string, ok: string, extra: { parameters?: object[]; body?: string; write?: boolean; noKeys?: boolean } = {}) => ({
     operationId: id,
     summary,
     description,
-    security: extra.write ? security.write : security.read,
+    security: (extra.write ? security.write : security.read).filter((s) => !extra.noKeys || 'sessionCookie' in s),
     ...(extra.parameters ? { parameters: extra.parameters } : {}),
     ...(extra.body ? { requestBody: { required: true, content: json(ref(`schemas/${extra.body}`)) } } : {}),
     responses: {
@@ -105,6 +108,10 @@ export function withUsageConsole<T extends object>(doc: T, security: { read: Sec
   const ADMIN = 'Administrators (or an access key of the project) only; other roles get 403.';
   d.paths['/api/account/usage'] = {
     get: op('getAccountUsage', "The account's usage", `Every project's keys. Any role. ${DESCRIPTION}`, 'UsageReport', { parameters: RANGE_PARAMETERS }),
+  };
+  d.paths['/api/account/usage-settings'] = {
+    get: op('getUsageSettings', "The account's usage settings", 'Signed-in users of any role; an access key gets 403.', 'UsageSettings', { noKeys: true }),
+    put: op('setUsageSettings', "Change the account's usage settings", 'Signed-in Administrators only.', 'UsageSettings', { body: 'UsageSettings', write: true, noKeys: true }),
   };
   d.paths['/api/projects/{projectId}/usage'] = {
     parameters: project,

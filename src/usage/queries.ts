@@ -167,3 +167,13 @@ export async function findProjectKey(q: Queryable, projectId: string, by: { id: 
   );
   return rows[0];
 }
+
+/** After how many days without a token the console marks a key of the account unused. */
+export async function findUnusedKeyDays(q: Queryable, accountId: string): Promise<number | undefined> {
+  const { rows } = await q.query<{ unused_key_days: number }>('SELECT unused_key_days FROM accounts WHERE id = $1', [accountId]);
+  return rows[0]?.unused_key_days;
+}
+
+export async function setUnusedKeyDays(q: Queryable, accountId: string, days: number): Promise<void> {
+  await q.query('UPDATE accounts SET unused_key_days = $2 WHERE id = $1', [accountId, days]);
+}

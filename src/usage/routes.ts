@@ -37,6 +37,10 @@ const limit = (name: string) => {
 };
 const quotaBody = z.object({ tokensPerHour: limit('tokensPerHour'), tokensPerDay: limit('tokensPerDay') }, bodyError).strict();
 
+const settingsBody = z
+  .object({ unusedKeyDays: z.number({ message: 'unusedKeyDays must be a whole number of days from 1 to 3650.' }).int({ message: 'unusedKeyDays must be a whole number of days from 1 to 3650.' }).min(1, { message: 'unusedKeyDays must be a whole number of days from 1 to 3650.' }).max(3650, { message: 'unusedKeyDays must be a whole number of days from 1 to 3650.' }) }, bodyError)
+  .strict();
+
 const actorOf = (res: Response) => res.locals.actor as Actor;
 const param = (req: Request, name: string) => req.params[name] as string;
 
@@ -55,6 +59,12 @@ export function usageConsoleRouter(service: UsageService): Router {
   const key = `${project}/credentials/:credentialId`;
   router.get('/account/usage', async (req, res) => {
     res.json(await service.accountUsage(actorOf(res), parseRange(req)));
+  });
+  router.get('/account/usage-settings', async (_req, res) => {
+    res.json(await service.settings(actorOf(res)));
+  });
+  router.put('/account/usage-settings', async (req, res) => {
+    res.json(await service.setSettings(actorOf(res), parseBody(req, settingsBody, 'unusedKeyDays is')));
   });
   router.get(`${project}/usage`, async (req, res) => {
     res.json(await service.projectUsage(actorOf(res), param(req, 'projectId'), parseRange(req), 'credentialId'));

@@ -7,6 +7,7 @@ import type { Actor } from '../kernel/actor.js';
 import { ApiError } from '../kernel/api-error.js';
 import { isUuid } from '../kernel/ids.js';
 import { projectFor } from '../credentials/access.js';
+import { requireAdministrator } from '../kernel/permissions.js';
 import { BUCKET_MS, bucketOf, USAGE_FIELDS, zeroCounts, type Granularity, type UsageCounts } from './fields.js';
 import * as q from './queries.js';
 import type { QuotaBook } from './quota-book.js';
@@ -141,6 +142,14 @@ export class UsageService {
     return toReport(range, await q.usageSeries(this.deps.db, { ...range, from: new Date(range.from), to: new Date(range.to), accountId: actor.accountId }), 'credentialId');
   }
 
+  settings(actor: Actor): Promise<UsageSettings> {
+    return usageSettings(this.deps.db, actor);
+  }
+
+  setSettings(actor: Actor, settings: UsageSettings): Promise<UsageSettings> {
+    return setUsageSettings(this.deps.db, actor, settings);
+  }
+
   async keyQuota(actor: Actor, projectId: string, credentialId: string): Promise<Quota> {
     const { key } = await this.#key(actor, projectId, { credentialId });
     return toQuota(await q.findKeyQuota(this.deps.db, key.id));
@@ -164,6 +173,28 @@ export class UsageService {
     this.deps.quotas?.setLimit('project', project.id, { perHour: quota.tokensPerHour, perDay: quota.tokensPerDay });
     return quota;
   }
+}
+
+export interface UsageSettings {
+  /** The console marks keys without a token for this many days as unused. */
+  unusedKeyDays: number;
+}
+
+const signedIn = (actor: Actor) => {
+  if (actor.kind !== 'user') throw ApiError.permissionDenied("The account's usage settings belong to its signed-in users; an access key cannot read or change them.");
+  return actor;
+};
+
+export async function usageSettings(db: Db, actor: Actor): Promise<UsageSettings> {
+  const user = signedIn(actor);
+  return { unusedKeyDays: (await q.findUnusedKeyDays(db, user.accountId)) ?? 30 };
+}
+
+export async function setUsageSettings(db: Db, actor: Actor, settings: UsageSettings): Promise<UsageSettings> {
+  const user = signedIn(actor);
+  requireAdministrator(user, "change the account's usage settings");
+  await q.setUnusedKeyDays(db, user.accountId, settings.unusedKeyDays);
+  return settings;
 }
 
 const toQuota = (row: q.QuotaRow | undefined): Quota => ({ tokensPerHour: row?.per_hour ?? null, tokensPerDay: row?.per_day ?? null });

@@ -28,6 +28,10 @@ beforeAll(async () => {
     if (label === 'Billing service') expect((await tokenRequest(server, created.apiKey, 'wrong')).status).toBe(401);
   }
   await server.running.usage!.recorder.flush();
+  // A key made 10 days ago and never used, in an account that calls 5 days unused.
+  await server.sql.query(`UPDATE access_keys SET create_time = now() - interval '10 days' WHERE display_name = 'Old importer'`);
+  const set = await fetch(`${server.url}/api/account/usage-settings`, { method: 'PUT', headers: admin.headers({ 'content-type': 'application/json' }), body: JSON.stringify({ unusedKeyDays: 5 }) });
+  expect(set.status).toBe(200);
 }, 60_000);
 afterAll(() => server?.close());
 
@@ -47,7 +51,10 @@ describe('usage in the console', () => {
     await card.getByLabel('Sort by').selectOption('volume');
     expect(await card.locator('tbody th').evaluateAll((ths) => ths.map((t) => t.firstChild?.textContent))).toEqual(['Billing service', 'Report job', 'Old importer']);
 
-    await card.getByRole('link', { name: 'Usage' }).click();
+    // Only the key unused for more than the account's 5 days is marked.
+    expect(await card.locator('.badge.unused').evaluateAll((els) => els.map((e) => [e.closest('th')?.firstChild?.textContent, e.textContent]))).toEqual([['Old importer', 'Unused 5+ days']]);
+
+    await card.getByRole('link', { name: 'Usage of Production' }).click();
     const project = page.locator('table[data-chart="project-tokens"]');
     await project.waitFor({ state: 'attached' });
     expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(1);
@@ -65,6 +72,16 @@ describe('usage in the console', () => {
     expect(await totalsOf(page.locator('table[data-chart="key-usage"]'))).toMatchObject({ Tokens: 3, 'Wrong secret': 0 });
     await page.getByText('Table: Tokens per hour by key').click();
     await screenshot(page, 'usage');
+  });
+
+  it("links the audit log's events to the key's usage", async () => {
+    const { page } = await tab();
+    await signInAs(page, acme.emails.administrator, acme.password);
+    await page.goto('/console/audit-log');
+    await page.getByRole('link', { name: /^Usage of .*Report job/ }).first().click();
+    const key = page.locator('table[data-chart="key-usage"]');
+    await key.locator('caption', { hasText: 'Report job' }).waitFor({ state: 'attached' });
+    expect(await totalsOf(key)).toMatchObject({ Tokens: 3 });
   });
 
   it('fits a phone', async () => {

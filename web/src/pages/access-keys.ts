@@ -12,8 +12,8 @@ import { hrefFor } from '../router';
 import { displayName } from '../sections/credential-name';
 import { expiryOf } from '../sections/expiry';
 import { KIND_SHORT, type Project } from '../types';
-import { projectUsage } from '../usage/endpoints';
-import { orderControl, sortKeys, unusedMark, usageCell, volumesOf, type KeyOrder } from '../usage/key-rows';
+import { projectUsage, usageSettings } from '../usage/endpoints';
+import { orderControl, sortKeys, UNUSED_DAYS, unusedMark, usageCell, volumesOf, type KeyOrder } from '../usage/key-rows';
 import { errorNote, loadingNote, pageHeading } from './layout';
 
 interface CardActions {
@@ -25,8 +25,12 @@ const cardSelector = (projectId: string) => `section[data-project-id="${CSS.esca
 
 function keysTable(project: Project): HTMLElement {
   const keys = h('div', null, loadingNote('keys'));
-  void Promise.all([listCredentials(project.projectId, { pageSize: 100 }), projectUsage(project.projectId).catch(() => undefined)]).then(
-    ([{ credentials, nextPageToken }, usage]) => {
+  void Promise.all([
+    listCredentials(project.projectId, { pageSize: 100 }),
+    projectUsage(project.projectId).catch(() => undefined),
+    usageSettings().catch(() => ({ unusedKeyDays: UNUSED_DAYS })),
+  ]).then(
+    ([{ credentials, nextPageToken }, usage, settings]) => {
       if (credentials.length === 0) return fill(keys, h('p', { class: 'empty' }, 'No keys in this project yet.'));
       const volumes = volumesOf(usage);
       const tbody = h('tbody');
@@ -37,7 +41,7 @@ function keysTable(project: Project): HTMLElement {
             h(
               'tr',
               null,
-              h('th', { scope: 'row', 'data-label': 'Name' }, displayName(c), ' ', unusedMark(c)),
+              h('th', { scope: 'row', 'data-label': 'Name' }, displayName(c), ' ', unusedMark(c, settings.unusedKeyDays)),
               h('td', { 'data-label': 'Kind' }, KIND_SHORT[c.kind]),
               h('td', { 'data-label': 'Created' }, time(c.createTime)),
               h('td', { 'data-label': 'Expires' }, expiryOf(c)),

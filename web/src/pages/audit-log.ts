@@ -6,6 +6,7 @@ import { fill, h, time } from '../dom';
 import { listAuditEvents } from '../endpoints';
 import { announce } from '../live';
 import { credentialOf, what, who } from '../sections/audit-words';
+import { keyUsageLink } from '../usage/links';
 import { administratorsOnlyNotice } from '../sections/notices';
 import type { AuditEvent } from '../types';
 import { errorNote, loadingNote, pageHeading, settingsBreadcrumb } from './layout';
@@ -26,7 +27,12 @@ function eventRow(event: AuditEvent): HTMLTableRowElement {
     h('th', { scope: 'row', 'data-label': 'Time', tabindex: '-1' }, time(event.time)),
     h('td', { 'data-label': 'Who' }, who(event)),
     h('td', { 'data-label': 'Action' }, what(event)),
-    h('td', { 'data-label': 'Credential' }, credential || none('none')),
+    h(
+      'td',
+      { 'data-label': 'Credential' },
+      credential || none('none'),
+      event.credential && event.projectId && event.action !== 'credential.delete' ? [' ', keyUsageLink(event.projectId, event.credential.credentialId, credential)] : null,
+    ),
     h('td', { 'data-label': 'Address', class: 'mono address' }, event.address || none('unknown')),
   );
 }

@@ -35,3 +35,6 @@ function range(span: Span): string {
 export const projectUsage = (projectId: string, span: Span = '24h') => request<UsageReport>('GET', `/api/projects/${enc(projectId)}/usage?${range(span)}`);
 export const keyUsage = (projectId: string, credentialId: string, span: Span) =>
   request<UsageReport>('GET', `/api/projects/${enc(projectId)}/credentials/${enc(credentialId)}/usage?${range(span)}`);
+
+/** The account's usage settings (read once per page). */
+export const usageSettings = () => request<{ unusedKeyDays: number }>('GET', '/api/account/usage-settings');

@@ -5,7 +5,7 @@ import type { Credential } from '../types';
 import { sparkLine } from './charts';
 import type { UsageReport } from './endpoints';
 
-/** Keys not used for this many days are marked (the account's setting; 30 by default). */
+/** Keys not used for this many days are marked: the account's setting, 30 unless changed. */
 export const UNUSED_DAYS = 30;
 
 export type KeyOrder = 'created' | 'last-use' | 'volume';
@@ -39,8 +39,8 @@ export function usageCell(c: Credential, volumes: Map<string, number[]>, name: s
   );
 }
 
-export function unusedMark(c: Credential): HTMLElement | null {
-  return isUnused(c) ? h('span', { class: 'badge unused', title: `No token for ${UNUSED_DAYS} days or more` }, `Unused ${UNUSED_DAYS}+ days`) : null;
+export function unusedMark(c: Credential, days = UNUSED_DAYS): HTMLElement | null {
+  return isUnused(c, Date.now(), days) ? h('span', { class: 'badge unused', title: `No token for ${days} days or more` }, `Unused ${days}+ days`) : null;
 }
 
 export function orderControl(onChange: (order: KeyOrder) => void): HTMLElement {
