@@ -134,7 +134,8 @@ describe('console Users and Audit log', () => {
     const rows = page.locator('table.audit tbody tr');
     await rows.first().waitFor();
     const first = await rows.first().locator('td').allTextContents();
-    expect(first.slice(0, 3)).toEqual([acme.emails.administrator, 'Created a key', 'REST Basic: Audit probe']);
+    // (the credential cell ends with a link to the key's usage: web/src/usage/links.ts)
+    expect(first.slice(0, 3)).toEqual([acme.emails.administrator, 'Created a key', 'REST Basic: Audit probe Usage of REST Basic: Audit probe']);
     const actions = await page.locator('table.audit tbody td[data-label="Action"]').allTextContents();
     for (const action of [`Added user ${NEW_EMAIL} as Advanced`, `Changed the role of ${NEW_EMAIL} to Basic`, `Removed user ${NEW_EMAIL}`, 'Signed in']) {
       expect(actions).toContain(action);
