@@ -127,7 +127,7 @@ describe('sign-in', () => {
     expect(unknown.status).toBe(401);
     const [a, b] = [await wrong.text(), await unknown.text()];
     expect(a).toBe(b);
-    expect(JSON.parse(a)).toEqual({ error: { code: 401, message: 'The email or password is wrong.', status: 'UNAUTHENTICATED' } });
+    expect(JSON.parse(a)).toEqual({ error: { code: 401, message: 'The email or password is wrong.', status: 'UNAUTHENTICATED', details: [] } });
     expect(wrong.headers.get('www-authenticate')).toBe(unknown.headers.get('www-authenticate'));
     expect(wrong.headers.get('www-authenticate')).not.toMatch(/basic/i); // no browser sign-in box
     expect(wrong.headers.getSetCookie()).toEqual([]);
@@ -190,7 +190,7 @@ describe('CSRF and origin', () => {
     for (const headers of [{ cookie: who.cookie }, who.headers({ 'x-csrf-token': 'x'.repeat(43) }), who.headers({ 'x-csrf-token': 'short' })]) {
       const res = await session(headers, 'DELETE');
       expect(res.status).toBe(403);
-      expect(await res.json()).toEqual({ error: { code: 403, message, status: 'PERMISSION_DENIED' } });
+      expect(await res.json()).toEqual({ error: { code: 403, message, status: 'PERMISSION_DENIED', details: [] } });
     }
     expect((await session({ cookie: who.cookie })).status).toBe(200); // still signed in
     // The same rule for every route behind consoleAuth.
