@@ -5,11 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bcryptCompare } from '../src/auth/bcrypt-lane.js';
 import { CLI, run, type Run } from './helpers/processes.js';
 import { consoleAccount, type ConsoleAccount } from './helpers/console-account.js';
 import { recordSecret, recordToken, startTestServer, type Bootstrapped, type TestServer } from './helpers/server.js';
+
+// Each test runs the command several times (a Node process each): generous on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let server: TestServer;
 let boot: Bootstrapped;

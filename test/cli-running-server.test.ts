@@ -5,9 +5,12 @@
 import { access, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI, MAIN, run, startMain, type Run } from './helpers/processes.js';
 import { freePort, recordSecret, recordToken } from './helpers/server.js';
+
+// Each test runs the command several times (a Node process each): generous on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let dir: string;
 let env: Record<string, string>;
