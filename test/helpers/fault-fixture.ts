@@ -18,6 +18,8 @@ export interface FaultFixture {
   server: Awaited<ReturnType<typeof startMain>>;
   base: string;
   boot: Boot;
+  /** A real key no request has used: its check needs the database. */
+  cold: Boot;
   env: Record<string, string>;
   close(): Promise<void>;
 }
@@ -52,11 +54,12 @@ export async function faultFixture(extraEnv: Record<string, string> = {}): Promi
       ...extraEnv,
     };
     const boot = JSON.parse((await run(CLI, ['bootstrap', '--account', 'A', '--project', 'P', '--key', 'K', '--json'], { ...env, DATABASE_URL: database.url })).stdout) as Boot;
+    const cold = JSON.parse((await run(CLI, ['bootstrap', '--account', 'C', '--project', 'C', '--key', 'C', '--json'], { ...env, DATABASE_URL: database.url })).stdout) as Boot;
     const server = await startMain(env);
     parts.server = server;
     const base = `http://127.0.0.1:${port}`;
     expect((await postToken(base, { basic: [boot.accessKey.accessKeyId, boot.secret] })).status).toBe(200);
-    return { pgc, database, proxy, server, base, boot, env, close };
+    return { pgc, database, proxy, server, base, boot, cold, env, close };
   } catch (err) {
     await close();
     throw err;

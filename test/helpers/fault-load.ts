@@ -123,6 +123,8 @@ export interface OutageRun {
   name: string;
   base: string;
   boot: Boot;
+  /** A real key never used: a token for it needs the database (a made-up ID may be refused without it). */
+  cold: Boot;
   databaseUrl: string;
   server: { child: { exitCode: number | null }; output(): string };
   fault(): Promise<void> | void;
@@ -138,7 +140,7 @@ export interface OutageRun {
  * 503 + Retry-After for database-bound requests, warm tokens 200, /readyz 503 within 2.5 s),
  * heals, checks recovery and the ledger; returns the figures as a line for the docs.
  */
-export async function outage({ name, base, boot, databaseUrl, server, fault, heal, minMs = 3_000, answerWithinMs = 10_000 }: OutageRun): Promise<string> {
+export async function outage({ name, base, boot, cold: coldKey, databaseUrl, server, fault, heal, minMs = 3_000, answerWithinMs = 10_000 }: OutageRun): Promise<string> {
   const list = () => statusOf(`${base}/v1/projects/${boot.projectId}/accessKeys`, { headers: { authorization: basicHeader(boot.accessKey.accessKeyId, boot.secret) } });
   const load = new FaultLoad(() => base, boot);
   load.start(6, 2);
@@ -149,7 +151,7 @@ export async function outage({ name, base, boot, databaseUrl, server, fault, hea
   // During the outage: a cold key, the probe, and the load's own answers.
   const cold = await statusOf(`${base}/oauth2/token`, {
     method: 'POST',
-    headers: { authorization: basicHeader('0190f0f0-0000-7000-8000-000000000000', 'not-a-secret'), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: basicHeader(coldKey.accessKey.accessKeyId, coldKey.secret), 'content-type': 'application/x-www-form-urlencoded' },
     body: 'grant_type=client_credentials',
   });
   const ready = await statusOf(`${base}/readyz`);
