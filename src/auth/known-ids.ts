@@ -79,12 +79,15 @@ export class KnownIds {
   /** False when the ID certainly names no key (no query needed); true when it may. `id` is a lower-case UUID. */
   mayExist(id: string): boolean {
     if (!this.#ready) return true;
-    // Fresh when asked, at most once a refresh interval: no query while nobody is filtered.
-    if (Date.now() - this.#lookedAt > (this.opts.refreshMs ?? 1000)) void this.#refresh();
     const created = v7Time(id);
     // Newer than the last look, and not from the future (a made-up timestamp would be a lookup each).
     if (created !== undefined && created >= this.#coveredUntil - MARGIN_MS && created <= Date.now() + MARGIN_MS) return true;
-    for (const p of this.#positions(id)) if ((this.#bits[p >>> 5] & (1 << (p & 31))) === 0) return false;
+    for (const p of this.#positions(id)) {
+      if ((this.#bits[p >>> 5] & (1 << (p & 31))) !== 0) continue;
+      // Refreshed only when it refuses, at most once an interval: clients that work cause no query.
+      if (Date.now() - this.#lookedAt > (this.opts.refreshMs ?? 1000)) void this.#refresh();
+      return false;
+    }
     return true;
   }
 
