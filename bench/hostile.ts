@@ -20,9 +20,13 @@ export interface FloodOptions {
   requestsPerConnection: number;
 }
 
-/** `count` loopback addresses other than 127.0.0.1: 127.0.0.2-251, 127.0.1.2-251, ... */
+/**
+ * `count` loopback addresses outside the fleet's network (127.0.0.1's /24): 127.0.1.2-251,
+ * 127.0.2.2-251, ... An attacker does not share the legitimate clients' /24 here, so the
+ * run measures the flood, not a per-network budget that the two would share.
+ */
 export const loopbackAddresses = (count: number) =>
-  Array.from({ length: count }, (_, i) => `127.0.${Math.floor(i / 250)}.${2 + (i % 250)}`);
+  Array.from({ length: count }, (_, i) => `127.0.${1 + Math.floor(i / 250)}.${2 + (i % 250)}`);
 
 export interface HostileFigures {
   fleet: LoadResult;
