@@ -2,6 +2,7 @@
 // and readers that fetch warm tokens, each answer recorded. The ledger of acknowledged
 // writes is checked against the database afterwards: every acknowledged create is there,
 // every acknowledged delete is gone. Nothing here sleeps on an assumption of speed.
+import http from 'node:http';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { basicHeader } from './token-requests.js';
@@ -142,6 +143,7 @@ export interface OutageRun {
  */
 export async function outage({ name, base, boot, cold: coldKey, databaseUrl, server, fault, heal, minMs = 3_000, answerWithinMs = 10_000 }: OutageRun): Promise<string> {
   const list = () => statusOf(`${base}/v1/projects/${boot.projectId}/accessKeys`, { headers: { authorization: basicHeader(boot.accessKey.accessKeyId, boot.secret) } });
+  await warmEveryWorker(base, boot);
   const load = new FaultLoad(() => base, boot);
   load.start(6, 2);
   await waitFor('acknowledged writes before the fault', async () => (load.created.size >= 20 ? true : undefined), 30_000);
@@ -175,7 +177,7 @@ export async function outage({ name, base, boot, cold: coldKey, databaseUrl, ser
   }
   const tokens = during.filter((a) => a.kind === 'token');
   expect(tokens.length).toBeGreaterThan(0);
-  expect(tokens.every((t) => t.status === 200), 'warm tokens during the outage').toBe(true);
+  expect(tokens.filter((t) => t.status !== 200).map((t) => t.status), 'warm tokens during the outage').toEqual([]);
   expect(cold.status).toBe(503);
   expect(JSON.parse(cold.body).error).toBe('temporarily_unavailable');
   expect(cold.ms).toBeLessThan(answerWithinMs);
@@ -191,6 +193,31 @@ export async function outage({ name, base, boot, cold: coldKey, databaseUrl, ser
   expect(recovered.ms).toBeLessThan(15_000);
   expect(slowest).toBeLessThan(answerWithinMs);
   return figure;
+}
+
+/**
+ * A token for the load's key on several fresh connections, so that every worker of a
+ * WORKERS=n server (node:cluster hands each new connection to the next worker) holds the
+ * key before the fault: each worker's cache is its own, and a reader's connection that is
+ * replaced during the fault may land on any worker.
+ */
+async function warmEveryWorker(base: string, boot: Boot, connections = 8): Promise<void> {
+  for (let i = 0; i < connections; i++) {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${base}/oauth2/token`, {
+        method: 'POST',
+        agent: false, // a new connection each time
+        headers: { authorization: basicHeader(boot.accessKey.accessKeyId, boot.secret), 'content-type': 'application/x-www-form-urlencoded', connection: 'close' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end('grant_type=client_credentials');
+    });
+    expect(status, 'a token before the fault').toBe(200);
+  }
 }
 
 /** Polls `probe` until it returns a value, at most `ms`; returns the value and the time it took. */
