@@ -124,6 +124,29 @@ describe('#11.4 a right secret is never refused because others sent wrong ones',
   });
 });
 
+describe('#11.4 a flood from a client\'s own network (/24) does not refuse its credentials', () => {
+  it('with the /24 over its budget, a clean address in it gets tokens for new keys and legacy passwords, and signs in; unknown names are held back', async () => {
+    // Made-up Key IDs (cheap failures) from 20 addresses of 198.51.100.0/24, each under its
+    // own budget of 30, together over the network's (30 x 16 = 480).
+    const net = (i: number) => `198.51.100.${i}`;
+    const flood: Promise<{ status: number }>[] = [];
+    for (let i = 0; i < 520; i++) {
+      flood.push(postToken(s.url, { basic: [crypto.randomUUID(), `guess-${i}`], headers: from(net(10 + (i % 20))) }));
+      if (flood.length % 40 === 0) await Promise.all(flood.slice(-40));
+    }
+    const t = tally((await Promise.all(flood)).map((r) => r.status));
+    expect(t[429] ?? 0, `the network's budget ran out: ${JSON.stringify(t)}`).toBeGreaterThan(0);
+    // The neighbourhood is refused for unknown names, from a clean address too.
+    expect((await postToken(s.url, { basic: [crypto.randomUUID(), 'guess'], headers: from(net(200)) })).status).toBe(429);
+    // Never-used credentials (not cached) with their right secrets, from clean addresses there.
+    const k = await s.bootstrap();
+    expect((await postToken(s.url, { basic: [k.accessKey.accessKeyId, k.secret], headers: from(net(201)) })).status).toBe(200);
+    const cred = await legacyCredential(`neighbour.${Date.now()}`, 'NeighbourPassw0rd');
+    expect((await postToken(s.url, { basic: [cred.username, 'NeighbourPassw0rd'], headers: from(net(202)) })).status).toBe(200);
+    expect((await signInFrom(net(203), acct.users.basic.email, acct.users.basic.password)).status).toBe(200);
+  }, 60_000);
+});
+
 async function bcryptCompares(server = s): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
   return Number(/^keymint_bcrypt_compares_total (\d+)/m.exec(text)?.[1] ?? NaN);

@@ -10,7 +10,9 @@
 // flight at that moment).
 // A right secret from a clean source is never refused because others failed: a credential
 // over its budget refuses only sources that have failed against it, and (for bcrypt) lets
-// through one clean attempt at a time, a backoff instead of a lock. Checks that cost nothing
+// through one clean attempt at a time, a backoff instead of a lock; a network over its
+// budget holds back unknown names only, never an existing credential presented from a
+// clean address in it. Checks that cost nothing
 // (a digest, a signature, a JWT) always run; only their failures are limited.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -150,6 +152,11 @@ export class FailureLimiter {
     return Math.max(this.#over(b.addr), this.#over(b.net), this.#over(b.key), this.#over(b.pair));
   }
 
+  /** Seconds until this client address (its own budget, not its network's) is heard again, or 0. */
+  addressBlockedFor(address: string | undefined): number {
+    return this.#over(this.#buckets({ address }).addr);
+  }
+
   /** Counts a failure of a check that costs nothing; resolves once it is shared (never throws). */
   recordFailure(address: string | undefined, key: string | undefined): Promise<FailureCount[]> {
     const b = this.#buckets({ address, key });
@@ -165,7 +172,9 @@ export class FailureLimiter {
    */
   reserve(source: Source, known: boolean): Reservation | { retryAfter: number } {
     const b = this.#buckets(source);
-    const wait = Math.max(this.#over(b.addr), this.#over(b.net), this.#over(b.pair), known ? 0 : this.#over(b.all));
+    // A network's budget holds back names that do not exist; a credential that does is judged
+    // by its own budgets (and its source's), so neighbours' failures never refuse its owner.
+    const wait = Math.max(this.#over(b.addr), this.#over(b.pair), known ? 0 : Math.max(this.#over(b.net), this.#over(b.all)));
     if (wait) return { retryAfter: wait };
     let probe: string | undefined;
     const keyWait = this.#over(b.key);

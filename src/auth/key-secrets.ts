@@ -70,13 +70,15 @@ export class KeySecrets {
   }
 
   /**
-   * The credential presented as `presentedId`: from the cache (synchronous), else read. A
-   * source over its failure budget asks for no read (RateLimited): only a cached key is heard.
+   * The credential presented as `presentedId`: from the cache (synchronous), else read. An
+   * address over its own failure budget asks for no read (RateLimited): only a cached key is
+   * heard. Its network's budget does not apply here: a neighbour's flood must not refuse a
+   * clean client's keys (an ID that does not exist costs no read anyway: known-ids.ts).
    */
   lookup(presentedId: string, ctx: SecretContext): AuthKey | undefined | Promise<AuthKey | undefined> {
     const cached = peekPresented(this.opts.keys, presentedId);
     if (cached) return cached;
-    const wait = this.opts.limiter.blockedFor(ctx.address, undefined);
+    const wait = this.opts.limiter.addressBlockedFor(ctx.address);
     if (wait) throw new RateLimited(wait);
     return findPresented(this.opts.keys, presentedId);
   }

@@ -49,7 +49,9 @@ export class UserPasswords {
       return { ok: false };
     }
     const key = emailBucketKey(email);
-    const early = limiter.blockedFor(ctx.address, undefined);
+    // The address's own budget before the read; its network's holds back unknown e-mails
+    // only (reserve), so a neighbour's flood never refuses a user at a clean address.
+    const early = limiter.addressBlockedFor(ctx.address);
     if (early) throw new RateLimited(early);
     const user = await findUserForSignIn(this.opts.db, email);
     const reserved = limiter.reserve({ address: ctx.address, key }, user !== undefined);
