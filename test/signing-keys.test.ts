@@ -198,4 +198,21 @@ describe('two instances and a rotation', () => {
     expect(at(retentionMs + 1000).state).toBe('retired');
     expect(oldest.kid).not.toBe(successor.kid);
   });
+
+  it('refuses a token it accepted before once its signing key is gone (accepted tokens are remembered only while the ring is unchanged)', async () => {
+    const [signing] = (await listSigningKeys(a.sql)).slice(-1);
+    const rows = await listSigningKeys(a.sql);
+    const old = rows.find((r) => r.kid !== signing.kid)!;
+    // A token as the old key signed them (the claims of a real one, signed with its private half).
+    const priv = JSON.parse(c.box.open(old.private_sealed, `signing-key:${old.kid}`)) as JWK;
+    const { SignJWT, importJWK, decodeJwt } = await import('jose');
+    const claims = decodeJwt(await a.token(keyId, secret));
+    const forged = await new SignJWT({ ...claims, jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: old.kid, typ: 'at+jwt' })
+      .sign(await importJWK(priv, 'ES256'));
+    for (let i = 0; i < 3; i++) expect((await listKeys(a.url, projectId, `Bearer ${forged}`)).status).toBe(200);
+    await a.sql.query('DELETE FROM signing_keys WHERE kid = $1', [old.kid]);
+    await until('the old key gone from the JWKS', async () => (!(await jwksKids(a.url)).includes(old.kid) ? true : undefined));
+    expect((await listKeys(a.url, projectId, `Bearer ${forged}`)).status).toBe(401);
+  });
 });

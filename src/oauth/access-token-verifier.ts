@@ -4,7 +4,13 @@
 // must be refused by every other resource). Introspection leaves the audience out: it
 // reports on tokens for any API. An unknown kid makes the ring re-read the table once, for
 // keys another instance rotated in moments ago.
+// A token accepted once is remembered (by its SHA-256, never the token itself) until its
+// exp, so a client calling the management API with one Bearer token pays one signature
+// check for it, not one per request; any change of the key ring forgets them all, and what
+// the token's key may do is judged on every request by the caller (key still active, grants).
+import { hash } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { SigningKeyRing } from './signing-keys.js';
 
 const ALGORITHMS = ['ES256', 'EdDSA', 'PS256', 'RS256'];
@@ -16,7 +22,9 @@ export interface VerifiedAccessToken {
 }
 
 /** `audience`: the `aud` a token must name (the management API's); left out, any audience. */
-export function accessTokenVerifier(ring: SigningKeyRing, issuer: string, audience?: string) {
+export function accessTokenVerifier(ring: SigningKeyRing, issuer: string, audience?: string, maxRemembered = 10_000) {
+  const accepted = new LRUCache<string, { token: VerifiedAccessToken; expiresAtMs: number }>({ max: maxRemembered });
+  ring.onChange(() => accepted.clear());
   const attempt = (token: string) =>
     jwtVerify(token, (header, input) => ring.localKeySet(header, input), {
       issuer,
@@ -27,6 +35,12 @@ export function accessTokenVerifier(ring: SigningKeyRing, issuer: string, audien
     });
 
   return async function verifyAccessToken(token: string): Promise<VerifiedAccessToken | undefined> {
+    const digest = hash('sha256', token, 'base64');
+    const known = accepted.get(digest);
+    if (known) {
+      if (Date.now() < known.expiresAtMs) return known.token;
+      accepted.delete(digest);
+    }
     try {
       let result;
       try {
@@ -37,7 +51,9 @@ export function accessTokenVerifier(ring: SigningKeyRing, issuer: string, audien
       }
       const { client_id: clientId, project_id: projectId } = result.payload;
       if (typeof clientId !== 'string' || typeof projectId !== 'string') return undefined;
-      return { clientId, projectId, payload: result.payload };
+      const verified = Object.freeze({ clientId, projectId, payload: Object.freeze(result.payload) });
+      accepted.set(digest, { token: verified, expiresAtMs: (result.payload.exp as number) * 1000 });
+      return verified;
     } catch (err) {
       if (err instanceof joseErrors.JOSEError) return undefined;
       throw err;
