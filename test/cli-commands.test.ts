@@ -176,6 +176,28 @@ describe('keymint users', () => {
   });
 });
 
+describe('the audit log of operator commands', () => {
+  it('records project and user changes made with the CLI, by "keymint CLI", in the account\'s log', async () => {
+    const admin = people.users.administrator;
+    const p = json(await keymint('projects', 'create', '--account', people.accountId, '--name', 'Audited', '--json'));
+    ok(await keymint('projects', 'rename', '--account', people.accountId, p.projectId, '--name', 'Audited 2'));
+    ok(await keymint('projects', 'delete', '--account', people.accountId, p.projectId));
+    const added = json(await keymint('users', 'add', '--account', people.accountId, '--email', 'audited@example.test', '--role', 'basic', '--json'));
+    recordSecret(added.password);
+    const reset = json(await keymint('users', 'set-password', '--account', people.accountId, added.user.userId, '--json'));
+    recordSecret(reset.password);
+    ok(await keymint('users', 'remove', '--account', people.accountId, added.user.userId));
+    const log = await admin.call('GET', '/account/audit-events?pageSize=20');
+    expect(log.status, log.text).toBe(200);
+    const events = (log.body.auditEvents as Array<{ action: string; actor: { type: string; name: string | null }; projectId: string | null; details: Record<string, unknown> }>).slice(0, 6).reverse();
+    expect(events.map((e) => e.action)).toEqual(['project.create', 'project.rename', 'project.delete', 'user.add', 'user.password_reset', 'user.remove']);
+    for (const e of events) expect(e.actor).toMatchObject({ type: 'anonymous', name: 'keymint CLI' });
+    expect(events[1]).toMatchObject({ projectId: p.projectId, details: { from: 'Audited', to: 'Audited 2' } });
+    expect(events[3].details).toMatchObject({ userId: added.user.userId, email: 'audited@example.test', role: 'basic' });
+    expect(JSON.stringify(events)).not.toContain(reset.password);
+  });
+});
+
 describe('the command itself', () => {
   it('--version prints package.json’s version', async () => {
     const { version } = JSON.parse(await (await import('node:fs/promises')).readFile(new URL('../package.json', import.meta.url), 'utf8'));

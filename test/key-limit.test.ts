@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, recordSecret, type Bootstrapped, type TestServer } from './helpers/server.js';
 import { basicHeader, raw } from './helpers/token-requests.js';
+import { consoleAccount } from './helpers/console-account.js';
 
 const create = (s: TestServer, k: Bootstrapped, displayName: string) =>
   raw(`${s.url}/v1/projects/${k.projectId}/accessKeys`, {
@@ -50,6 +51,30 @@ describe('MAX_KEYS_PER_PROJECT=3', () => {
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => create(s, k, `racer ${i}`)));
     expect(results.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400, 400, 400, 400]);
     expect(await count(s, k)).toBe(3);
+  });
+
+  it('counts the console\'s credentials of every kind: past the limit the console and v1 are refused alike', async () => {
+    const acct = await consoleAccount(s);
+    const admin = acct.users.administrator;
+    const made = [
+      await admin.call('POST', `/projects/${acct.projectId}/credentials`, { kind: 'basic', label: 'basic one' }),
+      await admin.call('POST', `/projects/${acct.projectId}/credentials`, { kind: 'hmac', label: 'hmac one' }),
+      await admin.call('POST', `/projects/${acct.projectId}/credentials`, { kind: 'legacy', username: `limit.${Date.now()}`, password: 'LimitPassw0rd' }),
+    ];
+    for (const m of made) {
+      expect(m.status, m.text).toBe(201);
+      if (typeof m.body.apiSecret === 'string') recordSecret(m.body.apiSecret);
+    }
+    const refused = await admin.call('POST', `/projects/${acct.projectId}/credentials`, { kind: 'basic', label: 'one too many' });
+    expect(refused.status, refused.text).toBe(400);
+    expect(refused.body.error).toMatchObject({ status: 'FAILED_PRECONDITION', message: expect.stringContaining('MAX_KEYS_PER_PROJECT=3') });
+    const v1 = await raw(`${s.url}/v1/projects/${acct.projectId}/accessKeys`, {
+      method: 'POST',
+      headers: { authorization: basicHeader(made[0].body.apiKey, made[0].body.apiSecret), 'content-type': 'application/json' },
+      body: JSON.stringify({ displayName: 'v1 one too many' }),
+    });
+    expect(v1.status).toBe(400);
+    expect((await s.sql.query('SELECT count(*)::int AS n FROM access_keys WHERE project_id = $1', [acct.projectId])).rows[0].n).toBe(3);
   });
 
   it('is refused at start when not a number', async () => {

@@ -96,9 +96,3 @@ export async function recordAccessKeyUses(q: Queryable, ids: string[], usedAt: D
   return rowCount ?? 0;
 }
 
-/** Locks the project's key count for this transaction (creations queue) and returns it. */
-export async function lockAndCountProjectKeys(q: Queryable, projectId: string): Promise<number> {
-  await q.query("SELECT pg_advisory_xact_lock(hashtext('keymint.project_keys'), hashtext($1))", [projectId]);
-  const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM access_keys WHERE project_id = $1', [projectId]);
-  return rows[0].n;
-}

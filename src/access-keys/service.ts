@@ -6,6 +6,7 @@ import { checkName } from '../kernel/names.js';
 import { v7 as uuidv7 } from 'uuid';
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { findProjectWithAccount } from '../accounts/queries.js';
+import { withinKeyLimit } from '../credentials/key-limit.js';
 import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
 import { requireVerified } from '../credentials/access.js';
 import type { ChangeFeed } from '../db/change-feed.js';
@@ -129,19 +130,8 @@ export class AccessKeysService {
     return { accessKey: toAccessKey(row), secret };
   }
 
-  // Sinch limits the keys of a project; so can Keymint. Counted under a per-project lock, so
-  // concurrent creations cannot pass the limit together.
   async #withinLimit(tx: Queryable, projectId: string): Promise<void> {
-    const max = this.deps.maxKeysPerProject;
-    if (!max) return;
-    const count = await q.lockAndCountProjectKeys(tx, projectId);
-    if (count >= max) {
-      throw new ApiError(
-        400,
-        'FAILED_PRECONDITION',
-        `The project already has ${count} access keys, its limit (MAX_KEYS_PER_PROJECT=${max}). Delete a key before creating another.`,
-      );
-    }
+    await withinKeyLimit(tx, projectId, this.deps.maxKeysPerProject);
   }
 
   async #insert(projectId: string, name: string, db: Queryable, expireTime: Date | null) {

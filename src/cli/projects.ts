@@ -1,6 +1,7 @@
 // `keymint projects create|list|rename|delete`.
 import type { Command } from 'commander';
 import { createProject, deleteProject, listProjects, renameProject } from '../accounts/projects.js';
+import { projectCreated, projectDeleted, projectRenamed } from './audited.js';
 import type { CliContext } from './context.js';
 import * as parse from './options.js';
 import { fields, printer, table } from './output.js';
@@ -15,7 +16,7 @@ export function registerProjects(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action((opts: { account: string; name: string; json?: boolean }) =>
       ctx.withDatabase(async ({ db }) => {
-        const project = await createProject(db, opts.account, opts.name);
+        const project = await createProject(db, opts.account, opts.name, projectCreated(opts.account));
         printer(ctx.io, opts.json).print(project, () => fields([['Project ID', project.projectId], ['Name', project.name]]));
       }),
     );
@@ -41,7 +42,7 @@ export function registerProjects(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action((projectId: string, opts: { account: string; name: string; json?: boolean }) =>
       ctx.withDatabase(async ({ db }) => {
-        const project = await renameProject(db, opts.account, projectId, opts.name);
+        const project = await renameProject(db, opts.account, projectId, opts.name, projectRenamed(opts.account));
         printer(ctx.io, opts.json).print(project, () => `Project ${project.projectId} is now named "${project.name}".`);
       }),
     );
@@ -54,7 +55,7 @@ export function registerProjects(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON: {"deleted":projectId,"deletedCredentials":n}')
     .action((projectId: string, opts: { account: string; withCredentials?: boolean; json?: boolean }) =>
       ctx.withDatabase(async ({ db, feed }) => {
-        const { deletedCredentials } = await deleteProject(db, feed, opts.account, projectId, { withCredentials: opts.withCredentials ?? false });
+        const { deletedCredentials } = await deleteProject(db, feed, opts.account, projectId, { withCredentials: opts.withCredentials ?? false }, projectDeleted(opts.account));
         printer(ctx.io, opts.json).print({ deleted: projectId, deletedCredentials }, () =>
           `Project ${projectId} is deleted${deletedCredentials ? `, with its ${deletedCredentials} credential${deletedCredentials === 1 ? '' : 's'}` : ''}.`,
         );

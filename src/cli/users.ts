@@ -4,6 +4,7 @@ import { addUser, listUsers, removeUser } from '../accounts/users.js';
 import { setPassword } from '../accounts/passwords.js';
 import { ROLES, type Role } from '../kernel/roles.js';
 import { ONCE, passwordFrom } from './accounts.js';
+import { passwordSet, userChanged } from './audited.js';
 import type { CliContext } from './context.js';
 import * as parse from './options.js';
 import { fields, printer, table } from './output.js';
@@ -21,7 +22,7 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     .action(async (opts: { account: string; email: string; role: Role; passwordStdin?: boolean; json?: boolean }) => {
       const { password, generated } = await passwordFrom(ctx, opts.passwordStdin, opts.role);
       await ctx.withDatabase(async ({ db, config }) => {
-        const user = await addUser(db, config.bcryptCost, opts.account, { email: opts.email, password, role: opts.role });
+        const user = await addUser(db, config.bcryptCost, opts.account, { email: opts.email, password, role: opts.role }, userChanged(opts.account, 'user.add'));
         printer(ctx.io, opts.json).print({ user, ...(generated ? { password } : {}) }, () =>
           fields([['User ID', user.userId], ['Email', user.email], ['Role', user.role], ...(generated ? [['Password', password] as const] : [])]) +
           (generated ? `\n\n${ONCE}` : ''),
@@ -47,7 +48,7 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON: {"removed":userId}')
     .action((userId: string, opts: { account: string; json?: boolean }) =>
       ctx.withDatabase(async ({ db }) => {
-        await removeUser(db, opts.account, userId);
+        await removeUser(db, opts.account, userId, userChanged(opts.account, 'user.remove'));
         printer(ctx.io, opts.json).print({ removed: userId }, () => `User ${userId} is removed from account ${opts.account}.`);
       }),
     );
@@ -63,7 +64,7 @@ export function registerUsers(program: Command, ctx: CliContext): void {
       const { password, generated } = await passwordFrom(ctx, opts.passwordStdin);
       await ctx.withDatabase(async ({ db, config }) => {
         const change = { accountId: opts.account, userId, password, mustChange: opts.mustChange ?? false, keepSession: null };
-        const user = await setPassword(db, config.bcryptCost, change);
+        const user = await setPassword(db, config.bcryptCost, change, passwordSet(opts.account));
         printer(ctx.io, opts.json).print({ user, ...(generated ? { password } : {}) }, () =>
           `The password of ${user.email} is changed; their sessions are signed out.` + (generated ? `\n${fields([['Password', password]])}\n\n${ONCE}` : ''),
         );

@@ -107,3 +107,10 @@ export async function deleteCredentials(q: Queryable, projectId: string, credent
   return rowCount ?? 0;
 }
 
+
+/** Locks the project's credential count for this transaction (creations queue) and returns it: every kind counts. */
+export async function lockAndCountProjectCredentials(q: Queryable, projectId: string): Promise<number> {
+  await q.query("SELECT pg_advisory_xact_lock(hashtext('keymint.project_keys'), hashtext($1))", [projectId]);
+  const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM access_keys WHERE project_id = $1', [projectId]);
+  return rows[0].n;
+}

@@ -10,6 +10,7 @@ import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { bcryptHash } from '../auth/bcrypt-lane.js';
+import { withinKeyLimit } from './key-limit.js';
 import { hashSecret } from '../auth/secret-hash.js';
 import type { Caller } from '../kernel/actor.js';
 import type { PageTokenCodec } from '../kernel/page-token.js';
@@ -33,6 +34,8 @@ export interface CredentialsDeps {
   box: SealedBox;
   pageTokens: PageTokenCodec;
   bcryptCost: number;
+  /** MAX_KEYS_PER_PROJECT: credentials of every kind count (0 or undefined: no limit). */
+  maxKeysPerProject?: number;
 }
 
 export class CredentialsService {
@@ -61,8 +64,9 @@ export class CredentialsService {
     // bcrypt, hashed before the transaction (slow: it must not hold the transaction open).
     const secretHash =
       input.kind === 'hmac' ? null : input.kind === 'legacy' ? await bcryptHash(input.password, this.deps.bcryptCost) : hashSecret(secret!);
-    const row = await this.#change(caller, project.account_id, 'credential.create', (tx) =>
-      q.insertCredential(tx, {
+    const row = await this.#change(caller, project.account_id, 'credential.create', async (tx) => {
+      await withinKeyLimit(tx, project.id, this.deps.maxKeysPerProject);
+      return q.insertCredential(tx, {
         id,
         projectId: project.id,
         kind: input.kind,
@@ -71,7 +75,8 @@ export class CredentialsService {
         secretSealed: input.kind === 'hmac' ? sealHmacSecret(this.deps.box, id, secret!) : null,
         username: input.kind === 'legacy' ? input.username : null,
         expireTime: input.expireTime ?? null,
-      }),
+      });
+    },
       { clash: input.kind === 'legacy' ? 'username' : 'label', details: input.expireTime ? { expireTime: input.expireTime.toISOString() } : undefined },
     );
     const credential = toCredential(row, caller.actor);
