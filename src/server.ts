@@ -35,6 +35,10 @@ import { introspectionRouter } from './oauth/introspection.js';
 import { HmacTickets } from './oauth/hmac-tickets.js';
 import { hmacTokenHandler } from './oauth/hmac-token.js';
 import { HmacReplays } from './auth/hmac-replays.js';
+import { JtiReplays } from './auth/jti-replays.js';
+import { ClientKeyCache } from './auth/client-keys.js';
+import { PublicKeysService } from './access-keys/public-keys-service.js';
+import { publicKeysRouter } from './access-keys/public-keys-routes.js';
 import { MAX_SKEW_SECONDS } from './auth/hmac-auth.js';
 import { startMetricsListener } from './http/metrics-endpoint.js';
 import { clientAddressResolver } from './http/client-address.js';
@@ -106,9 +110,10 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const secrets = new KeySecrets({ db, feed, keys, limiter, unusableHash: dummyHash, log, metrics });
     const tickets = new HmacTickets();
     const replays = new HmacReplays(db, log, MAX_SKEW_SECONDS);
-    const clients = cachedClientSource(secrets, config.tokenScopes);
+    const jtis = new JtiReplays(db, log);
+    const clients = cachedClientSource(secrets, config.tokenScopes, new ClientKeyCache({ db, feed }));
     const host = new ProviderHost({
-      config, ring, clients: counted ? countingExpiredKeys(clients, keys, counted) : clients, secrets, tickets, log, metrics,
+      config, ring, clients: counted ? countingExpiredKeys(clients, keys, counted) : clients, secrets, tickets, jtis, log, metrics,
       onTokenIssued: (keyId, projectId) => {
         lastUse.record(keyId);
         if (counted && projectId) counted.count(keyId, projectId, 'tokens');
@@ -132,7 +137,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const routers = [accountRouter(account), credentialsRouter(credentials), usageConsoleRouter(usageService)];
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash, routers, metrics });
     let graceful: GracefulServer | undefined;
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, v1Routers: [usageV1Router(usageService)], isStopping: () => graceful?.closing ?? false });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(new PublicKeysService({ db, feed }))], isStopping: () => graceful?.closing ?? false });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
     const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));
@@ -172,6 +177,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
           limiter.stop();
           known.stop();
           replays.stop();
+          jtis.stop();
           signInLimiter.stop();
           retention.stop();
           await within(database.close(), SHUTDOWN.databaseMs, () => log.warn('shutdown: the database connections did not close in time'));

@@ -3,6 +3,7 @@
 // of it fails here, by name, before it breaks the token endpoint (README: "Upgrading
 // oidc-provider"). Documented seams need no pin: provider.callback() mounted on node:http
 // (the token fast path), provider.use() (the client address), the adapter, clientBasedCORS.
+// Pins 5 and 6 at the end: ReplayDetection.unique and OIDCContext.prototype.urlFor (client-assertions.ts).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -123,5 +124,72 @@ describe('oidc-provider behaviour Keymint depends on', () => {
     const res = await post('the-presented-secret');
     expect(res.status, await res.clone().text()).toBe(200);
     expect(((await res.json()) as { token_type: string }).token_type).toBe('Bearer');
+  });
+});
+
+// Pins 5 and 6 (oauth/client-assertions.ts): a private_key_jwt client, DPoP on.
+describe('oidc-provider behaviour behind private_key_jwt and DPoP', () => {
+  it('checks assertion and DPoP proof jtis through ReplayDetection.unique, and aud and htu against OIDCContext.prototype.urlFor', async () => {
+    const { privateKey: signing } = await generateKeyPair('ES256', { extractable: true });
+    const client = await generateKeyPair('ES256', { extractable: true });
+    const dpop = await generateKeyPair('ES256', { extractable: true });
+    const PKJWT_ID = 'seam-pkjwt';
+    const PKJWT: AdapterPayload = { ...CLIENT, client_id: 'seam-pkjwt', client_secret: undefined, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [await exportJWK(client.publicKey)] } };
+    class Adapter2 {
+      constructor(readonly model: string) {}
+      async find(id: string) {
+        return this.model === 'Client' && id === PKJWT.client_id ? PKJWT : undefined;
+      }
+      async upsert() {}
+      async consume() {}
+      async destroy() {}
+      async revokeByGrantId() {}
+      async findByUserCode() {}
+      async findByUid() {}
+    }
+    const p = new Provider('http://seams.test', {
+      adapter: Adapter2 as unknown as new (model: string) => Adapter,
+      jwks: { keys: [{ ...(await exportJWK(signing)), alg: 'ES256', use: 'sig', kid: 'seam' }] },
+      clientAuthMethods: ['private_key_jwt'],
+      responseTypes: [],
+      routes: { token: '/oauth2/token' },
+      clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['client_credentials'], response_types: [] },
+      features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
+    });
+    const unique: unknown[][] = [];
+    (p.ReplayDetection as unknown as { unique: (...args: unknown[]) => Promise<boolean> }).unique = async (...args) => {
+      unique.push(args);
+      return unique.length !== 3; // the third check says "seen"
+    };
+    const urls: string[] = [];
+    const ctx = (p as unknown as { OIDCContext: { prototype: { urlFor(name: string): string } } }).OIDCContext.prototype;
+    ctx.urlFor = (name: string) => (urls.push(name), `https://public.example${p.pathFor(name as 'token')}`);
+    const s = createServer(p.callback() as unknown as (req: IncomingMessage, res: import('node:http').ServerResponse) => void);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const at = `http://127.0.0.1:${(s.address() as AddressInfo).port}/oauth2/token`;
+    const { SignJWT } = await import('jose');
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = (jti: string) => new SignJWT({ jti }).setProtectedHeader({ alg: 'ES256' }).setIssuer(PKJWT_ID).setSubject(PKJWT_ID)
+      .setAudience('https://public.example/oauth2/token').setExpirationTime(now + 60).sign(client.privateKey);
+    const proof = async (jti: string) => new SignJWT({ jti, htm: 'POST', htu: 'https://public.example/oauth2/token', iat: now })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(dpop.publicKey) }).sign(dpop.privateKey);
+    const token = async (jti: string) => fetch(at, {
+      method: 'POST',
+      headers: { ...form, dpop: await proof(`proof-${jti}`) },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion(jti) }),
+    });
+    try {
+      const ok = await token('one');
+      const body = (await ok.json()) as { token_type: string };
+      expect(ok.status, JSON.stringify(body)).toBe(200);
+      expect(body.token_type).toBe('DPoP');
+      // The assertion's jti (iss = client_id), then the DPoP proof's; aud and htu from urlFor('token').
+      expect(unique.map((u) => [u[0], u[1]])).toEqual([['seam-pkjwt', 'one'], ['seam-pkjwt', 'proof-one']]);
+      expect(typeof unique[0][2]).toBe('number');
+      expect(urls).toContain('token');
+      expect((await token('two')).status).toBe(401); // unique() said "seen" for the assertion
+    } finally {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
   });
 });

@@ -31,7 +31,10 @@ describe('discovery', () => {
     expect(doc.access_token_signing_alg_values_supported).toEqual(algs);
     expect(algs).toEqual([s.config.signingAlg]);
     expect(doc.response_types_supported).toEqual([]);
-    for (const absent of ['id_token_signing_alg_values_supported', 'token_endpoint_auth_signing_alg_values_supported', 'subject_types_supported']) {
+    // Since issue 14 clients sign assertions (private_key_jwt) and DPoP proofs: those algorithms are listed apart.
+    expect([...(doc.token_endpoint_auth_signing_alg_values_supported as string[])].sort()).toEqual(['ES256', 'EdDSA', 'PS256', 'RS256']);
+    expect([...(doc.dpop_signing_alg_values_supported as string[])].sort()).toEqual(['ES256', 'EdDSA', 'PS256', 'RS256']);
+    for (const absent of ['id_token_signing_alg_values_supported', 'subject_types_supported']) {
       expect(doc, absent).not.toHaveProperty(absent);
     }
   });
@@ -43,7 +46,7 @@ describe('discovery', () => {
     expect(doc.token_endpoint).toBe(`${issuer}/oauth2/token`);
     expect(doc.jwks_uri).toBe(`${issuer}/.well-known/jwks.json`);
     expect(doc.grant_types_supported).toEqual(['client_credentials']);
-    expect([...(doc.token_endpoint_auth_methods_supported as string[])].sort()).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect([...(doc.token_endpoint_auth_methods_supported as string[])].sort()).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
     expect(doc.scopes_supported).toEqual(['read', 'write']);
     for (const absent of ['authorization_endpoint', 'userinfo_endpoint', 'registration_endpoint', 'end_session_endpoint',
       'revocation_endpoint', 'device_authorization_endpoint']) {

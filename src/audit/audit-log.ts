@@ -24,7 +24,11 @@ export type AuditAction =
   | 'project.create'
   | 'project.rename'
   | 'project.delete'
-  | 'account.verification_request';
+  | 'account.verification_request'
+  // private_key_jwt and DPoP (issue 14)
+  | 'credential.public_key_add'
+  | 'credential.public_key_remove'
+  | 'credential.token_settings_change';
 
 export interface AuditCredential {
   credentialId: string;

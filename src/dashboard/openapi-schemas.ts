@@ -21,6 +21,7 @@ const AUDIT_ACTIONS = [
   'credential.create', 'credential.label_change', 'credential.password_change', 'credential.expiry_change', 'credential.reveal', 'credential.delete',
   'session.sign_in', 'session.sign_in_failed', 'session.sign_in_failures', 'user.add', 'user.role_change', 'user.remove',
   'user.password_change', 'user.password_reset', 'project.create', 'project.rename', 'project.delete', 'account.verification_request',
+  'credential.public_key_add', 'credential.public_key_remove', 'credential.token_settings_change',
 ];
 
 const role = { type: 'string', enum: ROLES, description: 'administrator, advanced or basic.' };

@@ -7,7 +7,8 @@ import { peekPresented } from '../auth/key-cache.js';
 import type { KeySecrets } from '../auth/key-secrets.js';
 import { isTemporaryFault } from '../http/error-handler.js';
 import { Overloaded, RateLimited } from '../kernel/rate-limited.js';
-import { presentedClient } from './presented-client.js';
+import { presentedClient, presentsAssertion } from './presented-client.js';
+import { NO_CLIENT_KEYS, type ClientKeyCache } from '../auth/client-keys.js';
 
 
 export interface ClientSource {
@@ -28,7 +29,7 @@ const NO_SECRET = 'none';
  * sent: a signed request reaches the provider with a one-time ticket instead (see
  * oauth/hmac-token.ts).
  */
-export function cachedClientSource(secrets: KeySecrets, scopes: readonly string[]): ClientSource {
+export function cachedClientSource(secrets: KeySecrets, scopes: readonly string[], clientKeys?: Pick<ClientKeyCache, 'get'>): ClientSource {
   return {
     peek(keyId) {
       const key = peekPresented(secrets.keys, keyId);
@@ -38,6 +39,10 @@ export function cachedClientSource(secrets: KeySecrets, scopes: readonly string[
     async find(keyId) {
       const row = await secrets.lookup(keyId, { address: Provider.ctx?.ip });
       if (!row) return undefined;
+      // A key may hold a secret and public keys at once (a migration): the request says which
+      // it authenticates with, and oidc-provider wants the client's one method (client-assertions.ts).
+      const extra = clientKeys ? await clientKeys.get(row.id) : NO_CLIENT_KEYS;
+      const assertion = extra.jwks.length > 0 && presentsAssertion();
       return {
         // The canonical spelling, so that sub and client_id name the key as the API does.
         client_id: row.id,
@@ -45,7 +50,9 @@ export function cachedClientSource(secrets: KeySecrets, scopes: readonly string[
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],
-        token_endpoint_auth_method: 'client_secret_basic',
+        token_endpoint_auth_method: assertion ? 'private_key_jwt' : 'client_secret_basic',
+        ...(assertion ? { jwks: { keys: extra.jwks } } : {}),
+        ...(extra.dpopRequired ? { dpop_bound_access_tokens: true } : {}),
         scope: scopes.join(' ') || undefined,
         project_id: row.projectId,
       } as AdapterPayload;

@@ -6,6 +6,8 @@
 import type { Config } from '../config.js';
 import { INTROSPECTION_PATH } from './introspection.js';
 import { TOKEN_PATH } from './provider.js';
+import { CLIENT_AUTH_METHODS, DPOP_ALGS } from './client-assertions.js';
+import { CLIENT_ASSERTION_ALGS } from '../access-keys/public-key-input.js';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 
@@ -18,7 +20,10 @@ export function discoveryDocument(config: Config, signingAlgs: readonly string[]
     introspection_endpoint: `${config.issuer}${INTROSPECTION_PATH}`,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     grant_types_supported: ['client_credentials'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    // private_key_jwt's assertions (a key's public keys: v1 .../publicKeys) and DPoP proofs (RFC 9449 §5.1).
+    token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
+    dpop_signing_alg_values_supported: [...DPOP_ALGS],
     response_types_supported: [],
     scopes_supported: [...config.tokenScopes],
     access_token_signing_alg_values_supported: [...signingAlgs],

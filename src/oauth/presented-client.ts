@@ -38,3 +38,9 @@ export function presentedClient(): Presented {
     address: ctx.ip,
   };
 }
+
+/** Whether the token request authenticates with a client assertion (private_key_jwt) rather than a secret. */
+export function presentsAssertion(): boolean {
+  const params = Provider.ctx?.oidc?.params as { client_assertion?: unknown } | undefined;
+  return typeof params?.client_assertion === 'string';
+}

@@ -1,5 +1,7 @@
 // The oidc-provider configuration: a token endpoint for the client_credentials grant
-// only, issuing RFC 9068 JWT access tokens signed with the ring's active key. All other
+// only, issuing RFC 9068 JWT access tokens signed with the ring's active key; clients
+// authenticate with their secret or a client assertion (private_key_jwt), and a DPoP
+// proof binds the token to the client's key (client-assertions.ts). All other
 // oidc-provider features are off, and only the token route is mounted (routes.ts).
 import Provider, { errors, type Configuration } from 'oidc-provider';
 import type { Config } from '../config.js';
@@ -10,6 +12,8 @@ import { reuseWarmClients } from './warm-clients.js';
 import type { HmacTickets } from './hmac-tickets.js';
 import { clientAddressResolver } from '../http/client-address.js';
 import { tokenErrorConformance } from './token-errors.js';
+import { clientAssertionConfiguration, sharedReplayDetection, urlsFromIssuer } from './client-assertions.js';
+import type { JtiReplays } from '../auth/jti-replays.js';
 
 export const TOKEN_PATH = '/oauth2/token';
 
@@ -21,14 +25,17 @@ export interface ProviderDeps {
   secrets: KeySecrets;
   /** One-time tickets standing in for the secret of a verified HMAC-signed request. */
   tickets?: HmacTickets;
+  /** The jtis of client assertions and DPoP proofs, shared by every instance (client-assertions.ts). */
+  jtis?: Pick<JtiReplays, 'firstUse'>;
 }
 
-export function buildProvider({ config, ring, clients, secrets, tickets }: ProviderDeps): Provider {
+export function buildProvider({ config, ring, clients, secrets, tickets, jtis }: ProviderDeps): Provider {
   const audience = config.tokenAudience;
   const configuration: Configuration = {
     adapter: adapterFor(clients, secrets),
     jwks: { keys: ring.privateJwks() },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    // private_key_jwt beside the secret, and DPoP (oidc-provider's default, on): client-assertions.ts.
+    ...clientAssertionConfiguration(),
     scopes: [...config.tokenScopes],
     claims: {},
     responseTypes: [],
@@ -85,6 +92,8 @@ export function buildProvider({ config, ring, clients, secrets, tickets }: Provi
     },
   };
   const provider = new Provider(config.issuer, configuration);
+  if (jtis) sharedReplayDetection(provider, jtis);
+  urlsFromIssuer(provider, config.issuer);
   // ctx.ip is the address express and the HMAC path see (http/client-address.ts), not
   // koa's left-most X-Forwarded-For entry.
   const clientAddress = clientAddressResolver(config.trustProxy);

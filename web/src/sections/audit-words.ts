@@ -54,6 +54,12 @@ export function what(event: AuditEvent): string {
         : `Deleted the project ${text(d.name)}`;
     case 'account.verification_request':
       return 'Requested account verification';
+    case 'credential.public_key_add':
+      return `Added the public key ${text(d.kid)} (${text(d.alg)}) to a key`;
+    case 'credential.public_key_remove':
+      return `Removed the public key ${text(d.kid)} from a key`;
+    case 'credential.token_settings_change':
+      return d.dpopRequired ? 'Required DPoP for a key' : 'Stopped requiring DPoP for a key';
     default:
       return event.action;
   }

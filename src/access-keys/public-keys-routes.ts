@@ -1,0 +1,77 @@
+// HTTP shape of a key's public keys and token settings (Keymint extensions to the v1 API,
+// documented in openapi-public-keys.ts): parse and validate, call the service, shape the output.
+//   GET|POST /v1/projects/{p}/accessKeys/{k}/publicKeys       list; add {jwk} or {jwks}
+//   DELETE   /v1/projects/{p}/accessKeys/{k}/publicKeys/{id}  remove (id: the RFC 7638 thumbprint)
+//   GET|PATCH /v1/projects/{p}/accessKeys/{k}/tokenSettings   {dpopRequired}
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { ApiError } from '../kernel/api-error.js';
+import { bodyError, parseBody } from '../kernel/request-input.js';
+import { isUuid } from '../kernel/ids.js';
+import type { KeyActor } from '../kernel/actor.js';
+import { checkPublicJwk, checkPublicJwks, MAX_JWKS_BYTES } from './public-key-input.js';
+import type { PublicKeysService } from './public-keys-service.js';
+
+const addBody = z.object({ jwk: z.unknown().optional(), jwks: z.unknown().optional() }, bodyError).strict();
+const settingsBody = z.object({ dpopRequired: z.boolean({ error: 'dpopRequired must be true or false.' }) }, bodyError).strict();
+
+function keyId(req: Request): string {
+  const id = req.params.accessKeyId as string;
+  if (!isUuid(id)) throw ApiError.invalidArgument('accessKeyId must be a UUID (the accessKeyId of a key, as the list shows it).');
+  return id.toLowerCase();
+}
+
+const projectIdOf = (req: Request) => {
+  const id = req.params.projectId as string;
+  return isUuid(id) ? id.toLowerCase() : id;
+};
+
+function publicKeyIdOf(req: Request): string {
+  const id = req.params.publicKeyId as string;
+  if (!/^[A-Za-z0-9_-]{43}$/.test(id)) throw ApiError.invalidArgument('publicKeyId must be the publicKeyId of a public key, as the list shows it (an RFC 7638 thumbprint).');
+  return id;
+}
+
+const actorOf = (res: Response) => res.locals.actor as KeyActor;
+
+export function publicKeysRouter(service: PublicKeysService): Router {
+  const router = Router({ mergeParams: true });
+  const base = '/projects/:projectId/accessKeys/:accessKeyId';
+
+  router.get(`${base}/publicKeys`, async (req, res) => {
+    res.json(await service.list(actorOf(res), projectIdOf(req), keyId(req)));
+  });
+
+  router.post(`${base}/publicKeys`, async (req, res) => {
+    const id = keyId(req);
+    const body = parseBody(req, addBody, 'jwk (one public key) or jwks (a key set) is');
+    if ((body.jwk === undefined) === (body.jwks === undefined)) throw ApiError.invalidArgument('Send exactly one of jwk (one public JWK) and jwks (a JWK Set).');
+    let keys;
+    if (body.jwk !== undefined) {
+      const size = Buffer.byteLength(JSON.stringify(body.jwk));
+      if (size > MAX_JWKS_BYTES) throw ApiError.invalidArgument(`jwk is ${size} bytes; at most ${MAX_JWKS_BYTES} are accepted.`);
+      keys = [await checkPublicJwk(body.jwk)];
+    } else {
+      keys = await checkPublicJwks(body.jwks);
+    }
+    res.json(await service.add(actorOf(res), projectIdOf(req), id, keys, req.ip));
+  });
+
+  router.delete(`${base}/publicKeys/:publicKeyId`, async (req, res) => {
+    const id = keyId(req);
+    await service.remove(actorOf(res), projectIdOf(req), id, publicKeyIdOf(req), req.ip);
+    res.json({});
+  });
+
+  router.get(`${base}/tokenSettings`, async (req, res) => {
+    res.json(await service.getSettings(actorOf(res), projectIdOf(req), keyId(req)));
+  });
+
+  router.patch(`${base}/tokenSettings`, async (req, res) => {
+    const id = keyId(req);
+    const body = parseBody(req, settingsBody, 'dpopRequired is');
+    res.json(await service.updateSettings(actorOf(res), projectIdOf(req), id, body, req.ip));
+  });
+
+  return router;
+}

@@ -1,0 +1,135 @@
+// The rules of a key's public keys (private_key_jwt, RFC 7523) and token settings (DPoP,
+// RFC 9449), as the v1 API manages them: a key manages those of its own project only; at
+// most MAX_PUBLIC_KEYS per key, counted under a lock on the key so concurrent uploads
+// cannot pass the limit together; a key already held is refused (409), as is a kid the
+// key already uses; every change is audited in its transaction and announced, so every
+// instance's token endpoint sees it within the change feed's second.
+import { withTransaction, type Db, type Queryable } from '../db/pool.js';
+import { findProjectWithAccount } from '../accounts/queries.js';
+import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
+import type { ChangeFeed } from '../db/change-feed.js';
+import { ApiError } from '../kernel/api-error.js';
+import { findAccessKey, type AccessKeyRow } from './queries.js';
+import * as q from './public-key-queries.js';
+import { MAX_PUBLIC_KEYS, type PublicKeyInput } from './public-key-input.js';
+import type { KeysCaller } from './service.js';
+
+export interface PublicKey {
+  publicKeyId: string;
+  kid: string;
+  alg: string;
+  jwk: Record<string, string>;
+  createTime: string;
+}
+
+export interface TokenSettings {
+  dpopRequired: boolean;
+}
+
+const toPublicKey = (row: q.PublicKeyRow): PublicKey => ({
+  publicKeyId: row.public_key_id,
+  kid: row.jwk.kid,
+  alg: row.alg,
+  jwk: row.jwk,
+  createTime: row.create_time.toISOString(),
+});
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
+const keyNotFound = (id: string) => ApiError.notFound(`Access key ${id} does not exist in this project.`);
+
+export class PublicKeysService {
+  constructor(private readonly deps: { db: Db; feed: ChangeFeed }) {}
+
+  #authorize(actor: KeysCaller, projectId: string) {
+    if (actor.kind !== 'operator' && actor.projectId !== projectId) {
+      throw ApiError.permissionDenied(`This access key belongs to project ${actor.projectId} and can manage the keys of that project only.`);
+    }
+  }
+
+  async #key(tx: Queryable, projectId: string, accessKeyId: string): Promise<{ row: AccessKeyRow; accountId: string }> {
+    const row = await findAccessKey(tx, projectId, accessKeyId);
+    const project = row && (await findProjectWithAccount(tx, projectId));
+    if (!row || !project) throw keyNotFound(accessKeyId);
+    return { row, accountId: project.account_id };
+  }
+
+  #audit(tx: Queryable, actor: KeysCaller, address: string | undefined, accountId: string, action: AuditEntry['action'], row: AccessKeyRow, details: AuditEntry['details']) {
+    return recordAudit(tx, {
+      accountId,
+      ...(actor.kind === 'operator' ? { actorName: actor.name } : { actor }),
+      action,
+      projectId: row.project_id,
+      credential: { credentialId: row.credential_id, kind: 'basic', label: row.display_name },
+      details,
+      address,
+    });
+  }
+
+  async list(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<{ publicKeys: PublicKey[] }> {
+    this.#authorize(actor, projectId);
+    await this.#key(this.deps.db, projectId, accessKeyId);
+    return { publicKeys: (await q.listPublicKeys(this.deps.db, accessKeyId)).map(toPublicKey) };
+  }
+
+  /** Adds every key of `keys` or none of them. */
+  async add(actor: KeysCaller, projectId: string, accessKeyId: string, keys: PublicKeyInput[], address?: string): Promise<{ publicKeys: PublicKey[] }> {
+    this.#authorize(actor, projectId);
+    const ids = new Set(keys.map((k) => k.publicKeyId));
+    const kids = new Set(keys.map((k) => k.jwk.kid));
+    if (ids.size < keys.length) throw ApiError.invalidArgument('jwks holds the same public key twice.');
+    if (kids.size < keys.length) throw ApiError.invalidArgument('jwks holds two keys with the same kid.');
+    let added: PublicKey[];
+    try {
+      added = await withTransaction(this.deps.db, async (tx) => {
+        const { row, accountId } = await this.#key(tx, projectId, accessKeyId);
+        const held = await q.lockAndCountPublicKeys(tx, accessKeyId);
+        if (held + keys.length > MAX_PUBLIC_KEYS) {
+          throw ApiError.failedPrecondition(`The key holds ${held} public keys; with ${keys.length} more it would pass the limit of ${MAX_PUBLIC_KEYS}. Remove one first.`);
+        }
+        const out: PublicKey[] = [];
+        for (const key of keys) {
+          out.push(toPublicKey(await q.insertPublicKey(tx, accessKeyId, key)));
+          await this.#audit(tx, actor, address, accountId, 'credential.public_key_add', row, { publicKeyId: key.publicKeyId, kid: key.jwk.kid, alg: key.alg });
+        }
+        return out;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw ApiError.alreadyExists('The key already holds this public key, or another one with the same kid.');
+      throw err;
+    }
+    await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
+    return { publicKeys: added };
+  }
+
+  async remove(actor: KeysCaller, projectId: string, accessKeyId: string, publicKeyId: string, address?: string): Promise<void> {
+    this.#authorize(actor, projectId);
+    await withTransaction(this.deps.db, async (tx) => {
+      const { row, accountId } = await this.#key(tx, projectId, accessKeyId);
+      const removed = await q.deletePublicKey(tx, accessKeyId, publicKeyId);
+      if (!removed) throw ApiError.notFound(`Access key ${accessKeyId} holds no public key ${publicKeyId}.`);
+      await this.#audit(tx, actor, address, accountId, 'credential.public_key_remove', row, { publicKeyId, kid: removed.jwk.kid, alg: removed.alg });
+    });
+    await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
+  }
+
+  async getSettings(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<TokenSettings> {
+    this.#authorize(actor, projectId);
+    await this.#key(this.deps.db, projectId, accessKeyId);
+    return { dpopRequired: (await q.findTokenSettings(this.deps.db, accessKeyId)).dpop_required };
+  }
+
+  async updateSettings(actor: KeysCaller, projectId: string, accessKeyId: string, settings: TokenSettings, address?: string): Promise<TokenSettings> {
+    this.#authorize(actor, projectId);
+    const out = await withTransaction(this.deps.db, async (tx) => {
+      const { row, accountId } = await this.#key(tx, projectId, accessKeyId);
+      const before = await q.findTokenSettings(tx, accessKeyId);
+      const after = await q.upsertTokenSettings(tx, accessKeyId, settings.dpopRequired);
+      if (before.dpop_required !== after.dpop_required) {
+        await this.#audit(tx, actor, address, accountId, 'credential.token_settings_change', row, { dpopRequired: after.dpop_required });
+      }
+      return { dpopRequired: after.dpop_required };
+    });
+    await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+// private_key_jwt (RFC 7523, OIDC Core §9) and DPoP (RFC 9449) at the token endpoint, as
+// oidc-provider configuration. oidc-provider verifies the assertion (signature against the
+// key's public keys, iss = client_id, aud = issuer or token endpoint, exp, jti present)
+// and the DPoP proof (signature, htm, htu, iat within its window); Keymint adds:
+//  - sub must be the Key ID too, and exp at most MAX_ASSERTION_LIFETIME_SECONDS ahead (so a
+//    jti need be remembered only that long, and a leaked assertion is short-lived);
+//  - the jti of every assertion and DPoP proof is remembered in Postgres (auth/jti-replays.ts),
+//    so the same one is refused on every instance: provider.ReplayDetection.unique is
+//    replaced (pinned by test/oidc-provider-seams.test.ts), since oidc-provider's version
+//    reads then writes through the adapter, which two instances could pass together.
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JtiReplays } from '../auth/jti-replays.js';
+import { CLIENT_ASSERTION_ALGS } from '../access-keys/public-key-input.js';
+import { providerError } from './adapter.js';
+
+export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
+/** oidc-provider's clockTolerance default, kept: seconds of clock skew allowed on exp, iat and nbf. */
+const CLOCK_TOLERANCE_SECONDS = 15;
+/** The DPoP proof algorithms accepted (and advertised): asymmetric only, as RFC 9449 requires. */
+export const DPOP_ALGS = ['ES256', 'EdDSA', 'PS256', 'RS256'];
+
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+
+async function assertClientAssertion(_ctx: KoaContextWithOIDC, claims: Record<string, unknown>, _header: unknown, client: { clientId: string }) {
+  if (claims.sub !== client.clientId) throw new errors.InvalidClientAuth('sub (JWT subject) must be the Key ID, as iss is');
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp !== 'number' || claims.exp > now + MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) {
+    throw new errors.InvalidClientAuth(`exp of the client_assertion must be at most ${MAX_ASSERTION_LIFETIME_SECONDS} seconds ahead`);
+  }
+  if (claims.iat !== undefined && (typeof claims.iat !== 'number' || claims.iat > now + CLOCK_TOLERANCE_SECONDS)) {
+    throw new errors.InvalidClientAuth('iat of the client_assertion must not be in the future');
+  }
+}
+
+/** The configuration entries of client assertions and DPoP. */
+export function clientAssertionConfiguration(): Partial<Configuration> {
+  return {
+    clientAuthMethods: [...CLIENT_AUTH_METHODS],
+    enabledJWA: {
+      clientAuthSigningAlgValues: [...CLIENT_ASSERTION_ALGS],
+      dPoPSigningAlgValues: [...DPOP_ALGS] as Array<'ES256' | 'EdDSA' | 'PS256' | 'RS256'>,
+    },
+    assertJwtClientAuthClaimsAndHeader: assertClientAssertion as Configuration['assertJwtClientAuthClaimsAndHeader'],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+  };
+}
+
+/**
+ * The URLs oidc-provider checks an assertion's aud and a DPoP proof's htu against: the
+ * issuer's (as discovery advertises the token endpoint), not the request's Host. Behind a
+ * load balancer or a TLS-terminating proxy the request URL is the instance's, which no
+ * client knows; and a Host header chosen by the client must not choose what aud is
+ * accepted. OIDCContext.prototype.urlFor is replaced (pinned by test/oidc-provider-seams.test.ts).
+ */
+export function urlsFromIssuer(provider: Provider, issuer: string): void {
+  const context = (provider as unknown as { OIDCContext: { prototype: { urlFor(name: string, opt?: object): string } } }).OIDCContext;
+  context.prototype.urlFor = (name, opt) => `${issuer}${provider.pathFor(name, { ...opt, mountPath: '' } as Parameters<Provider['pathFor']>[1])}`;
+}
+
+/** Assertion and DPoP proof jtis, remembered across instances (see the header). */
+export function sharedReplayDetection(provider: Provider, replays: Pick<JtiReplays, 'firstUse'>): void {
+  const model = provider.ReplayDetection as unknown as { unique(iss: string, jti: string, exp: number): Promise<boolean> };
+  model.unique = async (iss, jti, exp) => {
+    try {
+      return await replays.firstUse(iss, jti, exp);
+    } catch (err) {
+      throw providerError(err);
+    }
+  };
+}
