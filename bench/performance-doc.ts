@@ -26,7 +26,7 @@ does not cache its token does; it is measured beside the fleet, not instead of i
 This file is written by the benchmark (\`bench/run.ts\`, ${p.mode} run of ${f.date.toISOString()});
 do not edit it by hand, rerun it. ${met} of ${targets(f).length} targets are met.
 
-## Targets of issue 12
+## Targets of issues 12 and 16
 
 ${targetsTable(f)}
 
@@ -87,6 +87,7 @@ where it creates databases of its own and drops them at the end.
 - Load: autocannon, keep-alive connections, the same client for every shape. Warm: one key for ${p.durationSeconds} s per run after a ${p.warmupSeconds} s warm-up, ${p.rounds} rounds alternating the servers; the figure is the median (mean of two). Fleet: ${n0(p.fleetKeys)} keys, one request each, the run ends when all have answered; a key never asks twice in the whole benchmark. Before each measured run the servers are idle, and after each restart ${n0(p.fleetWarmupKeys)} keys nobody measures warm it up.
 - Keys: seeded by SQL (generate_series; UUIDv7 ids; the stored digest computed by Postgres, \`bench/secret-digest.ts\`). The keys a run presents get secrets from the server's own generator; the other rows hold digests of secrets nobody keeps. The warm, fleet and hostile runs have ${n0(f.stageRows)} keys in the table (${n0(p.fleetKeys)} per fleet run, fresh each time).
 - Hostile: the fleet at ${c} in flight with fresh keys, while a flood of ${p.flood.connections} requests in flight runs from ${n0(p.flood.addresses)} loopback source addresses (127.0.x.y, bound with \`localAddress\`), each connection making ${p.flood.requestsPerConnection} requests and then reconnecting from the next address. Half the flood names Key IDs that do not exist (fresh UUIDv7s), half names ${n0(p.victimKeys)} real keys with wrong (well-formed) secrets. The flood's server cost is the server's CPU time over the fleet's window minus what the fleet's tokens cost in the quiet run, per flood request.
+- Usage counting (issue 16): "Keymint" runs with usage counting and quotas on (the defaults) and a project default quota no run reaches (2,000,000,000 tokens per hour and per day), so every token is counted and checked against its quota; "usage counting off" is a second server on the same database with \`USAGE_COUNTING=off\`, warm in the same alternating rounds, and a fleet of ${n0(p.fleetKeys)} fresh keys of its own after the first server's.
 - Creates: \`POST /v1/projects/{id}/accessKeys\` in a small project of its own, ${n0(p.creates)} at each of ${p.createConcurrency.join(' and ')} in flight, then as many deletes. "Today's" ${'33'}/s is issue 12's figure for the code before it.
 - keymint/verify and jose \`jwtVerify\` in the benchmark process, the same issuer, audience, typ and algorithms, on Keymint's tokens: one token verified again and again for ${p.verifySeconds} s, and fresh tokens each verified once.
 - Scale: the table grown to ${p.scaleRows.map(n0).join(' and ')} keys in one project; at each size a warm run and a fleet of ${n0(p.fleetKeys)} fresh keys, and the server's RSS (VmRSS; 1 MB = 10^6 bytes) at start and after the fleet.

@@ -27,6 +27,8 @@ export interface Figures {
   warm: { runs: Record<string, LoadResult[]>; otherCpuShare: number; high: LoadResult };
   fleet: FleetFigure;
   fleetHigh: FleetFigure;
+  /** The fleet on a second server with USAGE_COUNTING=off (issue 16's cost of usage counting). */
+  fleetUsageOff: FleetFigure;
   hostile: HostileFigures;
   before?: { scheme: SecretScheme; fleet: FleetFigure; creates: RateFigure[] };
   creates: RateFigure[];
@@ -50,6 +52,9 @@ export const n0 = (v: number) => na(v, () => Math.round(v).toLocaleString('en-US
 export const ms = (v: number) => na(v, () => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`);
 export const x2 = (v: number) => na(v, () => `${v.toFixed(2)}×`);
 export const mb = (bytes: number) => na(bytes, () => `${(bytes / 1e6).toFixed(0)} MB`);
+const pct = (v: number) => na(v, () => `${(v * 100).toFixed(1)}%`);
+/** The warm runs' label of the second server, on the same database, with USAGE_COUNTING=off. */
+export const USAGE_OFF = 'Keymint, usage off';
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 
 export const warmOf = (f: Figures, label: string) => {
@@ -121,6 +126,14 @@ export function targets(f: Figures): Target[] {
       met: f.verify.keymintRepeated >= 20 * f.verify.joseRepeated,
     },
   );
+  const off = warmOf(f, USAGE_OFF);
+  const warmCost = 1 - warm.rps / off.rps;
+  const fleetCost = 1 - f.fleet.requestsPerSecond / f.fleetUsageOff.requestsPerSecond;
+  out.push({
+    target: 'Usage counting and quotas on cost < 5% against off (issue 16), warm and fleet',
+    figure: `warm ${n0(warm.rps)} / ${n0(off.rps)} tokens/s (cost ${pct(warmCost)}); fleet ${n0(f.fleet.requestsPerSecond)} / ${n0(f.fleetUsageOff.requestsPerSecond)} tokens/s (cost ${pct(fleetCost)})`,
+    met: warmCost < 0.05 && fleetCost < 0.05,
+  });
   if (big) out.push({ target: `RSS < 300 MB at ${n0(big.rows)} keys`, figure: `${mb(big.rssAfter)} after the fleet (${mb(big.rssAtStart)} at start)`, met: big.rssAfter < 300e6 });
   return out;
 }
@@ -131,7 +144,7 @@ export function table(header: string[], body: string[][]): string {
 }
 
 export const targetsTable = (f: Figures) =>
-  table(['Target (issue 12)', 'Measured', 'Result'], targets(f).map((t) => [t.target, t.figure, verdict(t.met)]));
+  table(['Target (issues 12 and 16)', 'Measured', 'Result'], targets(f).map((t) => [t.target, t.figure, verdict(t.met)]));
 
 const loadRow = (shape: string, keys: string, rows: number, r: LoadResult & { connections?: number }, connections: number, extra = '') => [
   shape,
@@ -156,6 +169,8 @@ export function shapesTable(f: Figures): string {
     loadRow('fleet', n0(f.fleetHigh.keys), f.stageRows, f.fleetHigh, cHigh, perToken(f.fleetHigh)),
     ...warm.runs.map((r, i) => loadRow('warm', 'one', f.stageRows, r, c, cpu(r, `round ${i + 1}`))),
     loadRow('warm', 'one', f.stageRows, f.warm.high, cHigh, cpu(f.warm.high)),
+    ...(f.warm.runs[USAGE_OFF] ?? []).map((r, i) => loadRow('warm, usage counting off', 'one', f.stageRows, r, c, cpu(r, `round ${i + 1}`))),
+    loadRow('fleet, usage counting off', n0(f.fleetUsageOff.keys), f.stageRows, f.fleetUsageOff, c, perToken(f.fleetUsageOff)),
     ...(f.warm.runs.baseline ?? []).map((r, i) => loadRow('bare oidc-provider (warm)', 'one (in memory)', 0, r, c, cpu(r, `round ${i + 1}`))),
     ...(f.warm.runs['Keymint before'] ?? []).map((r, i) => loadRow('the code before: warm', 'one', f.plan.beforeFleetKeys + 1, r, c, cpu(r, `round ${i + 1}`))),
     ...(f.before ? [loadRow('the code before: fleet', n0(f.before.fleet.keys), f.before.fleet.tableRows, f.before.fleet, c, perToken(f.before.fleet))] : []),
@@ -214,7 +229,6 @@ export function beforeAfterTable(f: Figures): string | undefined {
     const v = runs.map((r) => r.requestsPerSecond);
     return v.length > 1 ? (Math.max(...v) - Math.min(...v)) / middle(v) : NaN;
   };
-  const pct = (v: number) => na(v, () => `${(v * 100).toFixed(1)}%`);
   return table(
     ['Shape', 'Before', 'After', 'After / before', 'Run-to-run spread (before, after)'],
     [

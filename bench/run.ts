@@ -5,11 +5,12 @@
 // `--quick` measures the same shapes with small numbers. Child processes and databases are
 // removed on every way out. Settings: plan.ts; BENCH_DATABASE_URL for the Postgres to use.
 import { loadavg } from 'node:os';
+import pg from 'pg';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basic, timedPool, tokenRequest } from './load.js';
 import { measureChanges, measureListPages } from './management.js';
-import { figuresTable, type Figures, type ScalePoint } from './report.js';
+import { figuresTable, USAGE_OFF, type Figures, type ScalePoint } from './report.js';
 import { performanceDoc } from './performance-doc.js';
 import { createBenchDatabase, describeMachine, Seeder, type Credentials } from './seed.js';
 import { SETTINGS, startBaseline, startKeymint, type Keymint } from './servers.js';
@@ -24,6 +25,19 @@ import { tokenLoad } from './load.js';
 import { serverCost } from './server-cost.js';
 import type { SecretScheme } from './secret-digest.js';
 
+
+
+/** A project default quota far above what any run asks for: quotas are checked, never reached. */
+async function setProjectQuota(databaseUrl: string, projectId: string): Promise<void> {
+  const sql = new pg.Client({ connectionString: databaseUrl });
+  await sql.connect();
+  try {
+    await sql.query('INSERT INTO project_quotas (project_id, per_hour, per_day) VALUES ($1, 2000000000, 2000000000)', [projectId]);
+  } finally {
+    await sql.end();
+  }
+}
+
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const { progress, cleanups, run } = scriptRunner('bench');
@@ -31,6 +45,7 @@ pinSelf();
 
 interface Served {
   keymint: Keymint;
+  databaseUrl: string;
   seeder: Seeder;
   owner: Credentials;
   /** A key of a small project of its own, for creates (a project's key limit is not what they measure). */
@@ -63,7 +78,7 @@ async function serve(label: string, plan: Plan, rows: number, victims: number, m
     await keymint.restart(); // caches start empty, whatever the server keeps in memory
     progress(`${label} restarted (pid ${keymint.pid})`);
     const probe = await tokenRequest(keymint.url, basic(owner.accessKeyId, owner.secret));
-    if (probe.status === 200) return { keymint, seeder, owner, creator: { projectId: small.projectId, key: creator } };
+    if (probe.status === 200) return { keymint, databaseUrl: database.url, seeder, owner, creator: { projectId: small.projectId, key: creator } };
     progress(`${label} refused a key stored in the ${scheme} scheme (${probe.status}); trying the next`);
   }
   throw new Error(`${label} accepts neither stored scheme the benchmark knows`);
@@ -120,9 +135,17 @@ async function main(): Promise<void> {
   const plan = readPlan();
   const loadAtStart = loadavg()[0];
   const [c, cHigh] = plan.connections;
-  const stageRows = 1 + plan.fleetWarmupKeys + 3 * plan.fleetKeys + plan.victimKeys;
+  // Fleets: warm-up, judged, high, hostile; then the usage-off server's warm-up and fleet.
+  const stageRows = 1 + 2 * plan.fleetWarmupKeys + 4 * plan.fleetKeys + plan.victimKeys;
 
   const current = await serve('Keymint', plan, stageRows, plan.victimKeys);
+  // Issue 16: usage counting and quotas on (the default, with a project quota no run reaches)
+  // against a second server on the same database with USAGE_COUNTING=off.
+  await setProjectQuota(current.databaseUrl, current.seeder.projectId);
+  await current.keymint.restart();
+  const usageOff = await startKeymint(current.databaseUrl, { label: USAGE_OFF, masterKey: current.keymint.masterKey, env: { USAGE_COUNTING: 'off' } });
+  cleanups.push(() => usageOff.stop());
+  progress(`${USAGE_OFF} at ${usageOff.url} (pid ${usageOff.pid}), same database`);
   const before = plan.baselineDir
     ? await serve('Keymint before', plan, 1 + plan.beforeFleetKeys, 0, join(plan.baselineDir, 'dist/src/main.js'))
     : undefined;
@@ -135,6 +158,7 @@ async function main(): Promise<void> {
   const targets = [
     { label: 'baseline', url: baseline.url, authorization: basic(baseline.clientId, baseline.secret), pid: baseline.pid },
     { label: 'Keymint', url: keymint.url, authorization: ownerAuth, pid: keymint.pid },
+    { label: USAGE_OFF, url: usageOff.url, authorization: ownerAuth, pid: usageOff.pid },
     ...(before ? [{ label: 'Keymint before', url: before.keymint.url, authorization: basic(before.owner.accessKeyId, before.owner.secret), pid: before.keymint.pid }] : []),
   ];
   const warm = await compareWarm(targets, { connections: c, warmupSeconds: plan.warmupSeconds, durationSeconds: plan.durationSeconds, rounds: plan.rounds, progress });
@@ -147,6 +171,12 @@ async function main(): Promise<void> {
   progress(`  ${Math.round(fleet.requestsPerSecond)} tokens/s, p50 ${fleet.p50.toFixed(1)} ms, p99 ${fleet.p99.toFixed(1)} ms`);
   const fleetHigh = await fleetRun(keymint, seeder, plan.fleetKeys, cHigh, 'fleet high');
   progress(`  ${Math.round(fleetHigh.requestsPerSecond)} tokens/s at ${cHigh}, p99 ${fleetHigh.p99.toFixed(1)} ms`);
+
+  progress(`${USAGE_OFF}: warm-up with ${plan.fleetWarmupKeys} keys, then a fleet of ${plan.fleetKeys} keys at ${c} in flight`);
+  await warmUp(usageOff, seeder, owner, 0, plan.fleetWarmupKeys);
+  const fleetUsageOff = await fleetRun(usageOff, seeder, plan.fleetKeys, c, 'fleet, usage off');
+  progress(`  ${Math.round(fleetUsageOff.requestsPerSecond)} tokens/s (usage on: ${Math.round(fleet.requestsPerSecond)})`);
+  await usageOff.stop();
 
   progress(`hostile: a fleet of ${plan.fleetKeys} keys under a flood from ${plan.flood.addresses} addresses`);
   const victims = await seeder.takeIdsOnly(plan.victimKeys);
@@ -185,6 +215,7 @@ async function main(): Promise<void> {
     warm: { ...warm, high: warmHigh },
     fleet,
     fleetHigh,
+    fleetUsageOff,
     hostile,
     before: beforeFigures,
     creates,

@@ -36,6 +36,10 @@ export interface KeymintOptions {
   main?: string;
   /** Write CPU profiles of the server process here (node --cpu-prof). */
   profileDir?: string;
+  /** Settings beyond the benchmark's (USAGE_COUNTING=off, say). */
+  env?: Record<string, string>;
+  /** The master key of the database (a second server on another's database needs it). */
+  masterKey?: string;
 }
 
 /** Keymint on loopback as an operator runs it; `extra` settings win over the defaults. */
@@ -60,11 +64,11 @@ export async function spawnKeymint(
 }
 
 export async function startKeymint(databaseUrl: string, o: KeymintOptions): Promise<Keymint> {
-  const masterKey = generateMasterKey();
+  const masterKey = o.masterKey ?? generateMasterKey();
   const [port, metricsPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}`;
   // METRICS_PORT: where a server that serves metrics apart from the API listens (older ones ignore it).
-  const extra = { METRICS_PORT: String(metricsPort) };
+  const extra = { ...o.env, METRICS_PORT: String(metricsPort) };
   const nodeFlags = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [];
   const spawn = async () => (await spawnKeymint(databaseUrl, masterKey, extra, { port, main: o.main, label: o.label, nodeFlags })).child;
   let child: Child = await spawn();
