@@ -8,6 +8,7 @@ const LAYERS = [
   ['auth', ['src/auth/']],
   ['audit', ['src/audit/']],
   ['accounts', ['src/accounts/']],
+  ['apis', ['src/apis/']],
   ['credentials', ['src/credentials/']],
   ['access-keys', ['src/access-keys/']],
   ['usage', ['src/usage/']],

@@ -65,6 +65,11 @@ import { startUsage, type Usage } from './usage/usage.js';
 import { UsageService } from './usage/service.js';
 import { usageConsoleRouter, usageV1Router } from './usage/routes.js';
 import { countingExpiredKeys, gateClientSecrets } from './oauth/usage-gate.js';
+import { ApiCatalog } from './apis/catalog.js';
+import { KeyGrants } from './apis/key-grants.js';
+import { ApisService } from './apis/service.js';
+import { apisRouter } from './apis/routes.js';
+import { importConfiguredApiOnce } from './apis/configured-api.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -112,8 +117,10 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const replays = new HmacReplays(db, log, MAX_SKEW_SECONDS);
     const jtis = new JtiReplays(db, log);
     const clients = cachedClientSource(secrets, config.tokenScopes, new ClientKeyCache({ db, feed }));
+    await importConfiguredApiOnce(db, config, log);
+    const catalog = new ApiCatalog({ db, feed });
     const host = new ProviderHost({
-      config, ring, clients: counted ? countingExpiredKeys(clients, keys, counted) : clients, secrets, tickets, jtis, log, metrics,
+      config, ring, clients: counted ? countingExpiredKeys(clients, keys, counted) : clients, secrets, tickets, jtis, catalog, log, metrics,
       onTokenIssued: (keyId, projectId) => {
         lastUse.record(keyId);
         if (counted && projectId) counted.count(keyId, projectId, 'tokens');
@@ -126,6 +133,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       pageTokens: new PageTokenCodec(deriveKey(masterKey, 'page-token')),
       bcryptCost: config.bcryptCost,
       maxKeysPerProject: config.maxKeysPerProject,
+      grants: new KeyGrants(config.managementAudience),
     });
     const verifyAccessToken = accessTokenVerifier(ring, config.issuer, config.managementAudience);
     const authenticator = keyAuthenticator({ keys, secrets, limiter, verifyAccessToken, lastUse, box, log, replays });
@@ -134,7 +142,8 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, maxKeysPerProject: config.maxKeysPerProject, pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
     const account = new AccountService({ db, feed, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });
     const usageService = new UsageService({ db, quotas: counted?.quotas });
-    const routers = [accountRouter(account), credentialsRouter(credentials), usageConsoleRouter(usageService)];
+    const apisService = new ApisService({ db, feed, managementAudience: config.managementAudience, maxTokenTtlSeconds: config.tokenTtlSeconds });
+    const routers = [accountRouter(account), credentialsRouter(credentials), usageConsoleRouter(usageService), apisRouter(apisService)];
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash, routers, metrics });
     let graceful: GracefulServer | undefined;
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(new PublicKeysService({ db, feed }))], isStopping: () => graceful?.closing ?? false });

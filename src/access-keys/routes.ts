@@ -1,6 +1,7 @@
 // HTTP shape of the Access Keys Management API v1 (seed 003): parse and validate input,
 // call the service, shape the output. Rules live in service.ts. A key's expireTime is
-// set at creation only; PATCH changes the displayName and nothing else.
+// set at creation only; PATCH changes the displayName, and Keymint's extension fields
+// grants and customClaims (issue 13).
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../kernel/api-error.js';
@@ -8,13 +9,20 @@ import { bodyError, nameField, parseBody, parsePageSize, parsePageToken } from '
 import type { Actor, AccessKeysService } from './service.js';
 import { isUuid } from '../kernel/ids.js';
 import { expireTimeField } from '../kernel/expire-time.js';
+import { customClaimsField, grantField } from '../apis/grant-input.js';
 
 const displayName = nameField('displayName');
 
 const expireTime = expireTimeField;
 
-const createBody = z.object({ displayName, expireTime }, bodyError).strict();
-const updateBody = z.object({ displayName }, bodyError).strict();
+// grants and customClaims: Keymint's extension (issue 13; apis/grant-input.ts).
+const grants = grantField.nullable().optional();
+const customClaims = customClaimsField.optional();
+const createBody = z.object({ displayName, expireTime, grants, customClaims }, bodyError).strict();
+const updateBody = z
+  .object({ displayName: displayName.optional(), grants, customClaims }, bodyError)
+  .strict()
+  .refine((b) => b.displayName !== undefined || b.grants !== undefined || b.customClaims !== undefined, 'displayName is required (or grants or customClaims, Keymint extension fields)');
 
 const expireTimeOnCreate = (keys: string[]) =>
   keys.includes('expireTime') ? 'expireTime can only be set when a key is created; only displayName can be changed.' : undefined;
@@ -45,8 +53,8 @@ export function accessKeysRouter(service: AccessKeysService): Router {
   });
 
   router.post(base, async (req, res) => {
-    const body = parseBody(req, createBody, 'displayName and expireTime are');
-    res.json(await service.create(actorOf(res), projectIdOf(req), body.displayName, body.expireTime ?? null, req.ip));
+    const body = parseBody(req, createBody, 'displayName and expireTime (and the extension fields grants and customClaims) are');
+    res.json(await service.create(actorOf(res), projectIdOf(req), body.displayName, body.expireTime ?? null, req.ip, body));
   });
 
   router.get(`${base}/:accessKeyId`, async (req, res) => {
@@ -55,8 +63,8 @@ export function accessKeysRouter(service: AccessKeysService): Router {
 
   router.patch(`${base}/:accessKeyId`, async (req, res) => {
     const id = keyId(req);
-    const body = parseBody(req, updateBody, 'displayName is', expireTimeOnCreate);
-    res.json(await service.update(actorOf(res), projectIdOf(req), id, body.displayName, req.ip));
+    const body = parseBody(req, updateBody, 'displayName (and the extension fields grants and customClaims) are', expireTimeOnCreate);
+    res.json(await service.update(actorOf(res), projectIdOf(req), id, body.displayName, req.ip, body));
   });
 
   router.delete(`${base}/:accessKeyId`, async (req, res) => {

@@ -16,8 +16,11 @@ import * as q from './queries.js';
 import { generateSecret } from '../kernel/secrets.js';
 import { hashSecret } from '../auth/secret-hash.js';
 import { checkExpireTime } from '../kernel/expire-time.js';
+import { MANAGEMENT_SCOPES } from '../kernel/grants.js';
+import { requireKeyScope } from '../kernel/permissions.js';
+import { hasAuthzInput, type KeyAuthzInput, type KeyAuthzView, type KeyGrants } from '../apis/key-grants.js';
 
-export interface AccessKey {
+export interface AccessKey extends KeyAuthzView {
   accessKeyId: string;
   displayName: string;
   projectId: string;
@@ -57,13 +60,17 @@ export interface AccessKeysDeps {
   bcryptCost: number;
   /** MAX_KEYS_PER_PROJECT: the most keys (of every kind) a project may hold; 0 or undefined, no limit. */
   maxKeysPerProject?: number;
+  /** The keys' grants (issue 13: v1 extension fields); without it they are refused. */
+  grants?: KeyGrants;
 }
 
 export class AccessKeysService {
   constructor(private readonly deps: AccessKeysDeps) {}
 
-  #authorize(actor: KeysCaller, projectId: string) {
-    if (actor.kind !== 'operator' && actor.projectId !== projectId) {
+  #authorize(actor: KeysCaller, projectId: string, scope: string) {
+    if (actor.kind === 'operator') return;
+    requireKeyScope(actor, scope);
+    if (actor.projectId !== projectId) {
       throw ApiError.permissionDenied(
         `This access key belongs to project ${actor.projectId} and can manage the keys of that project only.`,
       );
@@ -75,7 +82,7 @@ export class AccessKeysService {
   }
 
   async list(actor: KeysCaller, projectId: string, pageSize: number, pageToken: string | undefined) {
-    this.#authorize(actor, projectId);
+    this.#authorize(actor, projectId, MANAGEMENT_SCOPES.read);
     // A key's own project exists; a project the operator names may not.
     if (actor.kind === 'operator' && !(await findProjectWithAccount(this.deps.db, projectId))) throw ApiError.notFound(`Project ${projectId} does not exist.`);
     let afterId: string | null = null;
@@ -88,11 +95,12 @@ export class AccessKeysService {
     const page = rows.slice(0, pageSize);
     const nextPageToken =
       rows.length > pageSize ? this.deps.pageTokens.encode({ projectId, afterId: page[page.length - 1].id }) : '';
-    return { accessKeys: page.map(toAccessKey), nextPageToken };
+    const views = await this.#views(page);
+    return { accessKeys: page.map((row) => ({ ...toAccessKey(row), ...views.get(row.id) })), nextPageToken };
   }
 
-  async create(actor: KeysCaller, projectId: string, displayName: string, expireTime: Date | null = null, address?: string) {
-    this.#authorize(actor, projectId);
+  async create(actor: KeysCaller, projectId: string, displayName: string, expireTime: Date | null = null, address?: string, authz: KeyAuthzInput = {}) {
+    this.#authorize(actor, projectId, MANAGEMENT_SCOPES.write);
     const project = await findProjectWithAccount(this.deps.db, projectId);
     if (!project) throw ApiError.notFound(`Project ${projectId} no longer exists.`);
     requireVerified(project);
@@ -100,7 +108,8 @@ export class AccessKeysService {
       await this.#withinLimit(tx, projectId);
       const { row, secret } = await this.#insert(projectId, displayName, tx, expireTime);
       await this.#audit(tx, actor, address, project.account_id, 'credential.create', row);
-      return { accessKey: toAccessKey(row), secret };
+      const view = await this.#applyAuthz(tx, actor, address, project.account_id, row, authz);
+      return { accessKey: { ...toAccessKey(row), ...view }, secret };
     });
   }
 
@@ -149,25 +158,43 @@ export class AccessKeysService {
   }
 
   async get(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<AccessKey> {
-    this.#authorize(actor, projectId);
+    this.#authorize(actor, projectId, MANAGEMENT_SCOPES.read);
     const row = await q.findAccessKey(this.deps.db, projectId, accessKeyId);
     if (!row) throw notFound(accessKeyId);
-    return toAccessKey(row);
+    return { ...toAccessKey(row), ...(await this.#views([row])).get(row.id) };
   }
 
-  async update(actor: KeysCaller, projectId: string, accessKeyId: string, displayName: string, address?: string): Promise<AccessKey> {
-    this.#authorize(actor, projectId);
+  /** Grants and custom claims of explicit keys, by key ID (the Sinch keys have none to show). */
+  async #views(rows: q.AccessKeyRow[]): Promise<Map<string, KeyAuthzView>> {
+    if (!this.deps.grants || !rows.length) return new Map();
+    return this.deps.grants.views(this.deps.db, await this.#accountOf(this.deps.db, rows[0].project_id), rows.map((r) => r.id));
+  }
+
+  /** The key's grants changed in `tx`, audited with it; what the response shows of them. */
+  async #applyAuthz(tx: Queryable, actor: KeysCaller, address: string | undefined, accountId: string, row: q.AccessKeyRow, authz: KeyAuthzInput): Promise<KeyAuthzView> {
+    if (!hasAuthzInput(authz)) return this.deps.grants ? this.deps.grants.view(tx, accountId, row.id) : {};
+    if (!this.deps.grants) throw ApiError.invalidArgument('grants and customClaims are not accepted here.');
+    const grants = await this.deps.grants.apply(tx, row.id, accountId, authz);
+    if (grants) await this.#audit(tx, actor, address, accountId, 'credential.grants_change', row, { grants });
+    return this.deps.grants.view(tx, accountId, row.id);
+  }
+
+  /** `displayName` undefined: unchanged (a change of grants alone). */
+  async update(actor: KeysCaller, projectId: string, accessKeyId: string, displayName: string | undefined, address?: string, authz: KeyAuthzInput = {}): Promise<AccessKey> {
+    this.#authorize(actor, projectId, MANAGEMENT_SCOPES.write);
     let key: AccessKey;
     try {
       key = await withTransaction(this.deps.db, async (tx) => {
         const before = await q.findAccessKey(tx, projectId, accessKeyId);
-        const row = before && (await q.updateAccessKeyDisplayName(tx, projectId, accessKeyId, displayName));
+        const row = before && (displayName === undefined ? before : await q.updateAccessKeyDisplayName(tx, projectId, accessKeyId, displayName));
         if (!before || !row) throw notFound(accessKeyId);
-        await this.#audit(tx, actor, address, await this.#accountOf(tx, projectId), 'credential.label_change', row, { from: before.display_name, to: displayName });
-        return toAccessKey(row);
+        const accountId = await this.#accountOf(tx, projectId);
+        if (displayName !== undefined) await this.#audit(tx, actor, address, accountId, 'credential.label_change', row, { from: before.display_name, to: displayName });
+        const view = await this.#applyAuthz(tx, actor, address, accountId, row, authz);
+        return { ...toAccessKey(row), ...view };
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw this.#duplicate(displayName);
+      if (isUniqueViolation(err)) throw this.#duplicate(displayName ?? '');
       throw err;
     }
     await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
@@ -175,7 +202,7 @@ export class AccessKeysService {
   }
 
   async delete(actor: KeysCaller, projectId: string, accessKeyId: string, address?: string): Promise<void> {
-    this.#authorize(actor, projectId);
+    this.#authorize(actor, projectId, MANAGEMENT_SCOPES.write);
     await withTransaction(this.deps.db, async (tx) => {
       const row = await q.findAccessKey(tx, projectId, accessKeyId);
       if (!row || !(await q.deleteAccessKey(tx, projectId, accessKeyId))) throw notFound(accessKeyId);

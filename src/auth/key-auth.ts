@@ -13,13 +13,15 @@ import type { SealedBox } from '../crypto/sealed-box.js';
 import { checkHmacRequest, type HmacAuthDeps } from './hmac-auth.js';
 import type { KeySecrets } from './key-secrets.js';
 import { isUuid } from '../kernel/ids.js';
-import type { AccessKeyCache } from './key-cache.js';
+import type { AccessKeyCache, AuthKey } from './key-cache.js';
+import { managementScopesOf } from '../kernel/grants.js';
 import type { KeyActor as Actor } from '../kernel/actor.js';
 
 /** What a verified access token says (oauth/access-token-verifier.ts makes it; injected). */
 export interface VerifiedToken {
   clientId: string;
   projectId: string;
+  scope?: string;
 }
 
 export interface KeyAuthDeps {
@@ -39,9 +41,17 @@ export interface KeyAuthDeps {
 
 export function keyAuthenticator(deps: KeyAuthDeps): Authenticator {
   const { keys, limiter, verifyAccessToken, lastUse } = deps;
-  const actor = (accessKeyId: string, projectId: string): Actor => {
-    lastUse?.record(accessKeyId);
-    return { kind: 'access_key', accessKeyId, projectId };
+  // What the key may do on the management API is judged by its grants, whatever the
+  // credential; a token further holds only the scopes it was issued with, except under the
+  // Sinch model, whose tokens never named scopes (kernel/grants.ts).
+  const actor = (key: AuthKey, tokenScope?: string): Actor => {
+    lastUse?.record(key.id);
+    let scopes = managementScopesOf(key.policy);
+    if (tokenScope !== undefined && key.policy) {
+      const held = new Set(tokenScope.split(' '));
+      scopes = new Set([...scopes].filter((s) => held.has(s)));
+    }
+    return { kind: 'access_key', accessKeyId: key.id, projectId: key.projectId, scopes };
   };
 
   const activeKeyOf = async (token: string) => {
@@ -49,13 +59,13 @@ export function keyAuthenticator(deps: KeyAuthDeps): Authenticator {
     if (!verified || !isUuid(verified.clientId)) return undefined;
     // A deleted or expired key's tokens stop working at once, not when they expire.
     const key = await keys.getActive(verified.clientId.toLowerCase());
-    return key && key.projectId === verified.projectId ? key : undefined;
+    return key && key.projectId === verified.projectId ? { key, scope: verified.scope ?? '' } : undefined;
   };
 
   return {
     async bearer(token, address) {
-      const key = await activeKeyOf(token);
-      if (key) return actor(key.id, key.projectId);
+      const active = await activeKeyOf(token);
+      if (active) return actor(active.key, active.scope);
       const wait = limiter.blockedFor(address, undefined);
       if (wait) throw new RateLimited(wait);
       await limiter.recordFailure(address, undefined);
@@ -63,12 +73,12 @@ export function keyAuthenticator(deps: KeyAuthDeps): Authenticator {
     },
     async basic(keyId, secret, address, isGone) {
       const key = await deps.secrets.check(keyId, secret, { address, isGone });
-      return key ? actor(key.id, key.projectId) : undefined;
+      return key ? actor(key) : undefined;
     },
     async hmac(request, address) {
       const checked = await checkHmacRequest({ keys, limiter, box: deps.box, log: deps.log, replays: deps.replays }, request, address);
       if (!checked.ok) return checked;
-      return { ok: true, actor: actor(checked.key.id, checked.key.projectId), bodyDigests: checked.bodyDigests };
+      return { ok: true, actor: actor(checked.key), bodyDigests: checked.bodyDigests };
     },
   };
 }

@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics/registry.js';
 import { canonicalPresentedId } from '../kernel/identifiers.js';
 import type { KnownIds } from './known-ids.js';
 import type { CredentialKind } from '../kernel/credential-kind.js';
+import type { KeyPolicy } from '../kernel/grants.js';
 import { findAccessKeyForAuth, findLegacyCredentialForAuth, type AccessKeyAuthRow } from './queries.js';
 
 export interface AuthKey {
@@ -26,6 +27,9 @@ export interface AuthKey {
   username: string | null;
   /** When the key expires (ms since the epoch), or null when it never does. */
   expiresAt: number | null;
+  accountId: string;
+  /** Explicit grants (kernel/grants.ts); null: the Sinch model. Changes arrive as the key's change. */
+  policy: KeyPolicy | null;
 }
 
 /**
@@ -166,6 +170,8 @@ export class AccessKeyCache {
       sealedSecret: row.secret_sealed,
       username: row.username,
       expiresAt: row.expire_time?.getTime() ?? null,
+      accountId: row.account_id,
+      policy: row.policy,
     };
     if (epoch === this.#epoch) {
       this.#lru.set(entry, key);

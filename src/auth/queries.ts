@@ -14,13 +14,21 @@ export interface AccessKeyAuthRow {
   /** The sealed HMAC secret (hmac only). */
   secret_sealed: string | null;
   username: string | null;
+  account_id: string;
+  /** The key's explicit grants (migrations/0070); null under the Sinch model (no policy). */
+  policy: { grants: Array<{ apiId: string | null; scopes: string[]; isDefault: boolean }>; customClaims: Record<string, unknown> | null } | null;
 }
 
-const AUTH_COLUMNS = 'id, project_id, expire_time, kind, secret_hash, secret_sealed, username';
+const AUTH_COLUMNS = `k.id, k.project_id, k.expire_time, k.kind, k.secret_hash, k.secret_sealed, k.username, p.account_id,
+  (SELECT json_build_object('customClaims', pol.custom_claims, 'grants', coalesce(
+     (SELECT json_agg(json_build_object('apiId', g.api_id, 'scopes', g.scopes, 'isDefault', g.is_default) ORDER BY g.api_id NULLS FIRST)
+      FROM access_key_grants g WHERE g.access_key_id = k.id), '[]'::json))
+   FROM access_key_policies pol WHERE pol.access_key_id = k.id) AS policy`;
+const AUTH_FROM = 'access_keys k JOIN projects p ON p.id = k.project_id';
 
 /** A credential of any kind with what checks its secret, by API key; for authentication only. */
 export async function findAccessKeyForAuth(q: Queryable, id: string): Promise<AccessKeyAuthRow | undefined> {
-  const { rows } = await q.query<AccessKeyAuthRow>(`SELECT ${AUTH_COLUMNS} FROM access_keys WHERE id = $1`, [id]);
+  const { rows } = await q.query<AccessKeyAuthRow>(`SELECT ${AUTH_COLUMNS} FROM ${AUTH_FROM} WHERE k.id = $1`, [id]);
   return rows[0];
 }
 
@@ -30,7 +38,7 @@ export async function findAccessKeyForAuth(q: Queryable, id: string): Promise<Ac
  */
 export async function findLegacyCredentialForAuth(q: Queryable, username: string): Promise<AccessKeyAuthRow | undefined> {
   const { rows } = await q.query<AccessKeyAuthRow>(
-    `SELECT ${AUTH_COLUMNS} FROM access_keys WHERE lower(username) = $1 AND username IS NOT NULL AND kind = 'legacy'`,
+    `SELECT ${AUTH_COLUMNS} FROM ${AUTH_FROM} WHERE lower(k.username) = $1 AND k.username IS NOT NULL AND k.kind = 'legacy'`,
     [username],
   );
   return rows[0];

@@ -5,13 +5,15 @@ import type { Queryable } from '../db/pool.js';
 import type { Actor } from '../kernel/actor.js';
 import { findProjectWithAccount, type ProjectAccountRow } from '../accounts/queries.js';
 import { canManageCredentials } from '../kernel/roles.js';
-import { adminOnly } from '../kernel/permissions.js';
+import { adminOnly, requireKeyScope } from '../kernel/permissions.js';
+import { MANAGEMENT_SCOPES } from '../kernel/grants.js';
 import { isUuid } from '../kernel/ids.js';
 import { ApiError } from '../kernel/api-error.js';
 
 /** The project, when the actor may see its credentials (`manage`: and change them); else 403/404. */
 export async function projectFor(q: Queryable, actor: Actor, projectId: string, manage: boolean): Promise<ProjectAccountRow> {
   if (actor.kind === 'access_key') {
+    requireKeyScope(actor, manage ? MANAGEMENT_SCOPES.write : MANAGEMENT_SCOPES.read);
     if (actor.projectId !== projectId.toLowerCase()) {
       // (the caller's own project ID is named, never what was sent)
       throw ApiError.permissionDenied(`This access key belongs to project ${actor.projectId} and can manage the credentials of that project only.`);

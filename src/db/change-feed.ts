@@ -16,6 +16,8 @@ import { boundedClientConfig, destroyConnection, DEFAULT_DB_TIMEOUTS, type DbTim
 
 export type Change =
   | { kind: 'access_key'; id: string }
+  /** The APIs of account `id` (src/apis/catalog.ts). */
+  | { kind: 'api'; id: string }
   | { kind: 'signing_keys' }
   | { kind: 'reset' };
 
@@ -43,7 +45,7 @@ class Subscribers {
 }
 
 const toChange = (row: Pick<ChangeRow, 'kind' | 'id'>): Change | undefined =>
-  row.kind === 'access_key' && row.id ? { kind: 'access_key', id: row.id } : row.kind === 'signing_keys' ? { kind: 'signing_keys' } : undefined;
+  (row.kind === 'access_key' || row.kind === 'api') && row.id ? { kind: row.kind, id: row.id } : row.kind === 'signing_keys' ? { kind: 'signing_keys' } : undefined;
 
 export function createLocalChangeFeed(db?: Queryable): ChangeFeed {
   const subs = new Subscribers();

@@ -6,6 +6,8 @@ export interface KeyActor {
   kind: 'access_key';
   accessKeyId: string;
   projectId: string;
+  /** The management API scopes this request holds (kernel/grants.ts): the key's grants, and for a token also its scope. */
+  scopes: ReadonlySet<string>;
 }
 
 export interface UserActor {

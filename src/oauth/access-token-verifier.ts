@@ -18,6 +18,8 @@ const ALGORITHMS = ['ES256', 'EdDSA', 'PS256', 'RS256'];
 export interface VerifiedAccessToken {
   clientId: string;
   projectId: string;
+  /** The token's scope claim (space-separated), or undefined. */
+  scope?: string;
   payload: JWTPayload;
 }
 
@@ -51,7 +53,8 @@ export function accessTokenVerifier(ring: SigningKeyRing, issuer: string, audien
       }
       const { client_id: clientId, project_id: projectId } = result.payload;
       if (typeof clientId !== 'string' || typeof projectId !== 'string') return undefined;
-      const verified = Object.freeze({ clientId, projectId, payload: Object.freeze(result.payload) });
+      const scope = typeof result.payload.scope === 'string' ? result.payload.scope : undefined;
+      const verified = Object.freeze({ clientId, projectId, scope, payload: Object.freeze(result.payload) });
       accepted.set(digest, { token: verified, expiresAtMs: (result.payload.exp as number) * 1000 });
       return verified;
     } catch (err) {

@@ -3,7 +3,7 @@
 // authenticate with their secret or a client assertion (private_key_jwt), and a DPoP
 // proof binds the token to the client's key (client-assertions.ts). All other
 // oidc-provider features are off, and only the token route is mounted (routes.ts).
-import Provider, { errors, type Configuration } from 'oidc-provider';
+import Provider, { type Configuration } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { KeySecrets } from '../auth/key-secrets.js';
 import type { SigningKeyRing } from './signing-keys.js';
@@ -14,6 +14,8 @@ import { clientAddressResolver } from '../http/client-address.js';
 import { tokenErrorConformance } from './token-errors.js';
 import { clientAssertionConfiguration, sharedReplayDetection, urlsFromIssuer } from './client-assertions.js';
 import type { JtiReplays } from '../auth/jti-replays.js';
+import { keyClaims, resourceIndicators } from './resource-server.js';
+import type { ApiCatalog } from '../apis/catalog.js';
 
 export const TOKEN_PATH = '/oauth2/token';
 
@@ -27,10 +29,11 @@ export interface ProviderDeps {
   tickets?: HmacTickets;
   /** The jtis of client assertions and DPoP proofs, shared by every instance (client-assertions.ts). */
   jtis?: Pick<JtiReplays, 'firstUse'>;
+  /** The accounts' APIs (issue 13: resource-server.ts). */
+  catalog: ApiCatalog;
 }
 
-export function buildProvider({ config, ring, clients, secrets, tickets, jtis }: ProviderDeps): Provider {
-  const audience = config.tokenAudience;
+export function buildProvider({ config, ring, clients, secrets, tickets, jtis, catalog }: ProviderDeps): Provider {
   const configuration: Configuration = {
     adapter: adapterFor(clients, secrets),
     jwks: { keys: ring.privateJwks() },
@@ -53,35 +56,17 @@ export function buildProvider({ config, ring, clients, secrets, tickets, jtis }:
       introspection: { enabled: false },
       revocation: { enabled: false },
       userinfo: { enabled: false },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => audience,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (ctx, resource) => {
-          // The management API (v1, console API) accepts only tokens for its own audience.
-          if (resource !== audience && resource !== config.managementAudience) {
-            throw new errors.InvalidTarget(`resource must be ${[...new Set([audience, config.managementAudience])].join(' or ')}`);
-          }
-          // oidc-provider would drop unknown scopes silently, and its response would then
-          // not say that the requested scope was not granted (RFC 6749 §5.1).
-          const unserved = String(ctx.oidc.params?.scope ?? '').split(' ').filter((s) => s && !config.tokenScopes.includes(s));
-          if (unserved.length) throw new errors.InvalidScope('requested scope is not served', unserved.join(' '));
-          return {
-            audience: resource,
-            scope: config.tokenScopes.join(' '),
-            accessTokenTTL: config.tokenTtlSeconds,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: ring.alg, kid: ring.signingKid() } },
-          };
-        },
-      },
+      resourceIndicators: resourceIndicators({ config, keys: secrets.keys, catalog, ring }),
     },
-    ttl: { ClientCredentials: config.tokenTtlSeconds },
+    // The API's lifetime (resource-server.ts), never above TOKEN_TTL_SECONDS: the ring keeps a
+    // retired key published for that long.
+    ttl: { ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.tokenTtlSeconds },
     // The JWT customizer rather than extraTokenClaims: same claim, but extraTokenClaims
     // also reshapes the token model and cost ~9% of warm throughput (docs/PERFORMANCE.md).
     formats: {
       customizers: {
-        jwt: (_ctx, token, jwt) => {
+        jwt: (ctx, token, jwt) => {
+          Object.assign(jwt.payload, keyClaims(ctx));
           jwt.payload.project_id = (token.client as unknown as { project_id?: string } | undefined)?.project_id;
         },
       },
