@@ -72,9 +72,10 @@ export interface GrantView {
   default: boolean;
 }
 
-/** Rows as a client sees them: by API identifier. */
+/** Rows as a client sees them: by API identifier; the management API first, then the APIs in the account's order. */
 export function grantViews(rows: readonly GrantRow[], apis: readonly ApiDef[], managementAudience: string): GrantView[] {
-  return rows.flatMap((r) => {
+  const rank = (r: GrantRow) => (r.api_id === null ? -1 : apis.findIndex((a) => a.id === r.api_id));
+  return [...rows].sort((x, y) => rank(x) - rank(y)).flatMap((r) => {
     const identifier = r.api_id === null ? managementAudience : apis.find((a) => a.id === r.api_id)?.identifier;
     return identifier ? [{ api: identifier, scopes: [...r.scopes], default: r.is_default }] : [];
   });
