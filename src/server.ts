@@ -64,6 +64,7 @@ import { accountRouter } from './accounts/routes.js';
 import { startUsage, type Usage } from './usage/usage.js';
 import { UsageService } from './usage/service.js';
 import { usageConsoleRouter, usageV1Router } from './usage/routes.js';
+import { countingAuthenticator } from './usage/refusals.js';
 import { countingExpiredKeys, gateClientSecrets } from './oauth/usage-gate.js';
 import { ApiCatalog } from './apis/catalog.js';
 import { KeyGrants } from './apis/key-grants.js';
@@ -136,7 +137,8 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       grants: new KeyGrants(config.managementAudience),
     });
     const verifyAccessToken = accessTokenVerifier(ring, config.issuer, config.managementAudience);
-    const authenticator = keyAuthenticator({ keys, secrets, limiter, verifyAccessToken, lastUse, box, log, replays });
+    const keyAuth = keyAuthenticator({ keys, secrets, limiter, verifyAccessToken, lastUse, box, log, replays });
+    const authenticator = counted ? countingAuthenticator(keyAuth, keys, counted) : keyAuth;
     const introspection = introspectionRouter({ secrets, verifyAccessToken: accessTokenVerifier(ring, config.issuer), lastUse, log });
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail, scope: 'signin:' });
     const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, maxKeysPerProject: config.maxKeysPerProject, pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
@@ -148,7 +150,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     let graceful: GracefulServer | undefined;
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(new PublicKeysService({ db, feed }))], isStopping: () => graceful?.closing ?? false });
 
-    const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
+    const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, usage: counted, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
     const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));
     server.keepAliveTimeout = HTTP_TIMEOUTS.keepAliveTimeout;
     graceful = gracefulServer(server);

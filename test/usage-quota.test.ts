@@ -111,6 +111,35 @@ describe('quotas', () => {
     expect((await issue(s1, key, 1))[0]).toBe(429);
     await admin.call('PUT', `/projects/${account.projectId}/quota`, { tokensPerHour: null, tokensPerDay: null });
   });
+
+  it('writes every quota change and the unused-days setting to the audit log, with the limits before and after', async () => {
+    const admin = account.users.administrator;
+    const created = await admin.call('POST', `/projects/${account.projectId}/credentials`, { kind: 'hmac', label: 'Audited quota' });
+    recordSecret(created.body.apiSecret, created.body.apiKey);
+    const credentialId = created.body.credential.credentialId as string;
+    const keyQuota = `/projects/${account.projectId}/credentials/${credentialId}/quota`;
+    expect((await admin.call('PUT', keyQuota, { tokensPerHour: 50, tokensPerDay: null })).status).toBe(200);
+    expect((await admin.call('PUT', keyQuota, { tokensPerHour: null, tokensPerDay: null })).status).toBe(200);
+    expect((await admin.call('PUT', `/projects/${account.projectId}/quota`, { tokensPerHour: 7, tokensPerDay: 70 })).status).toBe(200);
+    expect((await admin.call('PUT', '/account/usage-settings', { unusedKeyDays: 12 })).status).toBe(200);
+    // A refused change is not audited.
+    expect((await account.users.advanced.call('PUT', keyQuota, { tokensPerHour: 1, tokensPerDay: null })).status).toBe(403);
+    const log = await admin.call('GET', '/account/audit-events?pageSize=4');
+    expect(log.status).toBe(200);
+    const events = (log.body.auditEvents as Array<Record<string, any>>).reverse();
+    expect(events.map((e) => e.action)).toEqual(['quota.change', 'quota.change', 'quota.change', 'account.usage_settings_change']);
+    expect(events[0]).toMatchObject({
+      actor: { type: 'user', name: admin.email },
+      projectId: account.projectId,
+      credential: { credentialId, kind: 'hmac', label: 'Audited quota' },
+      details: { fromTokensPerHour: null, fromTokensPerDay: null, tokensPerHour: 50, tokensPerDay: null },
+    });
+    expect(events[1].details).toEqual({ fromTokensPerHour: 50, fromTokensPerDay: null, tokensPerHour: null, tokensPerDay: null });
+    expect(events[2]).toMatchObject({ credential: null, details: { tokensPerHour: 7, tokensPerDay: 70, projectDefault: true } });
+    expect(events[3].details).toEqual({ fromUnusedKeyDays: 30, unusedKeyDays: 12 });
+    expect(events[0].address).toMatch(/127\.0\.0\.1/);
+    await admin.call('PUT', `/projects/${account.projectId}/quota`, { tokensPerHour: null, tokensPerDay: null });
+  });
 });
 
 describe('SIGTERM', () => {

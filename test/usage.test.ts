@@ -2,6 +2,7 @@
 // tokens and failures (wrong secret, expired, rate-limited) per key come out exactly in the
 // v1 and console usage APIs after a flush, each answer held to the served OpenAPI document;
 // a warm token request makes no database statement; bad ranges are 400s that say why.
+import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cluster, type Cluster } from './helpers/cluster.js';
 import type { TestServer } from './helpers/server.js';
@@ -152,5 +153,70 @@ describe('the token path', () => {
     await s1.running.usage!.recorder.flush();
     const res = await consoleGet(`/projects/${account.projectId}/credentials/${key.credentialId}/usage`, '/api/projects/{projectId}/credentials/{credentialId}/usage');
     expect(res.body.totals.tokens).toBe(402);
+  });
+});
+
+describe('Prometheus', () => {
+  it('has per-project totals only where the operator opted in (USAGE_PROJECT_METRICS=on), and never a per-key label', async () => {
+    const opted = await c.start({ USAGE_PROJECT_METRICS: 'on' });
+    const key = await createKey('Metered');
+    expect(await tokens(opted, key, 3)).toEqual([200, 200, 200]);
+    expect(await tokens(opted, key, 1, 'kmsk_' + 'w'.repeat(49))).toEqual([401]);
+    expect(await tokens(s1, key, 1)).toEqual([200]);
+    const scrape = async (s: TestServer) => (await fetch(`${s.url}/metrics`)).text();
+    const [on, off] = [await scrape(opted), await scrape(s1)];
+    const sample = (text: string, name: string, labels: string) => Number(new RegExp(`^${name}\\{${labels}\\} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    expect(sample(on, 'keymint_project_tokens_total', `project_id="${account.projectId}"`)).toBe(3);
+    expect(sample(on, 'keymint_project_auth_failures_total', `project_id="${account.projectId}",reason="wrong_secret"`)).toBe(1);
+    expect(off).not.toContain('keymint_project_');
+    for (const text of [on, off]) {
+      expect(text).not.toContain(key.apiKey);
+      expect(text).not.toContain(key.credentialId);
+    }
+  });
+});
+
+describe('REST HMAC keys', () => {
+  // A signed token request as docs/HMAC.md describes it (Date, x-Content-MD5, request-line).
+  let lastDate = 0;
+  const signedTokenRequest = (s: TestServer, id: string, secret: string) => {
+    lastDate = Math.max(Date.now() - 200_000, lastDate + 1000); // each signature is used once
+    const body = 'grant_type=client_credentials';
+    const headers: Record<string, string> = { date: new Date(lastDate).toUTCString(), 'x-Content-MD5': createHash('md5').update(body).digest('hex') };
+    const text = `date: ${headers.date}\nx-Content-MD5: ${headers['x-Content-MD5']}\nPOST /oauth2/token HTTP/1.1`;
+    const signature = createHmac('sha256', secret).update(text).digest('base64');
+    headers.authorization = `hmac username="${id}", algorithm="hmac-sha256", headers="date x-Content-MD5 request-line", signature="${signature}"`;
+    return fetch(`${s.url}/oauth2/token`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body }).then((r) => r.status);
+  };
+
+  it('counts signed token requests: tokens, and a bad signature as a wrong secret', async () => {
+    const res = await account.users.administrator.call('POST', `/projects/${account.projectId}/credentials`, { kind: 'hmac', label: 'Signed' });
+    expect(res.status).toBe(201);
+    recordSecret(res.body.apiSecret, res.body.apiKey);
+    const { apiKey, apiSecret, credential } = res.body as { apiKey: string; apiSecret: string; credential: { credentialId: string } };
+    expect([await signedTokenRequest(s1, apiKey, apiSecret), await signedTokenRequest(s2, apiKey, apiSecret)]).toEqual([200, 200]);
+    expect([await signedTokenRequest(s1, apiKey, `${apiSecret}x`), await signedTokenRequest(s2, apiKey, 'another')]).toEqual([401, 401]);
+    await flushAll();
+    const usage = await consoleGet(`/projects/${account.projectId}/credentials/${credential.credentialId}/usage?granularity=minute`, '/api/projects/{projectId}/credentials/{credentialId}/usage');
+    expect(usage.body.totals).toEqual({ tokens: 2, wrongSecret: 2, expired: 0, rateLimited: 0, quota: 0 });
+  });
+
+  it('counts refused management requests too: a wrong Key Secret by Basic, a bad signature by hmac', async () => {
+    const key = await createKey('Managed');
+    const list = `/v1/projects/${account.projectId}/accessKeys`;
+    const basic = (secret: string) => fetch(`${s1.url}${list}`, { headers: { authorization: `Basic ${Buffer.from(`${key.apiKey}:${secret}`).toString('base64')}` } }).then((r) => r.status);
+    expect([await basic(key.apiSecret), await basic('wrong-1'), await basic('wrong-2')]).toEqual([200, 401, 401]);
+    const signed = await account.users.administrator.call('POST', `/projects/${account.projectId}/credentials`, { kind: 'hmac', label: 'Signed manager' });
+    recordSecret(signed.body.apiSecret, signed.body.apiKey);
+    const date = new Date(Date.now() - 100_000).toUTCString();
+    const text = `date: ${date}\nGET ${list} HTTP/1.1`;
+    const bad = createHmac('sha256', 'not the secret').update(text).digest('base64');
+    const status = await fetch(`${s2.url}${list}`, { headers: { date, authorization: `hmac username="${signed.body.apiKey}", algorithm="hmac-sha256", headers="date request-line", signature="${bad}"` } }).then((r) => r.status);
+    expect(status).toBe(401);
+    await flushAll();
+    const usageOf = async (credentialId: string) =>
+      (await consoleGet(`/projects/${account.projectId}/credentials/${credentialId}/usage?granularity=minute`, '/api/projects/{projectId}/credentials/{credentialId}/usage')).body.totals;
+    expect(await usageOf(key.credentialId)).toEqual({ tokens: 0, wrongSecret: 2, expired: 0, rateLimited: 0, quota: 0 });
+    expect(await usageOf(signed.body.credential.credentialId)).toEqual({ tokens: 0, wrongSecret: 1, expired: 0, rateLimited: 0, quota: 0 });
   });
 });

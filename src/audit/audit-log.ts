@@ -29,6 +29,8 @@ export type AuditAction =
   | 'project.rename'
   | 'project.delete'
   | 'account.verification_request'
+  | 'account.usage_settings_change'
+  | 'quota.change'
   // private_key_jwt and DPoP (issue 14)
   | 'credential.public_key_add'
   | 'credential.public_key_remove'

@@ -18,6 +18,8 @@ import type { Metrics } from '../metrics/registry.js';
 import { replayBody } from './replay-body.js';
 import { checkHmacRequest, MAX_SKEW_SECONDS, type HmacAuthDeps } from '../auth/hmac-auth.js';
 import type { HmacTickets } from './hmac-tickets.js';
+import type { UsageRecorder } from '../usage/recorder.js';
+import { countSignedRefusal } from '../usage/refusals.js';
 import type { ClientAddress } from '../http/client-address.js';
 
 /** oidc-provider's own limit on a token request body (selective_body.js). */
@@ -33,7 +35,10 @@ export interface HmacTokenDeps extends HmacAuthDeps {
   clientAddress: ClientAddress;
   log: Logger;
   metrics?: Pick<Metrics, 'tokensRefused'>;
+  /** Usage counting (src/usage/): a refused request of an existing key is counted for it. */
+  usage?: Pick<UsageRecorder, 'count'>;
 }
+
 
 interface OAuthError {
   status: number;
@@ -99,6 +104,7 @@ async function handle(deps: HmacTokenDeps, req: IncomingMessage, res: ServerResp
   if (!body) return send(res, deps.metrics, unreadable);
   const request = { authorization: req.headers.authorization ?? '', method: 'POST', target: req.url ?? '', headers: req.headers, body };
   const checked = await checkHmacRequest(deps, request, deps.clientAddress(req));
+  if (!checked.ok && deps.usage && checked.reason !== 'stale_date' && checked.reason !== 'replayed') countSignedRefusal(deps.keys, deps.usage, request.authorization, 'wrong_secret');
   if (!checked.ok) return send(res, deps.metrics, checked.reason === 'stale_date' ? staleDate : checked.reason === 'replayed' ? replayed : invalidClient(deps.issuer));
   const { id } = checked.key;
   req.headers.authorization = `Basic ${Buffer.from(`${id}:${deps.tickets.issue(id)}`).toString('base64')}`;
@@ -110,7 +116,10 @@ export function hmacTokenHandler(deps: HmacTokenDeps): HmacTokenHandler {
   return (req, res, next) => {
     handle(deps, req, res, next).catch((err: unknown) => {
       if (res.headersSent) return;
-      if (err instanceof RateLimited) return send(res, deps.metrics, rateLimited(err));
+      if (err instanceof RateLimited) {
+        if (deps.usage) countSignedRefusal(deps.keys, deps.usage, req.headers.authorization ?? '', 'rate_limited');
+        return send(res, deps.metrics, rateLimited(err));
+      }
       if (isTemporaryFault(err)) {
         return send(res, deps.metrics, { status: 503, error: 'temporarily_unavailable', description: 'the key store is unreachable; retry shortly' });
       }

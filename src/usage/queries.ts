@@ -155,6 +155,7 @@ export async function setProjectQuota(q: Queryable, projectId: string, perHour: 
 export interface UsageKeyRow {
   id: string;
   credential_id: string;
+  kind: string;
   display_name: string | null;
 }
 
@@ -162,7 +163,7 @@ export interface UsageKeyRow {
 export async function findProjectKey(q: Queryable, projectId: string, by: { id: string } | { credentialId: string }): Promise<UsageKeyRow | undefined> {
   const [column, value] = 'id' in by ? ['id', by.id] : ['credential_id', by.credentialId];
   const { rows } = await q.query<UsageKeyRow>(
-    `SELECT id, credential_id, display_name FROM access_keys WHERE project_id = $1 AND ${column} = $2`,
+    `SELECT id, credential_id, kind, display_name FROM access_keys WHERE project_id = $1 AND ${column} = $2`,
     [projectId, value],
   );
   return rows[0];

@@ -64,7 +64,7 @@ export function usageConsoleRouter(service: UsageService): Router {
     res.json(await service.settings(actorOf(res)));
   });
   router.put('/account/usage-settings', async (req, res) => {
-    res.json(await service.setSettings(actorOf(res), parseBody(req, settingsBody, 'unusedKeyDays is')));
+    res.json(await service.setSettings(actorOf(res), parseBody(req, settingsBody, 'unusedKeyDays is'), req.ip));
   });
   router.get(`${project}/usage`, async (req, res) => {
     res.json(await service.projectUsage(actorOf(res), param(req, 'projectId'), parseRange(req), 'credentialId'));
@@ -77,14 +77,14 @@ export function usageConsoleRouter(service: UsageService): Router {
   });
   router.put(`${project}/quota`, async (req, res) => {
     const body = parseBody(req, quotaBody, 'tokensPerHour and tokensPerDay are');
-    res.json(await service.setProjectQuota(actorOf(res), param(req, 'projectId'), body));
+    res.json(await service.setProjectQuota(actorOf(res), param(req, 'projectId'), body, req.ip));
   });
   router.get(`${key}/quota`, async (req, res) => {
     res.json(await service.keyQuota(actorOf(res), param(req, 'projectId'), param(req, 'credentialId')));
   });
   router.put(`${key}/quota`, async (req, res) => {
     const body = parseBody(req, quotaBody, 'tokensPerHour and tokensPerDay are');
-    res.json(await service.setKeyQuota(actorOf(res), param(req, 'projectId'), param(req, 'credentialId'), body));
+    res.json(await service.setKeyQuota(actorOf(res), param(req, 'projectId'), param(req, 'credentialId'), body, req.ip));
   });
   return router;
 }

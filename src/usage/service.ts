@@ -2,7 +2,8 @@
 // for credentials: every role of the account reads, a key reads its own project; only
 // Administrators set quotas), and the report's shape: totals, one entry per bucket of the
 // range (zero-filled), and per key its totals and tokens per bucket.
-import type { Db } from '../db/pool.js';
+import { withTransaction, type Db } from '../db/pool.js';
+import { recordAudit } from '../audit/audit-log.js';
 import type { Actor } from '../kernel/actor.js';
 import { ApiError } from '../kernel/api-error.js';
 import { isUuid } from '../kernel/ids.js';
@@ -146,8 +147,8 @@ export class UsageService {
     return usageSettings(this.deps.db, actor);
   }
 
-  setSettings(actor: Actor, settings: UsageSettings): Promise<UsageSettings> {
-    return setUsageSettings(this.deps.db, actor, settings);
+  setSettings(actor: Actor, settings: UsageSettings, address?: string): Promise<UsageSettings> {
+    return setUsageSettings(this.deps.db, actor, settings, address);
   }
 
   async keyQuota(actor: Actor, projectId: string, credentialId: string): Promise<Quota> {
@@ -155,9 +156,22 @@ export class UsageService {
     return toQuota(await q.findKeyQuota(this.deps.db, key.id));
   }
 
-  async setKeyQuota(actor: Actor, projectId: string, credentialId: string, quota: Quota): Promise<Quota> {
+  /** Sets (or, both null, removes) a key's quota; audited with the limits before and after. */
+  async setKeyQuota(actor: Actor, projectId: string, credentialId: string, quota: Quota, address?: string): Promise<Quota> {
     const { project, key } = await this.#key(actor, projectId, { credentialId }, true);
-    await q.setKeyQuota(this.deps.db, key.id, project.id, quota.tokensPerHour, quota.tokensPerDay);
+    await withTransaction(this.deps.db, async (tx) => {
+      const before = toQuota(await q.findKeyQuota(tx, key.id));
+      await q.setKeyQuota(tx, key.id, project.id, quota.tokensPerHour, quota.tokensPerDay);
+      await recordAudit(tx, {
+        accountId: project.account_id,
+        actor,
+        action: 'quota.change',
+        projectId: project.id,
+        credential: { credentialId: key.credential_id, kind: key.kind, label: key.display_name },
+        details: quotaChange(before, quota),
+        address,
+      });
+    });
     this.deps.quotas?.setLimit('key', key.id, { perHour: quota.tokensPerHour, perDay: quota.tokensPerDay });
     return quota;
   }
@@ -167,13 +181,25 @@ export class UsageService {
     return toQuota(await q.findProjectQuota(this.deps.db, project.id));
   }
 
-  async setProjectQuota(actor: Actor, projectId: string, quota: Quota): Promise<Quota> {
+  /** Sets (or removes) the project's default quota; audited with the limits before and after. */
+  async setProjectQuota(actor: Actor, projectId: string, quota: Quota, address?: string): Promise<Quota> {
     const project = await projectFor(this.deps.db, actor, projectId, true);
-    await q.setProjectQuota(this.deps.db, project.id, quota.tokensPerHour, quota.tokensPerDay);
+    await withTransaction(this.deps.db, async (tx) => {
+      const before = toQuota(await q.findProjectQuota(tx, project.id));
+      await q.setProjectQuota(tx, project.id, quota.tokensPerHour, quota.tokensPerDay);
+      await recordAudit(tx, { accountId: project.account_id, actor, action: 'quota.change', projectId: project.id, details: { ...quotaChange(before, quota), projectDefault: true }, address });
+    });
     this.deps.quotas?.setLimit('project', project.id, { perHour: quota.tokensPerHour, perDay: quota.tokensPerDay });
     return quota;
   }
 }
+
+const quotaChange = (before: Quota, after: Quota) => ({
+  fromTokensPerHour: before.tokensPerHour,
+  fromTokensPerDay: before.tokensPerDay,
+  tokensPerHour: after.tokensPerHour,
+  tokensPerDay: after.tokensPerDay,
+});
 
 export interface UsageSettings {
   /** The console marks keys without a token for this many days as unused. */
@@ -190,10 +216,14 @@ export async function usageSettings(db: Db, actor: Actor): Promise<UsageSettings
   return { unusedKeyDays: (await q.findUnusedKeyDays(db, user.accountId)) ?? 30 };
 }
 
-export async function setUsageSettings(db: Db, actor: Actor, settings: UsageSettings): Promise<UsageSettings> {
+export async function setUsageSettings(db: Db, actor: Actor, settings: UsageSettings, address?: string): Promise<UsageSettings> {
   const user = signedIn(actor);
   requireAdministrator(user, "change the account's usage settings");
-  await q.setUnusedKeyDays(db, user.accountId, settings.unusedKeyDays);
+  await withTransaction(db, async (tx) => {
+    const before = (await q.findUnusedKeyDays(tx, user.accountId)) ?? 30;
+    await q.setUnusedKeyDays(tx, user.accountId, settings.unusedKeyDays);
+    await recordAudit(tx, { accountId: user.accountId, actor, action: 'account.usage_settings_change', details: { fromUnusedKeyDays: before, unusedKeyDays: settings.unusedKeyDays }, address });
+  });
   return settings;
 }
 

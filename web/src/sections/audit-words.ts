@@ -54,6 +54,13 @@ export function what(event: AuditEvent): string {
         : `Deleted the project ${text(d.name)}`;
     case 'account.verification_request':
       return 'Requested account verification';
+    case 'account.usage_settings_change':
+      return `Set keys unused after ${text(d.unusedKeyDays)} days without a token`;
+    case 'quota.change': {
+      const limits = [d.tokensPerHour != null ? `${text(d.tokensPerHour)} per hour` : '', d.tokensPerDay != null ? `${text(d.tokensPerDay)} per day` : ''].filter(Boolean).join(', ');
+      const whose = d.projectDefault ? "the project's default token quota" : "a key's token quota";
+      return limits ? `Set ${whose} to ${limits}` : `Removed ${whose}`;
+    }
     case 'credential.public_key_add':
       return `Added the public key ${text(d.kid)} (${text(d.alg)}) to a key`;
     case 'credential.public_key_remove':
