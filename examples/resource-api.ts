@@ -4,8 +4,12 @@
 // Run it next to a Keymint server:
 //   npm run build && node dist/examples/resource-api.js
 //   curl -H "Authorization: Bearer $TOKEN" http://localhost:4000/hello
+// A DPoP-bound token (docs/PRIVATE-KEY-JWT.md) is accepted only as
+// `Authorization: DPoP $TOKEN` with a `DPoP: <proof>` header whose htu is PUBLIC_ORIGIN/hello;
+// sent as Bearer it is refused (a copied token is useless without the client's key).
 // Environment: KEYMINT_ISSUER (default http://localhost:3000), AUDIENCE (default: the
-// issuer), PORT (default 4000).
+// issuer), PORT (default 4000), PUBLIC_ORIGIN (the origin clients call, default
+// http://localhost:PORT).
 import express from 'express';
 import { createVerifier, requireAccessToken } from '../src/verify/index.js';
 
@@ -16,9 +20,11 @@ const port = Number(process.env.PORT ?? 4000);
 const verifier = createVerifier({ issuer, audience });
 const app = express();
 
-app.get('/hello', requireAccessToken(verifier, { realm: 'resource-api' }), (_req, res) => {
+const publicOrigin = process.env.PUBLIC_ORIGIN ?? `http://localhost:${port}`;
+
+app.get('/hello', requireAccessToken(verifier, { realm: 'resource-api', publicOrigin }), (_req, res) => {
   const token = res.locals.accessToken!;
-  res.json({ message: `Hello, ${token.clientId}!`, clientId: token.clientId, projectId: token.projectId });
+  res.json({ message: `Hello, ${token.clientId}!`, clientId: token.clientId, projectId: token.projectId, dpopBound: token.jkt !== undefined });
 });
 
 app.listen(port, () => {

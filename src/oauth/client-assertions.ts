@@ -68,3 +68,20 @@ export function sharedReplayDetection(provider: Provider, replays: Pick<JtiRepla
     }
   };
 }
+
+/**
+ * oidc-provider refuses a missing or replayed DPoP proof as invalid_grant "grant request is
+ * invalid", with the reason only in its logs. Said plainly instead: a key that requires
+ * DPoP is told so (invalid_request), and a replayed proof is invalid_dpop_proof (RFC 9449 §5).
+ */
+export function plainDpopRefusal(out: { error: string; error_description?: string }, err: unknown): void {
+  const detail = (err as { error_detail?: unknown }).error_detail;
+  if (out.error !== 'invalid_grant' || typeof detail !== 'string') return;
+  if (detail === 'DPoP proof JWT not provided') {
+    out.error = 'invalid_request';
+    out.error_description = 'this key requires DPoP-bound tokens: send a DPoP proof (RFC 9449) in the DPoP header';
+  } else if (detail === 'DPoP proof JWT Replay detected') {
+    out.error = 'invalid_dpop_proof';
+    out.error_description = 'this DPoP proof (its jti) was used before: sign a new proof for each request';
+  }
+}

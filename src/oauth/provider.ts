@@ -12,7 +12,7 @@ import { reuseWarmClients } from './warm-clients.js';
 import type { HmacTickets } from './hmac-tickets.js';
 import { clientAddressResolver } from '../http/client-address.js';
 import { tokenErrorConformance } from './token-errors.js';
-import { clientAssertionConfiguration, sharedReplayDetection, urlsFromIssuer } from './client-assertions.js';
+import { clientAssertionConfiguration, plainDpopRefusal, sharedReplayDetection, urlsFromIssuer } from './client-assertions.js';
 import type { JtiReplays } from '../auth/jti-replays.js';
 import { keyClaims, resourceIndicators } from './resource-server.js';
 import type { ApiCatalog } from '../apis/catalog.js';
@@ -79,6 +79,8 @@ export function buildProvider({ config, ring, clients, secrets, tickets, jtis, c
   const provider = new Provider(config.issuer, configuration);
   if (jtis) sharedReplayDetection(provider, jtis);
   urlsFromIssuer(provider, config.issuer);
+  // Emitted after the error body is set and before it is sent: the body can still be reworded.
+  provider.on('grant.error', (ctx, err) => plainDpopRefusal(ctx.body as { error: string }, err));
   // ctx.ip is the address express and the HMAC path see (http/client-address.ts), not
   // koa's left-most X-Forwarded-For entry.
   const clientAddress = clientAddressResolver(config.trustProxy);

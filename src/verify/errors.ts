@@ -74,3 +74,12 @@ function joseMessage(err: errors.JOSEError): string {
       return 'The access token is invalid.';
   }
 }
+
+/** A DPoP-bound token without a valid proof of possession of its key (RFC 9449 §7.1), or a bound token sent as a plain Bearer token. */
+export class InvalidDpopProofError extends Error {
+  readonly error = 'invalid_dpop_proof';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidDpopProofError';
+  }
+}

@@ -1,7 +1,9 @@
 // keymint/verify: what a resource API imports to accept Keymint access tokens.
 // createVerifier checks a token; requireAccessToken guards express routes with it.
 export { createVerifier, DEFAULT_ALGORITHMS } from './verifier.js';
-export type { Verifier, VerifierOptions, VerifiedToken, VerifyOptions } from './verifier.js';
+export type { Presentation, Verifier, VerifierOptions, VerifiedToken, VerifyOptions } from './verifier.js';
+export { DPOP_ALGORITHMS } from './dpop.js';
+export type { DpopPresentation } from './dpop.js';
 export { requireAccessToken } from './middleware.js';
 export type { RequireAccessTokenOptions } from './middleware.js';
-export { InvalidTokenError, InsufficientScopeError, VerifierUnavailableError } from './errors.js';
+export { InvalidDpopProofError, InvalidTokenError, InsufficientScopeError, VerifierUnavailableError } from './errors.js';

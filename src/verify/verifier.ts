@@ -3,10 +3,13 @@
 // and refetches them when a token names an unknown kid (a key rotation), at most once
 // per cooldown so forged kids cannot turn every request into a JWKS fetch. A token accepted
 // once is then accepted from a bounded cache until its exp (token-cache.ts); the scopes a
-// route requires are checked on every call.
+// route requires are checked on every call. A DPoP-bound token (cnf.jkt, RFC 9449) is
+// accepted only with a valid proof of its key for the request (dpop.ts), on every call,
+// and never as a plain Bearer token.
 import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { InsufficientScopeError, InvalidTokenError, VerifierUnavailableError, fromJoseError } from './errors.js';
 import { TokenCache } from './token-cache.js';
+import { dpopChecker, type DpopPresentation } from './dpop.js';
 
 export const DEFAULT_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA', 'PS256', 'RS256'];
 
@@ -30,6 +33,8 @@ export interface VerifierOptions {
   cacheMaxEntries?: number;
   /** The clock, in ms since the epoch, for exp/nbf and the cache. Default: Date.now. */
   now?: () => number;
+  /** DPoP proofs (RFC 9449): how far iat may be from now (default 60 s), how many jtis to remember (default 100000), the algorithms (default ES256, EdDSA, PS256, RS256). */
+  dpop?: { windowSeconds?: number; maxRememberedProofs?: number; algorithms?: string[] };
 }
 
 export interface VerifiedToken {
@@ -38,12 +43,19 @@ export interface VerifiedToken {
   projectId: string;
   scopes: string[];
   expiresAt: Date;
+  /** The RFC 7638 thumbprint of the key a DPoP-bound token is bound to (cnf.jkt); absent for a Bearer token. */
+  jkt?: string;
   claims: JWTPayload;
 }
+
+/** How a token came: the Authorization scheme and, with DPoP, the proof and the request it was sent with. */
+export type Presentation = { scheme: 'Bearer' } | ({ scheme: 'DPoP' } & DpopPresentation);
 
 export interface VerifyOptions {
   /** Every one of these must be in the token's `scope`. */
   scopes?: string[];
+  /** How the token was presented. Default: as a Bearer token, which a DPoP-bound token may not be. */
+  presentation?: Presentation;
 }
 
 export interface Verifier {
@@ -70,6 +82,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const maxEntries = options.cacheMaxEntries ?? DEFAULT_CACHE_ENTRIES;
   if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new TypeError('cacheMaxEntries must be a whole number of at least 0');
   const cache = maxEntries > 0 ? new TokenCache<VerifiedToken>(maxEntries, now) : undefined;
+  const checkProof = dpopChecker({ ...options.dpop, now });
 
   const check = async (token: string): Promise<JWTPayload> => {
     const getKey = await getKeys();
@@ -99,6 +112,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       // A cached entry is frozen and shared; its Date (mutable even when frozen) is handed out as a copy.
       const verified = cache ? { ...entry, expiresAt: new Date(entry.expiresAt.getTime()) } : entry;
+      const presentation = opts?.presentation ?? { scheme: 'Bearer' };
+      if (verified.jkt !== undefined) {
+        if (presentation.scheme !== 'DPoP') {
+          throw new InvalidTokenError('This access token is DPoP-bound: present it with the DPoP authorization scheme and a DPoP proof.');
+        }
+        await checkProof(token, verified.jkt, presentation);
+      } else if (presentation.scheme === 'DPoP') {
+        throw new InvalidTokenError('This access token is not DPoP-bound: present it as a Bearer token.');
+      }
       const missing = opts?.scopes?.filter((scope) => !verified.scopes.includes(scope)) ?? [];
       if (missing.length > 0) throw new InsufficientScopeError(opts!.scopes!);
       return verified;
@@ -153,5 +175,8 @@ function toVerifiedToken(claims: JWTPayload): VerifiedToken {
   if (projectId === undefined) throw new InvalidTokenError('The access token is missing the project_id claim.');
   if (typeof projectId !== 'string') throw invalid('project_id');
   if (typeof scope !== 'string') throw invalid('scope');
-  return { clientId, subject, projectId, scopes: scope.split(' ').filter(Boolean), expiresAt: new Date(exp! * 1000), claims };
+  const { cnf } = claims as { cnf?: { jkt?: unknown } };
+  if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || typeof cnf.jkt !== 'string' || !cnf.jkt)) throw invalid('cnf');
+  const jkt = cnf?.jkt as string | undefined;
+  return { clientId, subject, projectId, scopes: scope.split(' ').filter(Boolean), expiresAt: new Date(exp! * 1000), ...(jkt ? { jkt } : {}), claims };
 }
