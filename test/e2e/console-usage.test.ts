@@ -94,4 +94,33 @@ describe('usage in the console', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'usage-phone');
   });
+
+  it('lets an Administrator change after how many days keys are marked Unused; others read it', async () => {
+    const { page } = await tab();
+    await signInAs(page, acme.emails.administrator, acme.password);
+    const card = page.getByRole('region', { name: 'Production' });
+    await card.locator('.badge.unused').waitFor();
+    const days = page.getByLabel('Mark keys Unused after this many days without a token');
+    await days.fill('0');
+    await page.getByRole('button', { name: 'Save' }).click();
+    // The API's rule, under the field, and nothing changed.
+    await page.locator('.unused-days .field-error', { hasText: 'unusedKeyDays' }).waitFor();
+    expect(await days.getAttribute('aria-invalid')).toBe('true');
+    await days.fill('20');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Keys are marked Unused after 20 days without a token.').waitFor({ state: 'attached' });
+    await card.locator('td[data-tokens="7"]').waitFor();
+    expect(await card.locator('.badge.unused').count()).toBe(0); // the 10-day-old key is no longer unused
+    const stored = await server.sql.query('SELECT unused_key_days FROM accounts WHERE id = $1', [acme.accountId]);
+    expect(stored.rows[0].unused_key_days).toBe(20);
+
+    const basic = (await tab()).page;
+    await signInAs(basic, acme.emails.basic, acme.password);
+    await basic.getByText('Keys without a token for 20 days are marked Unused.').waitFor();
+    expect(await basic.getByLabel('Mark keys Unused after this many days without a token').count()).toBe(0);
+
+    await days.fill('5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await card.locator('.badge.unused').waitFor();
+  });
 });

@@ -15,6 +15,7 @@ import { KIND_SHORT, type Project } from '../types';
 import { projectUsage, usageSettings } from '../usage/endpoints';
 import { orderControl, sortKeys, UNUSED_DAYS, unusedMark, usageCell, volumesOf, type KeyOrder } from '../usage/key-rows';
 import { errorNote, loadingNote, pageHeading } from './layout';
+import { unusedDaysForm } from '../usage/unused-days-form';
 
 interface CardActions {
   onRenamed(project: Project): void;
@@ -142,11 +143,19 @@ export async function accessKeysPage(ctx: PageContext): Promise<void> {
       say(`Created the project ${project.name}.`);
     }),
   );
+  const setting = h('div', { class: 'usage-setting' });
+  const showSetting = (days: number) =>
+    fill(setting, unusedDaysForm(days, admin, (saved) => {
+      showSetting(saved);
+      render(); // the Unused marks follow the new setting
+    }));
+  void usageSettings().then((s) => showSetting(s.unusedKeyDays), () => fill(setting));
   fill(
     ctx.main,
     h('div', { class: 'section-head page-head' }, pageHeading('Access keys'), create),
     h('p', { class: 'lead' }, "Your projects with their Project IDs, and each project's keys. A key's secret is shown only once, when the key is created."),
     status,
+    setting,
     body,
   );
   try {
