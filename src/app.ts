@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/pool.js';
 import { accessKeysRouter } from './access-keys/routes.js';
 import { withPublicKeysV1 } from './access-keys/openapi-public-keys.js';
+import { withGrantsV1 } from './access-keys/openapi-grants.js';
 import { withUsageV1 } from './usage/openapi.js';
 import type { AccessKeysService } from './access-keys/service.js';
 import { buildOpenApi } from './access-keys/openapi.js';
@@ -65,7 +66,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(oauthRouter(config, deps.host, deps.ring));
   if (deps.introspection) app.use(deps.introspection);
 
-  const openapi = JSON.stringify(withPublicKeysV1(withUsageV1(buildOpenApi(config.issuer))));
+  const openapi = JSON.stringify(withGrantsV1(withPublicKeysV1(withUsageV1(buildOpenApi(config.issuer)))));
   app.get('/v1/openapi.json', (_req, res) => {
     res.type('json').send(openapi);
   });

@@ -10,21 +10,36 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleAccount, type ConsoleAccount } from './helpers/console-account.js';
 import { recordSecret, recordToken, startTestServer, type TestServer } from './helpers/server.js';
 import { basicHeader, postToken, raw, type RawResponse } from './helpers/token-requests.js';
+import { createResponseValidator, type ResponseValidator } from './helpers/openapi-validator.js';
 
 const ORDERS = 'https://orders.example.test';
 const BILLING = 'https://billing.example.test/api';
 let s: TestServer;
 let acct: ConsoleAccount;
 let sinch: { id: string; secret: string };
+let v1Doc: ResponseValidator;
+let consoleDoc: ResponseValidator;
+const V1_LIST = '/v1/projects/{projectId}/accessKeys';
+const V1_KEY = '/v1/projects/{projectId}/accessKeys/{accessKeyId}';
 
 const admin = () => acct.users.administrator;
 
+/** A v1 call; every answer is held to the served OpenAPI document. */
 async function v1(method: string, path: string, authorization: string, body?: unknown): Promise<RawResponse & { json: any }> {
-  return raw(`${s.url}/v1/projects/${acct.projectId}/accessKeys${path}`, {
+  const res = await raw(`${s.url}/v1/projects/${acct.projectId}/accessKeys${path}`, {
     method,
     headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  v1Doc.assertValid(method, path ? V1_KEY : V1_LIST, res.status, res.json);
+  return res as RawResponse & { json: any };
+}
+
+/** A console call as the Administrator, held to the console API's document. */
+async function consoleCall(method: string, path: string, body?: unknown) {
+  const res = await admin().call(method, path, body);
+  consoleDoc.assertValid(method, path.startsWith('/apis/') ? '/api/apis/{apiId}' : `/api${path}`, res.status, res.body);
+  return res;
 }
 
 async function createKey(body: Record<string, unknown>) {
@@ -47,8 +62,10 @@ async function tokenOf(key: { id: string; secret: string }, params: Record<strin
 beforeAll(async () => {
   s = await startTestServer({ TOKEN_AUDIENCE: 'https://legacy.example.test', TOKEN_SCOPES: 'read write' });
   acct = await consoleAccount(s);
+  v1Doc = createResponseValidator(await (await fetch(`${s.url}/v1/openapi.json`)).json());
+  consoleDoc = createResponseValidator(await (await fetch(`${s.url}/api/openapi.json`)).json());
   for (const [identifier, scopes] of [[ORDERS, ['orders:read', 'orders:write']], [BILLING, ['invoices:read']]] as const) {
-    const res = await admin().call('POST', '/apis', { identifier, displayName: `API ${identifier}`, scopes: scopes.map((name) => ({ name, description: `may ${name}` })) });
+    const res = await consoleCall('POST', '/apis', { identifier, displayName: `API ${identifier}`, scopes: scopes.map((name) => ({ name, description: `may ${name}` })) });
     expect(res.status, res.text).toBe(201);
   }
   const made = await admin().call('POST', `/projects/${acct.projectId}/credentials`, { kind: 'basic', label: 'sinch model' });
@@ -60,7 +77,7 @@ afterAll(() => s?.close());
 
 describe('APIs in the console API', () => {
   it('are listed with their scopes, beside the management API', async () => {
-    const res = await admin().call('GET', '/apis');
+    const res = await consoleCall('GET', '/apis');
     expect(res.status).toBe(200);
     expect(res.body.apis.map((a: { identifier: string }) => a.identifier)).toEqual([ORDERS, BILLING]);
     expect(res.body.apis[0].scopes).toEqual([{ name: 'orders:read', description: 'may orders:read' }, { name: 'orders:write', description: 'may orders:write' }]);
@@ -84,7 +101,7 @@ describe('APIs in the console API', () => {
       [{ identifier: ORDERS, displayName: 'Again' }, /already has an API with identifier/, 409],
     ];
     for (const [body, message, status] of cases) {
-      const res = await admin().call('POST', '/apis', body);
+      const res = await consoleCall('POST', '/apis', body);
       expect(res.status, res.text).toBe(status);
       expect(res.body.error.message).toMatch(message);
     }
@@ -240,16 +257,16 @@ describe('changing grants (v1 PATCH)', () => {
 
 describe('an API changed or deleted in the console', () => {
   it('a scope it stops defining leaves the grants; deleting it ends the tokens for it', async () => {
-    const made = await admin().call('POST', '/apis', { identifier: 'https://temp.example.test', displayName: 'Temp', scopes: [{ name: 'a' }, { name: 'b' }], tokenTtlSeconds: 120 });
+    const made = await consoleCall('POST', '/apis', { identifier: 'https://temp.example.test', displayName: 'Temp', scopes: [{ name: 'a' }, { name: 'b' }], tokenTtlSeconds: 120 });
     expect(made.status, made.text).toBe(201);
     const key = await createKey({ displayName: 'temp user', grants: [{ api: 'https://temp.example.test', scopes: ['a', 'b'] }] });
     const claims = decodeJwt(await tokenOf(key, { scope: 'a b' }));
     expect(claims.exp! - claims.iat!).toBe(120);
-    const changed = await admin().call('PATCH', `/apis/${made.body.apiId}`, { scopes: [{ name: 'a', description: 'kept' }] });
+    const changed = await consoleCall('PATCH', `/apis/${made.body.apiId}`, { scopes: [{ name: 'a', description: 'kept' }] });
     expect(changed.status, changed.text).toBe(200);
     expect((await token(key, { scope: 'b' })).json).toMatchObject({ error: 'invalid_scope' });
     expect((await v1('GET', `/${key.id}`, basicHeader(sinch.id, sinch.secret))).json!.grants).toEqual([{ api: 'https://temp.example.test', scopes: ['a'], default: true }]);
-    expect((await admin().call('DELETE', `/apis/${made.body.apiId}`)).status).toBe(200);
+    expect((await consoleCall('DELETE', `/apis/${made.body.apiId}`)).status).toBe(200);
     expect((await token(key)).json).toMatchObject({ error: 'invalid_target' });
   });
 });

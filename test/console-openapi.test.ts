@@ -17,6 +17,8 @@ import { callApi, consoleAccount, type ConsoleAccount } from './helpers/console-
 import { sessionTokenOf } from './helpers/session.js';
 import { usageConsoleRouter } from '../src/usage/routes.js';
 import type { UsageService } from '../src/usage/service.js';
+import { apisRouter } from '../src/apis/routes.js';
+import type { ApisService } from '../src/apis/service.js';
 
 type Node = Record<string, any>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -37,6 +39,8 @@ const ROUTES = [
   // src/usage/routes.ts
   'get /api/account/usage', 'get /api/account/usage-settings', 'put /api/account/usage-settings', 'get /api/projects/{projectId}/usage', `get ${CREDS}/{credentialId}/usage`,
   'get /api/projects/{projectId}/quota', 'put /api/projects/{projectId}/quota', `get ${CREDS}/{credentialId}/quota`, `put ${CREDS}/{credentialId}/quota`,
+  // src/apis/routes.ts
+  'get /api/apis', 'post /api/apis', 'patch /api/apis/{apiId}', 'delete /api/apis/{apiId}',
 ];
 
 const doc = buildConsoleOpenApi('https://keymint.example.test') as Node;
@@ -76,7 +80,7 @@ describe('the console OpenAPI document', () => {
     const router = consoleApi({
       config: { issuer: 'https://keymint.example.test', sessionTtlHours: 1, signInFailuresPerEmail: 5 },
       log: createLogger('silent'),
-      routers: [accountRouter({} as AccountService), credentialsRouter({} as CredentialsService), usageConsoleRouter({} as UsageService)],
+      routers: [accountRouter({} as AccountService), credentialsRouter({} as CredentialsService), usageConsoleRouter({} as UsageService), apisRouter({} as ApisService)],
     } as unknown as ConsoleApiDeps);
     expect(servedRoutes(router).sort()).toEqual([...ROUTES].sort());
     const ids = operations().map((o) => o.op.operationId);
@@ -376,6 +380,19 @@ describe('real responses of the console API, held to the document', () => {
   it('a status the document does not list for an operation fails', () => {
     expect(() => v.assertValid('GET', '/api/projects', 409, { error: { code: 409, message: 'x', status: 'ALREADY_EXISTS' } })).toThrow(/not documented/);
     expect(() => v.assertValid('GET', '/api/session', 404, { error: { code: 404, message: 'x', status: 'NOT_FOUND' } })).toThrow(/not documented/);
+  });
+
+  it('APIs (issue 13): list, create, change, delete; the refusals', async () => {
+    const admin = as('administrator');
+    const made = await send(admin, 'POST', '/api/apis', {}, { identifier: `https://openapi-${Date.now()}.example`, displayName: 'Documented', scopes: [{ name: 'x:read', description: 'read x' }], tokenTtlSeconds: 300 });
+    expect(made.status).toBe(201);
+    const id = { apiId: made.body.apiId as string };
+    expect((await send(as('basic'), 'GET', '/api/apis')).body.apis).toHaveLength(1);
+    expect((await send(as('advanced'), 'POST', '/api/apis', {}, { identifier: 'https://x.example', displayName: 'X' })).status).toBe(403);
+    expect((await send(admin, 'POST', '/api/apis', {}, { identifier: made.body.identifier, displayName: 'Again' })).status).toBe(409);
+    expect((await send(admin, 'PATCH', '/api/apis/{apiId}', id, { displayName: 'Renamed', tokenTtlSeconds: null })).body).toMatchObject({ displayName: 'Renamed', tokenTtlSeconds: null });
+    expect((await send(admin, 'DELETE', '/api/apis/{apiId}', id)).status).toBe(200);
+    expect((await send(admin, 'DELETE', '/api/apis/{apiId}', id)).status).toBe(404);
   });
 
   it('exercised every operation with a success', () => {

@@ -4,6 +4,7 @@
 import { ERROR_STATUSES, errorResponse, json, ref, retryAfter, schemas as v1Schemas } from '../access-keys/openapi-schemas.js';
 import { consoleSchemas } from './openapi-schemas.js';
 import { withUsageConsole } from '../usage/openapi.js';
+import { withApisConsole } from '../apis/openapi.js';
 
 type Security = Record<string, string[]>[];
 
@@ -58,7 +59,8 @@ const pageSize = (max: number, fallback: number) =>
 
 export function buildConsoleOpenApi(issuer: string): object {
   const credentials = '/api/projects/{projectId}/credentials';
-  return withUsageConsole(buildDocument(issuer, credentials), { read: [...SESSION, ...KEYS], write: [...SESSION_CSRF, ...KEYS] });
+  const doc = withUsageConsole(buildDocument(issuer, credentials), { read: [...SESSION, ...KEYS], write: [...SESSION_CSRF, ...KEYS] });
+  return withApisConsole(doc, { read: SESSION, write: SESSION_CSRF });
 }
 
 function buildDocument(issuer: string, credentials: string): object {
