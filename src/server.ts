@@ -65,7 +65,7 @@ import { startUsage, type Usage } from './usage/usage.js';
 import { UsageService } from './usage/service.js';
 import { usageConsoleRouter, usageV1Router } from './usage/routes.js';
 import { countingAuthenticator } from './usage/refusals.js';
-import { countingExpiredKeys, gateClientSecrets } from './oauth/usage-gate.js';
+import { admitClientAssertions, countingExpiredKeys, gateClientSecrets } from './oauth/usage-gate.js';
 import { ApiCatalog } from './apis/catalog.js';
 import { KeyGrants } from './apis/key-grants.js';
 import { ApisService } from './apis/service.js';
@@ -122,6 +122,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const catalog = new ApiCatalog({ db, feed });
     const host = new ProviderHost({
       config, ring, clients: counted ? countingExpiredKeys(clients, keys, counted) : clients, secrets, tickets, jtis, catalog, log, metrics,
+      onClientAssertion: counted && admitClientAssertions(counted),
       onTokenIssued: (keyId, projectId) => {
         lastUse.record(keyId);
         if (counted && projectId) counted.count(keyId, projectId, 'tokens');

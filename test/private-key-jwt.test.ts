@@ -217,3 +217,23 @@ describe('tokens with a client assertion', () => {
     expect((await v1(a, 'DELETE', `/publicKeys/${added.body.publicKeys[0].publicKeyId}`)).status).toBe(404);
   });
 });
+
+describe('token quotas', () => {
+  it('hold for a key that authenticates with a client assertion', async () => {
+    const limited = await a.bootstrap();
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    expect((await v1(a, 'POST', '/publicKeys', { jwk: await exportJWK(pair.publicKey) }, limited)).status).toBe(200);
+    await a.sql.query('INSERT INTO key_quotas (key_id, project_id, per_hour) VALUES ($1, $2, 2)', [limited.accessKey.accessKeyId, limited.projectId]);
+    await a.running.usage!.recorder.flush(); // reads the new limit
+    const signed = () => {
+      const id = limited.accessKey.accessKeyId;
+      return new SignJWT({ jti: randomUUID() }).setProtectedHeader({ alg: 'ES256' }).setIssuer(id).setSubject(id)
+        .setAudience(a.config.issuer).setExpirationTime('1m').sign(pair.privateKey);
+    };
+    expect((await tokenWith(a, await signed())).status).toBe(200);
+    expect((await tokenWith(a, await signed())).status).toBe(200);
+    const refused = await tokenWith(a, await signed());
+    expect(refused.status).toBe(429);
+    expect(refused.body.error_description).toMatch(/quota is used up/);
+  });
+});

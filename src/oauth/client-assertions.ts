@@ -21,7 +21,10 @@ export const DPOP_ALGS = ['ES256', 'EdDSA', 'PS256', 'RS256'];
 
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
-async function assertClientAssertion(_ctx: KoaContextWithOIDC, claims: Record<string, unknown>, _header: unknown, client: { clientId: string }) {
+/** Called with each client whose assertion passed these checks (usage-gate.ts applies the key's token quota). */
+export type AssertionAccepted = (client: { clientId: string; project_id?: string }) => void;
+
+async function assertClientAssertion(claims: Record<string, unknown>, client: { clientId: string }) {
   if (claims.sub !== client.clientId) throw new errors.InvalidClientAuth('sub (JWT subject) must be the Key ID, as iss is');
   const now = Math.floor(Date.now() / 1000);
   if (typeof claims.exp !== 'number' || claims.exp > now + MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) {
@@ -33,14 +36,18 @@ async function assertClientAssertion(_ctx: KoaContextWithOIDC, claims: Record<st
 }
 
 /** The configuration entries of client assertions and DPoP. */
-export function clientAssertionConfiguration(): Partial<Configuration> {
+export function clientAssertionConfiguration(accepted?: AssertionAccepted): Partial<Configuration> {
+  const check = async (_ctx: KoaContextWithOIDC, claims: Record<string, unknown>, _header: unknown, client: { clientId: string; project_id?: string }) => {
+    await assertClientAssertion(claims, client);
+    accepted?.(client);
+  };
   return {
     clientAuthMethods: [...CLIENT_AUTH_METHODS],
     enabledJWA: {
       clientAuthSigningAlgValues: [...CLIENT_ASSERTION_ALGS],
       dPoPSigningAlgValues: [...DPOP_ALGS] as Array<'ES256' | 'EdDSA' | 'PS256' | 'RS256'>,
     },
-    assertJwtClientAuthClaimsAndHeader: assertClientAssertion as Configuration['assertJwtClientAuthClaimsAndHeader'],
+    assertJwtClientAuthClaimsAndHeader: check as unknown as Configuration['assertJwtClientAuthClaimsAndHeader'],
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
   };
 }

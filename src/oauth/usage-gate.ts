@@ -2,7 +2,8 @@
 // provider.ts and adapter.ts already do, without a database statement: a wrong secret and
 // a refusal by the failure budget are counted where the client's secret is compared, an
 // expired key where the client is looked up, and a key past its quota is refused right
-// after its secret is accepted (429, OAuth error body, Retry-After) and counted as `quota`.
+// after its secret is accepted, or its client assertion verified (private_key_jwt),
+// (429, OAuth error body, Retry-After) and counted as `quota`.
 // Only known keys are counted: an unknown Key ID has no usage to show.
 import Provider, { errors } from 'oidc-provider';
 import type { ClientSource } from './adapter.js';
@@ -54,6 +55,15 @@ export function gateClientSecrets(provider: Provider, usage: UsageRecorder): voi
     }
     if (typeof out === 'boolean') return accepted(this, out);
     return out.then((ok) => accepted(this, ok), (err: unknown) => refused(this, err));
+  };
+}
+
+/** The quota of a key that authenticates with a client assertion (private_key_jwt): applied once the assertion verified, as for a secret. */
+export function admitClientAssertions(usage: UsageRecorder): (client: ProviderClient) => void {
+  return (client) => {
+    if (client.project_id === undefined) return;
+    const wait = usage.admit(client.clientId, client.project_id);
+    if (wait) throw quotaExceeded(wait);
   };
 }
 
