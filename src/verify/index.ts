@@ -5,5 +5,6 @@ export type { Presentation, Verifier, VerifierOptions, VerifiedToken, VerifyOpti
 export { DPOP_ALGORITHMS } from './dpop.js';
 export type { DpopPresentation } from './dpop.js';
 export { requireAccessToken } from './middleware.js';
+export { assertScopes, hasScopes, requireScopes } from './scopes.js';
 export type { RequireAccessTokenOptions } from './middleware.js';
 export { InvalidDpopProofError, InvalidTokenError, InsufficientScopeError, VerifierUnavailableError } from './errors.js';

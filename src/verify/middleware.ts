@@ -101,7 +101,8 @@ function parseAuthorization(header: string | undefined): Credentials {
 
 type ChallengeParams = { realm?: string; error?: string; error_description?: string; scope?: string };
 
-function deny(res: Response, status: number, params: ChallengeParams & { error: string }, description?: string, scheme: 'Bearer' | 'DPoP' = 'Bearer'): void {
+/** Answers a refusal with its RFC 6750 (or RFC 9449) challenge; scopes.ts uses it too. */
+export function deny(res: Response, status: number, params: ChallengeParams & { error: string }, description?: string, scheme: 'Bearer' | 'DPoP' = 'Bearer'): void {
   res.setHeader('WWW-Authenticate', bearerChallenge(params, scheme));
   res.status(status).json({ error: params.error, error_description: description ?? params.error_description });
 }

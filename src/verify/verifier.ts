@@ -41,6 +41,8 @@ export interface VerifiedToken {
   clientId: string;
   subject: string;
   projectId: string;
+  /** The account of the key (Keymint tokens carry it since issue 13; absent in older tokens). */
+  accountId?: string;
   scopes: string[];
   expiresAt: Date;
   /** The RFC 7638 thumbprint of the key a DPoP-bound token is bound to (cnf.jkt); absent for a Bearer token. */
@@ -70,6 +72,12 @@ const DEFAULT_CACHE_ENTRIES = 10_000;
 const KEY_SELECTION_CODES = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED']);
 
 export function createVerifier(options: VerifierOptions): Verifier {
+  // Without it jose would accept a token for any API: the audience is what makes a token for
+  // another API (another resource of the same issuer) useless here (RFC 8707, RFC 9068 §4).
+  const audiences = [options.audience].flat();
+  if (!audiences.length || audiences.some((a) => typeof a !== 'string' || a === '')) {
+    throw new TypeError('createVerifier needs audience: the identifier of this API (the aud of its tokens), as its Keymint API defines it');
+  }
   let keys: Promise<JWTVerifyGetKey> | undefined;
   // Concurrent first requests share one discovery; a failure is forgotten so the next call retries.
   const getKeys = () =>
@@ -178,5 +186,7 @@ function toVerifiedToken(claims: JWTPayload): VerifiedToken {
   const { cnf } = claims as { cnf?: { jkt?: unknown } };
   if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || typeof cnf.jkt !== 'string' || !cnf.jkt)) throw invalid('cnf');
   const jkt = cnf?.jkt as string | undefined;
-  return { clientId, subject, projectId, scopes: scope.split(' ').filter(Boolean), expiresAt: new Date(exp! * 1000), ...(jkt ? { jkt } : {}), claims };
+  const { account_id: accountId } = claims;
+  if (accountId !== undefined && typeof accountId !== 'string') throw invalid('account_id');
+  return { clientId, subject, projectId, ...(accountId ? { accountId } : {}), scopes: scope.split(' ').filter(Boolean), expiresAt: new Date(exp! * 1000), ...(jkt ? { jkt } : {}), claims };
 }
