@@ -193,3 +193,73 @@ describe('oidc-provider behaviour behind private_key_jwt and DPoP', () => {
     }
   });
 });
+
+// Pin 7 (oauth/resource-server.ts, issue 13): Auth0's `audience` is read from ctx.oidc.body
+// (oidc-provider keeps only the parameters it knows in ctx.oidc.params); defaultResource and
+// getResourceServerInfo run before the grant reads the requested scopes, so a scope set on
+// ctx.oidc.params there is the one granted; the ClientCredentials ttl function sees the
+// resource server (token.resourceServer.accessTokenTTL); the jwt customizer gets the same ctx.
+describe('oidc-provider behaviour behind resource indicators', () => {
+  it('exposes unknown body parameters in ctx.oidc.body, honours a scope set in getResourceServerInfo, and passes the resource server to the ttl function', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const seen: { audience?: unknown; sameCtx?: boolean } = {};
+    const contexts = new WeakSet<object>();
+    class Memory {
+      constructor(readonly model: string) {}
+      async find(id: string) {
+        return this.model === 'Client' && id === CLIENT.client_id ? CLIENT : undefined;
+      }
+      async upsert() {}
+      async consume() {}
+      async destroy() {}
+      async revokeByGrantId() {}
+      async findByUserCode() {}
+      async findByUid() {}
+    }
+    const p = new Provider('http://seams.test', {
+      adapter: Memory as unknown as new (model: string) => Adapter,
+      jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'seam' }] },
+      clientAuthMethods: ['client_secret_basic'],
+      responseTypes: [],
+      routes: { token: '/oauth2/token' },
+      clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['client_credentials'], response_types: [] },
+      features: {
+        clientCredentials: { enabled: true },
+        devInteractions: { enabled: false },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: (ctx) => {
+            seen.audience = (ctx.oidc.body as Record<string, unknown> | undefined)?.audience;
+            return typeof seen.audience === 'string' ? seen.audience : 'https://default.example';
+          },
+          useGrantedResource: () => true,
+          getResourceServerInfo: (ctx) => {
+            contexts.add(ctx);
+            if (!ctx.oidc.params!.scope) ctx.oidc.params!.scope = 'a b';
+            return { scope: 'a b c', audience: 'https://api.example', accessTokenTTL: 123, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
+          },
+        },
+      },
+      ttl: { ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 999 },
+      formats: { customizers: { jwt: (ctx) => void (seen.sameCtx = contexts.has(ctx)) } },
+    });
+    p.Client.prototype.compareClientSecret = (async () => true) as unknown as (actual: string) => Promise<boolean>;
+    const s = createServer(p.callback() as unknown as (req: IncomingMessage, res: import('node:http').ServerResponse) => void);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/oauth2/token`, {
+        method: 'POST',
+        headers: { ...form, authorization: basic('x') },
+        body: new URLSearchParams({ grant_type: 'client_credentials', audience: 'https://api.example' }),
+      });
+      const body = (await res.json()) as { scope?: string; expires_in?: number; access_token: string };
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(seen.audience).toBe('https://api.example');
+      expect(body.scope).toBe('a b');
+      expect(body.expires_in).toBe(123);
+      expect(seen.sameCtx).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
+});
