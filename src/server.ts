@@ -138,7 +138,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       grants: new KeyGrants(config.managementAudience),
     });
     const verifyAccessToken = accessTokenVerifier(ring, config.issuer, config.managementAudience);
-    const keyAuth = keyAuthenticator({ keys, secrets, limiter, verifyAccessToken, lastUse, box, log, replays });
+    const keyAuth = keyAuthenticator({ keys, secrets, limiter, verifyAccessToken, lastUse, box, log, replays, db });
     const authenticator = counted ? countingAuthenticator(keyAuth, keys, counted) : keyAuth;
     const introspection = introspectionRouter({ secrets, verifyAccessToken: accessTokenVerifier(ring, config.issuer), lastUse, log });
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail, scope: 'signin:' });

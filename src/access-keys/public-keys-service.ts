@@ -6,7 +6,8 @@
 // instance's token endpoint sees it within the change feed's second.
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { findProjectWithAccount } from '../accounts/queries.js';
-import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
+import type { AuditEntry } from '../audit/audit-log.js';
+import { recordKeyAudit } from './key-audit.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import { ApiError } from '../kernel/api-error.js';
 import { findAccessKey, type AccessKeyRow } from './queries.js';
@@ -54,15 +55,7 @@ export class PublicKeysService {
   }
 
   #audit(tx: Queryable, actor: KeysCaller, address: string | undefined, accountId: string, action: AuditEntry['action'], row: AccessKeyRow, details: AuditEntry['details']) {
-    return recordAudit(tx, {
-      accountId,
-      ...(actor.kind === 'operator' ? { actorName: actor.name } : { actor }),
-      action,
-      projectId: row.project_id,
-      credential: { credentialId: row.credential_id, kind: 'basic', label: row.display_name },
-      details,
-      address,
-    });
+    return recordKeyAudit(tx, { actor, address, accountId, action, row, details });
   }
 
   async list(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<{ publicKeys: PublicKey[] }> {

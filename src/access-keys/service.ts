@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { findProjectWithAccount } from '../accounts/queries.js';
 import { withinKeyLimit } from '../credentials/key-limit.js';
-import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
+import type { AuditEntry } from '../audit/audit-log.js';
 import { requireVerified } from '../credentials/access.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import { ApiError } from '../kernel/api-error.js';
@@ -35,9 +35,9 @@ export interface AccessKey extends KeyAuthzView {
 export type { KeyActor as Actor } from '../kernel/actor.js';
 import type { KeyActor as Actor } from '../kernel/actor.js';
 
-/** The operator at the `keymint` command: may manage any project; audited by that name. */
-export const OPERATOR = Object.freeze({ kind: 'operator' as const, name: 'keymint CLI' });
-export type KeysCaller = Actor | typeof OPERATOR;
+// The operator at the `keymint` command (may manage any project; audited by that name) and every caller of this service.
+export { OPERATOR, type KeysCaller } from './key-audit.js';
+import { recordKeyAudit, type KeysCaller } from './key-audit.js';
 
 export const toAccessKey = (row: q.AccessKeyRow): AccessKey => ({
   accessKeyId: row.id,
@@ -115,15 +115,7 @@ export class AccessKeysService {
 
   /** The change's audit event, in its transaction: by this key, from the client's address, on a REST Basic key. */
   #audit(tx: Queryable, actor: KeysCaller, address: string | undefined, accountId: string, action: AuditEntry['action'], row: q.AccessKeyRow, details?: AuditEntry['details']) {
-    return recordAudit(tx, {
-      accountId,
-      ...(actor.kind === 'operator' ? { actorName: actor.name } : { actor }),
-      action,
-      projectId: row.project_id,
-      credential: { credentialId: row.credential_id, kind: 'basic', label: row.display_name },
-      details,
-      address,
-    });
+    return recordKeyAudit(tx, { actor, address, accountId, action, row, details });
   }
 
   /** The account of the actor's project, read in the change's transaction. */

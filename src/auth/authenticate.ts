@@ -1,18 +1,28 @@
 // Turns the Authorization header of a management request into an actor:
 // "Bearer <JWT from /oauth2/token>", "Basic base64(keyId:secret)" or an HMAC-signed
 // request ("hmac username=…", hmac-request.ts). Missing or bad credentials
-// are a 401 with a WWW-Authenticate challenge naming the schemes.
+// are a 401 with a WWW-Authenticate challenge naming the schemes. The console's session
+// cookie is checked behind the same interface (Authenticator.session).
 import type { RequestHandler } from 'express';
 import type { KeyActor as Actor } from '../kernel/actor.js';
 import { isHmacAuthorization, type SignedRequest } from './hmac-auth.js';
 import { expectSignedBody, signedRequestOf } from './hmac-request.js';
 import { denied, hmacRefused } from './refusals.js';
 import type { HmacFailureReason } from './hmac-signature.js';
+import type { SessionContext } from './sessions.js';
 
+/**
+ * Who is calling, for every credential kind but the token endpoint's own (oidc-provider asks
+ * key-secrets.ts, the same check `basic` makes): an access key by Bearer token, Key ID and
+ * secret, or signature, and a signed-in user by session cookie (console sign-in itself is
+ * passwords.ts).
+ */
 export interface Authenticator {
   bearer(token: string, address: string | undefined): Promise<Actor | undefined>;
   basic(keyId: string, secret: string, address: string | undefined, isGone?: () => boolean): Promise<Actor | undefined>;
   hmac(request: SignedRequest, address: string | undefined): Promise<HmacOutcome>;
+  /** The live console session of a cookie token (with its user as they are now), or undefined. */
+  session(token: string): Promise<SessionContext | undefined>;
 }
 
 export type HmacOutcome =

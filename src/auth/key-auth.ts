@@ -16,6 +16,8 @@ import { isUuid } from '../kernel/ids.js';
 import type { AccessKeyCache, AuthKey } from './key-cache.js';
 import { managementScopesOf } from '../kernel/grants.js';
 import type { KeyActor as Actor } from '../kernel/actor.js';
+import type { Queryable } from '../db/pool.js';
+import { findSession } from './sessions.js';
 
 /** What a verified access token says (oauth/access-token-verifier.ts makes it; injected). */
 export interface VerifiedToken {
@@ -37,6 +39,8 @@ export interface KeyAuthDeps {
   log?: Pick<Logger, 'warn'>;
   /** Remembers accepted HMAC signatures, so that a replay is refused. */
   replays?: HmacAuthDeps['replays'];
+  /** Where console sessions are found (auth/sessions.ts). */
+  db: Queryable;
 }
 
 export function keyAuthenticator(deps: KeyAuthDeps): Authenticator {
@@ -80,5 +84,6 @@ export function keyAuthenticator(deps: KeyAuthDeps): Authenticator {
       if (!checked.ok) return checked;
       return { ok: true, actor: actor(checked.key), bodyDigests: checked.bodyDigests };
     },
+    session: (token) => findSession(deps.db, token),
   };
 }

@@ -52,8 +52,8 @@ export function consoleApi(deps: ConsoleApiDeps): Router {
   api.use(jsonBody(checkSignedBody));
   const openapi = JSON.stringify(buildConsoleOpenApi(config.issuer));
   api.get('/openapi.json', (_req, res) => void res.type('json').send(openapi));
-  api.use(sessionRouter({ config, sessions, signIn, passwords }));
-  api.use(consoleAuth({ authenticator: deps.authenticator, sessions }));
+  api.use(sessionRouter({ config, sessions, callers: deps.authenticator, signIn, passwords }));
+  api.use(consoleAuth({ authenticator: deps.authenticator }));
   for (const router of deps.routers) api.use(router);
   return api;
 }

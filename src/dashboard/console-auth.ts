@@ -8,7 +8,7 @@ import { authenticate, type Authenticator } from '../auth/authenticate.js';
 import { ApiError } from '../kernel/api-error.js';
 import { requireCsrfToken } from './request-guards.js';
 import { readSessionToken } from './session-cookie.js';
-import type { SessionContext, Sessions } from './sessions.js';
+import type { SessionContext } from '../auth/sessions.js';
 import { SESSION_CHALLENGE } from './sign-in.js';
 
 export const notSignedIn = () =>
@@ -18,9 +18,9 @@ export const notSignedIn = () =>
   );
 
 /** The request's live session (CSRF-checked for state-changing methods), or undefined without one. */
-export async function cookieSession(req: Request, res: Response, sessions: Sessions): Promise<SessionContext | undefined> {
+export async function cookieSession(req: Request, res: Response, callers: Pick<Authenticator, 'session'>): Promise<SessionContext | undefined> {
   const token = readSessionToken(req);
-  const session = token === undefined ? undefined : await sessions.find(token);
+  const session = token === undefined ? undefined : await callers.session(token);
   if (!session) return undefined;
   requireCsrfToken(req, session);
   res.locals.session = session;
@@ -34,11 +34,11 @@ export const passwordChangeFirst = () =>
       '{"currentPassword", "newPassword"}). Until then this session may only do that, read GET /api/session, or sign out.',
   );
 
-export function consoleAuth(deps: { authenticator: Authenticator; sessions: Sessions }): RequestHandler {
+export function consoleAuth(deps: { authenticator: Authenticator }): RequestHandler {
   const byKey = authenticate(deps.authenticator);
   return async (req, res, next) => {
     if (req.headers.authorization !== undefined) return byKey(req, res, next);
-    const session = await cookieSession(req, res, deps.sessions);
+    const session = await cookieSession(req, res, deps.authenticator);
     if (!session) throw notSignedIn();
     if (session.mustChangePassword) throw passwordChangeFirst();
     next();

@@ -4,8 +4,8 @@
 import type { Request, RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import { ApiError } from '../kernel/api-error.js';
-import type { SessionContext } from './sessions.js';
-import { sameToken } from './session-token.js';
+import type { SessionContext } from '../auth/sessions.js';
+import { sameToken } from '../auth/session-token.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

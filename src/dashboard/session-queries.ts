@@ -1,19 +1,6 @@
-// SQL for dashboard sessions, and nothing else. A session is found through its token's
-// hash together with its user's current row, so a role change applies at once and a
-// removed user (whose sessions cascade away) is simply not found.
+// SQL for the lifecycle of dashboard sessions: started, ended, swept. Finding one from its
+// cookie is the caller check's (auth/session-queries.ts).
 import type { Queryable } from '../db/pool.js';
-import type { Role } from '../kernel/roles.js';
-
-export interface SessionUserRow {
-  csrf_token: string;
-  last_seen_at: Date;
-  expires_at: Date;
-  user_id: string;
-  account_id: string;
-  email: string;
-  role: Role;
-  must_change_password: boolean;
-}
 
 export async function insertSession(
   q: Queryable,
@@ -24,20 +11,6 @@ export async function insertSession(
      VALUES ($1, $2, $3, now() + make_interval(hours => $4))`,
     [s.tokenHash, s.userId, s.csrfToken, s.ttlHours],
   );
-}
-
-export async function findLiveSession(q: Queryable, tokenHash: Buffer): Promise<SessionUserRow | undefined> {
-  const { rows } = await q.query<SessionUserRow>(
-    `SELECT s.csrf_token, s.last_seen_at, s.expires_at, u.id AS user_id, u.account_id, u.email, u.role, u.must_change_password
-     FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = $1 AND s.expires_at > now()`,
-    [tokenHash],
-  );
-  return rows[0];
-}
-
-export async function touchSession(q: Queryable, tokenHash: Buffer): Promise<void> {
-  await q.query('UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1', [tokenHash]);
 }
 
 export async function deleteSession(q: Queryable, tokenHash: Buffer): Promise<boolean> {

@@ -10,6 +10,7 @@ import { cookieSession, notSignedIn } from './console-auth.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 import type { PasswordChanges } from './password-change.js';
 import type { Sessions } from './sessions.js';
+import type { Authenticator } from '../auth/authenticate.js';
 import type { SignIn } from './sign-in.js';
 import { bodyError, parseBody } from '../kernel/request-input.js';
 
@@ -40,8 +41,8 @@ function parseSignIn(req: Request): z.output<typeof signInBody> {
   throw ApiError.invalidArgument(issue.message);
 }
 
-export function sessionRouter(deps: { config: Config; sessions: Sessions; signIn: SignIn; passwords: PasswordChanges }): Router {
-  const { config, sessions, signIn, passwords } = deps;
+export function sessionRouter(deps: { config: Config; sessions: Sessions; callers: Pick<Authenticator, 'session'>; signIn: SignIn; passwords: PasswordChanges }): Router {
+  const { config, sessions, callers, signIn, passwords } = deps;
   const router = Router();
 
   router.post('/session', async (req, res) => {
@@ -53,13 +54,13 @@ export function sessionRouter(deps: { config: Config; sessions: Sessions; signIn
   });
 
   router.get('/session', async (req, res) => {
-    const session = await cookieSession(req, res, sessions);
+    const session = await cookieSession(req, res, callers);
     if (!session) throw notSignedIn();
     res.json(await sessions.describe(session));
   });
 
   router.post('/session/password', async (req, res) => {
-    const session = await cookieSession(req, res, sessions);
+    const session = await cookieSession(req, res, callers);
     if (!session) throw notSignedIn();
     const body = parseBody(req, passwordBody, 'currentPassword and newPassword are');
     const changed = await passwords.change(session, body.currentPassword, body.newPassword, req.ip);
@@ -68,7 +69,7 @@ export function sessionRouter(deps: { config: Config; sessions: Sessions; signIn
 
   // Signing out twice, or with a session that already ended, is not an error: the cookie is cleared all the same.
   router.delete('/session', async (req, res) => {
-    const session = await cookieSession(req, res, sessions);
+    const session = await cookieSession(req, res, callers);
     if (session) await sessions.end(session);
     clearSessionCookie(req, res, config);
     res.status(204).end();

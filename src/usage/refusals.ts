@@ -29,6 +29,7 @@ export function countSignedRefusal(keys: AccessKeyCache, usage: Counter, authori
 export function countingAuthenticator(auth: Authenticator, keys: AccessKeyCache, usage: Counter): Authenticator {
   return {
     bearer: (token, address) => auth.bearer(token, address),
+    session: (token) => auth.session(token),
     async basic(keyId, secret, address, isGone) {
       try {
         const actor = await auth.basic(keyId, secret, address, isGone);
