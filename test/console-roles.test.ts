@@ -159,6 +159,16 @@ describe('users and roles through the API', () => {
     const other = acct.users.advanced; // still advanced: cannot act
     expect((await other.call('PATCH', `/account/users/${added.body.userId}`, { role: 'basic' })).status).toBe(403);
     const session = await (await import('./helpers/session.js')).signIn(server, added.body.email, 'long enough');
+    // Made Administrator with a password under an Administrator's floor (12): a new one first.
+    const first = await callApi(server, 'GET', '/account/users/', session.headers());
+    expect(first.status).toBe(403);
+    expect(first.body.error.message).toMatch(/choose a new one first/);
+    const short = await callApi(server, 'POST', '/session/password', session.headers(), { currentPassword: 'long enough', newPassword: 'still short' });
+    expect(short.status).toBe(400);
+    expect(short.body.error.message).toMatch(/An Administrator's password must be at least 12 characters/);
+    const changed = await callApi(server, 'POST', '/session/password', session.headers(), { currentPassword: 'long enough', newPassword: 'a far longer passphrase' });
+    expect(changed.status, changed.text).toBe(200);
+    recordSecret('a far longer passphrase');
     const last = await callApi(server, 'PATCH', `/account/users/${added.body.userId}`, session.headers(), { role: 'basic' });
     expect(last.status).toBe(412);
     expect(last.body.error.message).toMatch(/at least one Administrator/);

@@ -53,10 +53,11 @@ export async function countAdministrators(q: Queryable, accountId: string): Prom
   return rows[0].n;
 }
 
-export async function updateUserRole(q: Queryable, id: string, role: Role): Promise<UserRow | undefined> {
+/** Sets the role; `mustChangePassword` also requires a new password at the next sign-in (kept if already required). */
+export async function updateUserRole(q: Queryable, id: string, role: Role, mustChangePassword = false): Promise<UserRow | undefined> {
   const { rows } = await q.query<UserRow>(
-    `UPDATE users SET role = $2, updated_at = now() WHERE id = $1 RETURNING ${USER_COLUMNS}`,
-    [id, role],
+    `UPDATE users SET role = $2, must_change_password = must_change_password OR $3, updated_at = now() WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+    [id, role, mustChangePassword],
   );
   return rows[0];
 }

@@ -109,7 +109,10 @@ export async function changeUserRole(db: Db, accountId: string, userId: string, 
     const user = await lockedUser(tx, accountId, userId);
     if (user.role === role) return toUser(user);
     if (role !== 'administrator') await keepAnAdministrator(tx, user, `make ${ROLE_NAMES[role]}`);
-    const changed = toUser((await q.updateUserRole(tx, userId, role))!);
+    // An Administrator's password has a higher floor (user-input.ts) than the one this user
+    // chose; only its hash is known, so a user made Administrator chooses a new one at the
+    // next request (their sessions may only change it until then).
+    const changed = toUser((await q.updateUserRole(tx, userId, role, role === 'administrator'))!);
     await onChange?.(tx, changed);
     return changed;
   });

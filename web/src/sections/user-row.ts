@@ -46,7 +46,8 @@ export function userRow(user: User, opts: UserRowOptions): HTMLTableRowElement {
     save.disabled = true;
     try {
       const updated = await changeUserRole(user.userId, role);
-      opts.onChanged(updated, `${updated.email} is now ${ROLE_NAMES[updated.role]}.`);
+      const next = updated.role === 'administrator' && updated.mustChangePassword ? ' An Administrator\'s password must be at least 12 characters: they choose a new one before anything else.' : '';
+      opts.onChanged(updated, `${updated.email} is now ${ROLE_NAMES[updated.role]}.${next}`);
     } catch (err) {
       showError(err instanceof ApiFailure ? err.message : 'The role could not be changed. Try again.');
       select.value = user.role;
