@@ -29,7 +29,7 @@ describe('npm run bench -- --quick', () => {
     const r = await run(BENCH, ['--quick', '--out', out], {
       BENCH_DATABASE_URL: ADMIN_URL,
       BENCH_FLEET_KEYS: '20',
-      BENCH_SCALE_ROWS: '200,400',
+      BENCH_SCALE_ROWS: '250,400',
       BENCH_DURATION: '1',
       BENCH_PIN: '0',
     });
@@ -39,7 +39,7 @@ describe('npm run bench -- --quick', () => {
     expect(doc).toMatch(/^# Performance\n\n\*\*Fleet: 20 distinct keys, each asking for one token: [\d,]+ tokens\/s/);
     expect(doc).toContain('The fleet is the shape of real traffic.');
     expect(doc).toContain('npm run bench -- --baseline-dir /tmp/km-before');
-    const targets = doc.slice(doc.indexOf('## Targets of issue 12'), doc.indexOf('## Before and after'));
+    const targets = doc.slice(doc.indexOf('## Targets of issues 12 and 16'), doc.indexOf('## Before and after'));
     for (const target of [
       'Fleet ≥ 0.8× warm, 20 keys',
       'Fleet ≥ 0.8× warm, 400 keys in the table',
@@ -50,11 +50,14 @@ describe('npm run bench -- --quick', () => {
       'Key creation ≥ 20× today',
       'keymint/verify on a repeated token ≥ 20× jose jwtVerify',
       'RSS < 300 MB at 400 keys',
+      'Usage counting and quotas on cost < 5% against off (issue 16), warm and fleet',
     ]) {
       const row = targets.split('\n').find((line) => line.startsWith(`| ${target}`));
       expect(row, target).toMatch(/\| (met|\*\*not met\*\*) \|$/);
     }
     expect(doc).toMatch(/\| hostile \(fleet under flood\) \| 20 \|/);
+    expect(doc).toMatch(/\| fleet, usage counting off \| 20 \|/);
+    expect(doc).toMatch(/\| warm, usage counting off \| one \|/);
     expect(doc).toMatch(/\| Flood requests answered per second \| [\d,]+ \|/);
 
     // Every database it created is gone, and so is every server it started.
