@@ -142,7 +142,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const authenticator = counted ? countingAuthenticator(keyAuth, keys, counted) : keyAuth;
     const introspection = introspectionRouter({ secrets, verifyAccessToken: accessTokenVerifier(ring, config.issuer), lastUse, log });
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail, scope: 'signin:' });
-    const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, maxKeysPerProject: config.maxKeysPerProject, pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
+    const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, maxKeysPerProject: config.maxKeysPerProject, grants: new KeyGrants(config.managementAudience), pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
     const account = new AccountService({ db, feed, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });
     const usageService = new UsageService({ db, quotas: counted?.quotas });
     const apisService = new ApisService({ db, feed, managementAudience: config.managementAudience, maxTokenTtlSeconds: config.tokenTtlSeconds });

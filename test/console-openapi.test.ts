@@ -41,6 +41,7 @@ const ROUTES = [
   'get /api/projects/{projectId}/quota', 'put /api/projects/{projectId}/quota', `get ${CREDS}/{credentialId}/quota`, `put ${CREDS}/{credentialId}/quota`,
   // src/apis/routes.ts
   'get /api/apis', 'post /api/apis', 'patch /api/apis/{apiId}', 'delete /api/apis/{apiId}',
+  `get ${CREDS}/{credentialId}/grants`, `put ${CREDS}/{credentialId}/grants`,
 ];
 
 const doc = buildConsoleOpenApi('https://keymint.example.test') as Node;
@@ -391,8 +392,20 @@ describe('real responses of the console API, held to the document', () => {
     expect((await send(as('advanced'), 'POST', '/api/apis', {}, { identifier: 'https://x.example', displayName: 'X' })).status).toBe(403);
     expect((await send(admin, 'POST', '/api/apis', {}, { identifier: made.body.identifier, displayName: 'Again' })).status).toBe(409);
     expect((await send(admin, 'PATCH', '/api/apis/{apiId}', id, { displayName: 'Renamed', tokenTtlSeconds: null })).body).toMatchObject({ displayName: 'Renamed', tokenTtlSeconds: null });
+    // A key created in the console with a grant on it, then changed; a Basic user reads it.
+    const created = await send(admin, 'POST', CREDS, project(), { kind: 'basic', label: `Granted ${Date.now()}`, grants: [{ api: made.body.identifier, scopes: ['x:read'] }] });
+    expect(created.status).toBe(201);
+    recordSecret(created.body.apiSecret, created.body.apiKey);
+    const key = { ...project(), credentialId: created.body.credential.credentialId as string };
+    expect((await send(as('basic'), 'GET', `${CREDS}/{credentialId}/grants`, key)).body).toEqual({ grants: [{ api: made.body.identifier, scopes: ['x:read'], default: true }] });
+    expect((await send(as('advanced'), 'PUT', `${CREDS}/{credentialId}/grants`, key, { grants: null })).status).toBe(403);
+    expect((await send(admin, 'PUT', `${CREDS}/{credentialId}/grants`, key, { grants: [{ api: 'https://nope.example', scopes: [] }] })).status).toBe(400);
+    expect((await send(admin, 'PUT', `${CREDS}/{credentialId}/grants`, key, { grants: [{ api: server.config.issuer, scopes: ['accesskeys.read'] }], customClaims: { team: 'x' } })).body)
+      .toEqual({ grants: [{ api: server.config.issuer, scopes: ['accesskeys.read'], default: true }], customClaims: { team: 'x' } });
+    expect((await send(admin, 'PUT', `${CREDS}/{credentialId}/grants`, key, { grants: null })).body).toEqual({ grants: null });
     expect((await send(admin, 'DELETE', '/api/apis/{apiId}', id)).status).toBe(200);
     expect((await send(admin, 'DELETE', '/api/apis/{apiId}', id)).status).toBe(404);
+    expect((await send(admin, 'GET', '/api/account/audit-events')).status).toBe(200);
   });
 
   it('exercised every operation with a success', () => {

@@ -55,6 +55,18 @@ function schemas(): Record<string, object> {
         },
       },
     },
+    CredentialGrants: {
+      type: 'object',
+      required: ['grants'],
+      additionalProperties: false,
+      properties: { grants: grantList, customClaims: { type: 'object', description: 'Copied into every token of the key.' } },
+    },
+    CredentialGrantsInput: {
+      type: 'object',
+      required: ['grants'],
+      additionalProperties: false,
+      properties: { grants: grantList, customClaims: { type: ['object', 'null'], description: 'At most 1024 bytes of JSON; no claim Keymint sets itself.' } },
+    },
     CreateApiInput: {
       type: 'object',
       required: ['identifier', 'displayName'],
@@ -71,14 +83,14 @@ function schemas(): Record<string, object> {
 }
 
 /** The console document with /api/apis. `session`: cookie only; `write`: with the CSRF header. */
-export function withApisConsole<T extends object>(doc: T, security: { read: Security; write: Security }): T {
+export function withApisConsole<T extends object>(doc: T, security: { read: Security; write: Security; keys: Security }): T {
   const d = doc as unknown as Doc;
   const ADMIN = 'Signed-in Administrators of a verified account only: other roles and access keys get 403, an unverified account 412. Audited.';
-  const op = (id: string, summary: string, description: string, ok: { status: string; schema: string | object }, errors: string[], body?: string, write = false) => ({
+  const op = (id: string, summary: string, description: string, ok: { status: string; schema: string | object }, errors: string[], body?: string, write = false, keys = false) => ({
     operationId: id,
     summary,
     description,
-    security: write ? security.write : security.read,
+    security: [...(write ? security.write : security.read), ...(keys ? security.keys : [])],
     ...(body ? { requestBody: { required: true, content: json(ref(`schemas/${body}`)) } } : {}),
     responses: {
       [ok.status]: { description: 'OK', content: json(typeof ok.schema === 'string' ? ref(`schemas/${ok.schema}`) : ok.schema) },
@@ -94,6 +106,26 @@ export function withApisConsole<T extends object>(doc: T, security: { read: Secu
     patch: op('updateApi', 'Change an API', `In force on every instance within a second. ${ADMIN}`, { status: '200', schema: 'Api' }, ['404', '409', '412'], 'UpdateApiInput', true),
     delete: op('deleteApi', 'Delete an API', `Its grants go with it: its tokens are no longer issued. ${ADMIN}`, { status: '200', schema: { type: 'object', additionalProperties: false, maxProperties: 0 } }, ['404', '412'], undefined, true),
   };
+  const credential = [{ $ref: '#/components/parameters/projectId' }, { $ref: '#/components/parameters/credentialId' }];
+  d.paths['/api/projects/{projectId}/credentials/{credentialId}/grants'] = {
+    parameters: credential,
+    get: op('getCredentialGrants', "A key's grants", 'null: the Sinch model (manages its project\'s keys, tokens for every API of the account). Any user, or a key of the project with accesskeys.read.', { status: '200', schema: 'CredentialGrants' }, ['404'], undefined, false, true),
+    put: op('setCredentialGrants', "Replace a key's grants", 'null returns the key to the Sinch model. In force on every instance within a second. Administrators (or a key of the project with accesskeys.write) only; audited.', { status: '200', schema: 'CredentialGrants' }, ['404'], 'CredentialGrantsInput', true, true),
+  };
+  const s = d.components.schemas as Record<string, { oneOf?: Array<{ properties: Record<string, object> }> }>;
+  for (const variant of s.CreateCredentialInput.oneOf ?? []) variant.properties.grants = { ...grantList, description: 'The key\'s grants; left out or null: the Sinch model.' };
   Object.assign(d.components.schemas, schemas());
   return doc;
 }
+
+const grant = {
+  type: 'object',
+  required: ['api', 'scopes'],
+  additionalProperties: false,
+  properties: {
+    api: { type: 'string', minLength: 1, maxLength: 500, description: "An API's identifier, or the issuer for Keymint's management API." },
+    scopes: { type: 'array', maxItems: 100, items: { type: 'string' } },
+    default: { type: 'boolean', description: 'The API of a token request without resource.' },
+  },
+};
+const grantList = { anyOf: [{ type: 'array', maxItems: 50, items: grant }, { type: 'null' }] };

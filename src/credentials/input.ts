@@ -6,6 +6,7 @@ import { isUuid } from '../kernel/ids.js';
 import { isValidLegacyUsername } from '../kernel/identifiers.js';
 import { bodyError, nameField } from '../kernel/request-input.js';
 import { expireTimeField } from '../kernel/expire-time.js';
+import { customClaimsField, grantField } from '../apis/grant-input.js';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '../kernel/common-passwords.js';
 
 export const LEGACY_PASSWORD_RULE =
@@ -31,13 +32,20 @@ const legacyUsername = text('username').refine(isValidLegacyUsername, LEGACY_USE
 const label = nameField('label');
 
 const kindError = { error: 'kind must be one of basic, hmac or legacy' };
+// Issue 13: the key's grants (apis/grant-input.ts); left out or null, the Sinch model.
+const grants = grantField.nullable().optional();
+
+export const grantsBody = z
+  .object({ grants: grantField.nullable().optional(), customClaims: customClaimsField.optional() }, bodyError)
+  .strict()
+  .refine((b) => b.grants !== undefined, 'grants is required: a list of {api, scopes, default?}, or null for the Sinch model (this project\'s keys, every API of the account)');
 
 // An object first, so an array or a string hears that rather than a word about kind.
 export const createCredentialBody = z.record(z.string(), z.unknown(), bodyError).pipe(z.discriminatedUnion(
   'kind',
   [
-    z.object({ kind: z.literal(['basic', 'hmac']), label, expireTime: expireTimeField }, bodyError).strict(),
-    z.object({ kind: z.literal('legacy'), username: legacyUsername, password: legacyPassword, expireTime: expireTimeField }, bodyError).strict(),
+    z.object({ kind: z.literal(['basic', 'hmac']), label, expireTime: expireTimeField, grants }, bodyError).strict(),
+    z.object({ kind: z.literal('legacy'), username: legacyUsername, password: legacyPassword, expireTime: expireTimeField, grants }, bodyError).strict(),
   ],
   kindError,
 ));

@@ -6,7 +6,7 @@ import { ApiError } from '../kernel/api-error.js';
 import { parseBody, parsePageSize, parsePageToken } from '../kernel/request-input.js';
 import type { Actor, Caller } from '../kernel/actor.js';
 import type { CredentialKind } from '../kernel/credential-kind.js';
-import { createCredentialBody, deleteCredentialsBody, updateCredentialBody } from './input.js';
+import { createCredentialBody, deleteCredentialsBody, grantsBody, updateCredentialBody } from './input.js';
 import type { CredentialsService } from './service.js';
 
 const KINDS: readonly CredentialKind[] = ['basic', 'hmac', 'legacy'];
@@ -55,6 +55,16 @@ export function credentialsRouter(service: CredentialsService): Router {
           ? await service.changePassword(caller, projectId, credentialId, body.password)
           : await service.changeExpiry(caller, projectId, credentialId, body.expireTime ?? null),
     );
+  });
+
+  // Issue 13: what the key may get tokens for, and whether it may manage keys.
+  router.get(`${base}/:credentialId/grants`, async (req, res) => {
+    res.json(await service.grants(callerOf(req, res), param(req, 'projectId'), param(req, 'credentialId')));
+  });
+
+  router.put(`${base}/:credentialId/grants`, async (req, res) => {
+    const body = parseBody(req, grantsBody, 'grants and customClaims are');
+    res.json(await service.setGrants(callerOf(req, res), param(req, 'projectId'), param(req, 'credentialId'), body));
   });
 
   router.post(`${base}/:credentialId/reveal`, async (req, res) => {

@@ -27,6 +27,7 @@ import type { CreateCredentialInput } from './input.js';
 import { toCredential, auditedCredential, SECRET_NOTICE } from './shape.js';
 import { duplicateOf } from './duplicates.js';
 import * as q from './queries.js';
+import { hasAuthzInput, type KeyAuthzInput, type KeyGrants } from '../apis/key-grants.js';
 
 export interface CredentialsDeps {
   db: Db;
@@ -36,6 +37,8 @@ export interface CredentialsDeps {
   bcryptCost: number;
   /** MAX_KEYS_PER_PROJECT: credentials of every kind count (0 or undefined: no limit). */
   maxKeysPerProject?: number;
+  /** The keys' grants (issue 13); without it, grants are refused. */
+  grants?: KeyGrants;
 }
 
 export class CredentialsService {
@@ -66,7 +69,7 @@ export class CredentialsService {
       input.kind === 'hmac' ? null : input.kind === 'legacy' ? await bcryptHash(input.password, this.deps.bcryptCost) : hashSecret(secret!);
     const row = await this.#change(caller, project.account_id, 'credential.create', async (tx) => {
       await withinKeyLimit(tx, project.id, this.deps.maxKeysPerProject);
-      return q.insertCredential(tx, {
+      const inserted = await q.insertCredential(tx, {
         id,
         projectId: project.id,
         kind: input.kind,
@@ -76,6 +79,8 @@ export class CredentialsService {
         username: input.kind === 'legacy' ? input.username : null,
         expireTime: input.expireTime ?? null,
       });
+      await this.#applyGrants(tx, caller, project.account_id, inserted, { grants: input.grants ?? undefined });
+      return inserted;
     },
       { clash: input.kind === 'legacy' ? 'username' : 'label', details: input.expireTime ? { expireTime: input.expireTime.toISOString() } : undefined },
     );
@@ -150,6 +155,37 @@ export class CredentialsService {
     });
     for (const row of deleted) await this.deps.feed.publish({ kind: 'access_key', id: row.id });
     return { deleted: deleted.length };
+  }
+
+  /** The credential's grants (null: the Sinch model) and custom claims. */
+  async grants(caller: Caller, projectId: string, credentialId: string) {
+    const project = await projectFor(this.deps.db, caller.actor, projectId, false);
+    const current = await this.#find(project.id, credentialId);
+    return this.#grantsView(this.deps.db, project.account_id, current);
+  }
+
+  /** Replaces the credential's grants (null: back to the Sinch model); audited, in force everywhere within a second. */
+  async setGrants(caller: Caller, projectId: string, credentialId: string, input: KeyAuthzInput) {
+    const project = await projectFor(this.deps.db, caller.actor, projectId, true);
+    const current = await this.#find(project.id, credentialId);
+    const view = await withTransaction(this.deps.db, async (tx) => {
+      await this.#applyGrants(tx, caller, project.account_id, current, input);
+      return this.#grantsView(tx, project.account_id, current);
+    });
+    await this.deps.feed.publish({ kind: 'access_key', id: current.id });
+    return view;
+  }
+
+  async #grantsView(q: Queryable, accountId: string, row: q.CredentialRow) {
+    const view = this.deps.grants ? await this.deps.grants.view(q, accountId, row.id) : {};
+    return { grants: view.grants ?? null, ...(view.customClaims ? { customClaims: view.customClaims } : {}) };
+  }
+
+  async #applyGrants(tx: Queryable, caller: Caller, accountId: string, row: q.CredentialRow, input: KeyAuthzInput) {
+    if (!hasAuthzInput(input)) return;
+    if (!this.deps.grants) throw ApiError.invalidArgument('grants are not accepted here.');
+    const grants = await this.deps.grants.apply(tx, row.id, accountId, input);
+    if (grants) await this.#audit(tx, caller, accountId, 'credential.grants_change', row, { grants });
   }
 
   async #find(projectId: string, credentialId: string): Promise<q.CredentialRow> {

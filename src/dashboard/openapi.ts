@@ -60,7 +60,7 @@ const pageSize = (max: number, fallback: number) =>
 export function buildConsoleOpenApi(issuer: string): object {
   const credentials = '/api/projects/{projectId}/credentials';
   const doc = withUsageConsole(buildDocument(issuer, credentials), { read: [...SESSION, ...KEYS], write: [...SESSION_CSRF, ...KEYS] });
-  return withApisConsole(doc, { read: SESSION, write: SESSION_CSRF });
+  return withApisConsole(doc, { read: SESSION, write: SESSION_CSRF, keys: KEYS });
 }
 
 function buildDocument(issuer: string, credentials: string): object {
