@@ -6,53 +6,105 @@ const tested = (...files: string[]) => `Tested by ${files.map((f) => `\`test/${f
 
 export const bruteForce = `## Brute force and abuse
 
-- **What limits it.** Every failed authentication (a wrong or unknown key at \`POST /oauth2/token\`,
-  Basic or Bearer on the \`/v1\` management API, the caller of \`POST /oauth2/introspect\`) counts in
-  two buckets: the client address and the Key ID (\`src/auth/failure-limiter.ts\`). The counts live
-  in the Postgres table \`auth_failures\` (\`migrations/0003_auth_failures.sql\`: one row per bucket
-  and one-minute window), so every instance sharing the database shares the budget. Budgets:
-  \`AUTH_FAILURES_PER_ADDRESS\` (default 30 per minute) and \`AUTH_FAILURES_PER_KEY\` (default 10 per
-  minute). The instance that records a failure over budget blocks the bucket in memory until the
-  window ends; each instance lets through at most one failure beyond the shared budget.
-- **Over budget** the answer is 429 with \`Retry-After\` in seconds (RFC 6585): \`temporarily_unavailable\`
-  at the token endpoint and introspection, \`RESOURCE_EXHAUSTED\` on the API. An unknown key over
-  budget gets exactly the answer a known one gets.
-- **Working clients are not slowed.** Success never touches \`auth_failures\`. While an address or
-  key is blocked, credentials that verify without bcrypt (a secret that verified before, a valid
-  access token) still go through; anything else is refused before bcrypt runs, so guessing costs
-  the server nothing. bcrypt itself runs at most two at a time (\`src/auth/bcrypt-lane.ts\`), so
-  a flood of failures queues behind itself and never takes the thread-pool threads that token
-  signing needs (see the soak figures: good tokens stay fast while bad ones wait).
-- **Client address.** The socket's address, unless \`TRUST_PROXY\` names the proxies in front
-  (a hop count or their addresses/CIDRs): then the right-most \`X-Forwarded-For\` entry that is
-  not a trusted proxy (\`src/http/client-address.ts\`, proxy-addr's rules, one function for every
-  path). Without it, the header is ignored.
-- **Dashboard sign-in** (\`POST /api/session\`, \`src/dashboard/sign-in.ts\`) counts its failures
-  through a \`FailureLimiter\` of its own, in the same shared table: \`SIGNIN_FAILURES_PER_EMAIL\`
-  (5) per e-mail and \`SIGNIN_FAILURES_PER_ADDRESS\` (20) per address and minute. Past either,
-  sign-in is locked for the rest of the minute (429 + \`Retry-After\`), even with the right
-  password, and no bcrypt runs; the lock of a real user's e-mail is written once to the account's
-  audit log. Tested by \`test/session.test.ts\`.
+- **Budgets keyed on the source** (\`src/auth/failure-limiter.ts\`). A failed authentication (a wrong
+  or unknown Key ID, secret, legacy username or password at \`POST /oauth2/token\`; Basic, Bearer or
+  HMAC on \`/v1\`; the caller of \`POST /oauth2/introspect\`) counts, per minute, against the client
+  address (\`AUTH_FAILURES_PER_ADDRESS\`, default 30), its network, /24 or /64 (16 times that), the
+  credential named (\`AUTH_FAILURES_PER_KEY\`, default 10; its row ID when it exists, its canonical
+  spelling when not: \`src/kernel/identifiers.ts\`) and the pair credential + address (the same 10),
+  and against a ceiling for the whole instance (50 times the address budget).
+- **Reserved before the comparison.** A check that costs bcrypt takes its place in every budget
+  synchronously before it runs and gives it back when it succeeds, so a concurrent burst cannot race
+  past a budget (the figures below). A check that costs nothing (a digest, an HMAC signature, a JWT)
+  always runs; only its failures count. Over a budget: 429 with \`Retry-After\` (seconds to the end of
+  the minute): \`temporarily_unavailable\` at the token endpoint and introspection, \`RESOURCE_EXHAUSTED\`
+  on the API; an unknown key over budget gets the answer a known one gets.
+- **A right secret is not refused for others' failures.** A Key Secret is checked before any budget,
+  so the right one always gets its token. For bcrypt: a credential over its budget refuses only the
+  addresses that failed against it and hears one clean attempt at a time (a backoff, not a lock); a
+  network over its budget, and the instance over its ceiling, hold back unknown names only, never an
+  existing credential presented from a clean address. An address over its own budget gets no
+  database read: only an already cached key is still heard.
+- **Shared by every instance.** Failures, never successes, are added to the Postgres table
+  \`auth_failures\` (\`migrations/0003_auth_failures.sql\`, a row per bucket and minute) in one batched
+  statement at most every 100 ms (\`src/auth/failure-queries.ts\`); an instance learns a bucket's shared
+  count with its next failure there, so a cluster overshoots a budget by about one failure per other
+  instance at most.
+- **Secrets are digests** (\`src/auth/secret-hash.ts\`, \`src/auth/key-secrets.ts\`). A generated Key
+  Secret (256 random bits) is stored as \`sha256$<base64url>\` and checked with one SHA-256 and a
+  constant-time comparison. bcrypt remains for what a person chose (legacy passwords, console
+  passwords) and for rows stored before digests, which verify once through the bcrypt queue and are
+  then rewritten as their digest, exactly once across instances. ${tested('secret-digests.test.ts')}
+- **Bounded bcrypt** (\`src/auth/bcrypt-lane.ts\`): at most two comparisons run at once (bcrypt and
+  token signing share libuv's thread pool); at most 32 wait per priority, none longer than 800 ms;
+  past either the answer is 503 (\`temporarily_unavailable\` / \`UNAVAILABLE\`) with \`Retry-After\` at
+  once. Known credentials and users go before unknown names; a request whose client has gone is
+  skipped.
+- **Client address** (\`src/http/client-address.ts\`): the socket's, unless \`TRUST_PROXY\` is a hop
+  count or a list of proxy addresses/CIDRs; then the right-most \`X-Forwarded-For\` entry that is not a
+  trusted proxy (proxy-addr's rules), the same function for express, oidc-provider and the HMAC token
+  path. \`TRUST_PROXY=true\`, which took the left-most entry the client writes, is refused at start
+  with what to set. ${tested('trust-proxy.test.ts')}
+- **Console sign-in** (\`POST /api/session\`: \`src/auth/passwords.ts\`, \`src/dashboard/sign-in.ts\`): a
+  limiter of its own in the same table (\`SIGNIN_FAILURES_PER_EMAIL\` 5 and \`SIGNIN_FAILURES_PER_ADDRESS\`
+  20 a minute; e-mails hashed in the bucket names) under the same rules. The e-mail is made canonical
+  before the lookup; an unknown one is compared with a dummy hash of the same cost, behind known
+  users. An address that failed on an e-mail over its budget gets 429 even with the right password,
+  and no bcrypt runs; the user at a clean address signs in. Each failed sign-in of a real user is in
+  the account's audit log, and the failure that reaches the e-mail's budget once more, as such.
+  ${tested('session.test.ts')}
 
-${tested('rate-limit.test.ts')} It covers 429 and \`Retry-After\` per address and only for that
-address, the API sharing the address's budget, warm credentials and valid tokens passing a blocked
-address, guessing at one key from many addresses (its warm owner still passes), an unknown key over
-budget answered like a known one, a budget shared by two instances (the count read back from
-\`auth_failures\`), and \`X-Forwarded-For\` ignored unless \`TRUST_PROXY\` is set.
+${tested('auth-attacks.test.ts', 'rate-limit.test.ts')} \`auth-attacks.test.ts\` performs the attacks of issue
+11 (items 2-5): the concurrent bursts below, a deleted legacy credential under another spelling (\`vİvid\`),
+one wrong secret from each of 10 addresses (the owner still gets its token, for a Key Secret, a legacy
+password and a console user), 520 guesses from 20 neighbours in one /24 (a never-used key, a legacy
+password and a sign-in from that /24 still succeed), and the loopback flood below. \`rate-limit.test.ts\`:
+429 and \`Retry-After\` per address and only to it, the API sharing the address's budget, cached keys and
+valid tokens passing a blocked address, an unknown key over budget answered like a known one, a budget
+shared by two instances (read back from \`auth_failures\`), and \`X-Forwarded-For\` ignored without
+\`TRUST_PROXY\`.
+
+### Figures
+`;
+
+export const hardening = `## Other defences of issue 11
+
+- **Audience**: the management API accepts only tokens whose \`aud\` names it (\`src/oauth/access-token-verifier.ts\`);
+  a token minted for another API (\`TOKEN_AUDIENCE\`, \`resource\`) is 401 \`invalid_token\`. ${tested('token-audience.test.ts')}
+- **HMAC replay** (\`src/auth/hmac-replays.ts\`, \`migrations/0030_hmac_signatures_seen.sql\`): each accepted signature
+  is kept as a digest until its Date leaves the 5-minute window; the same signed request again, at any instance, is
+  401 and mints no token, and is not counted as a guess. ${tested('hmac-replay.test.ts')}
+- **\`Cache-Control: no-store\`** on every answer of the management and console APIs, the token endpoint and
+  introspection (\`src/http/no-store.ts\`). ${tested('no-store.test.ts')}
+- **\`/metrics\`** (\`src/http/metrics-endpoint.ts\`): on a listener of its own with \`METRICS_PORT\` (loopback by
+  default), or on the main port only with \`Authorization: Bearer <METRICS_TOKEN>\`; with neither, to loopback peers
+  only and never to a proxied request. ${tested('metrics-access.test.ts')}
+- **Passwords** (\`src/accounts/user-input.ts\`, \`src/credentials/input.ts\`, \`src/kernel/common-passwords.ts\`): the
+  most common leaked passwords (zxcvbn-ts's list, any case) are refused for console users and legacy credentials; a
+  console password has at least 8 characters, 12 for an Administrator, and past 72 bytes (where bcrypt would stop
+  reading) it is refused with an explicit error. ${tested('password-policy.test.ts')}
+- **Names** (\`src/kernel/names.ts\`): stored in NFC (an NFD spelling is the same name); control, bidi-control and
+  invisible characters refused with a message naming them. ${tested('names.test.ts')}
+- **Embedded database**: a Unix socket in a 0700 folder of \`DATA_DIR\`, no TCP port, files 0600/0700 (\`src/db/embedded.ts\`;
+  see Faults). ${tested('faults-embedded.test.ts')}
 `;
 
 export const enumerationText = `## Enumeration and timing
 
-An unknown key, a deleted key, an expired key and a wrong secret get the same status and the same
-bytes. The time is the same because the work is: an unknown or deleted Key ID costs one bcrypt
-comparison against a dummy hash of the server's cost (\`src/auth/client-secret.ts\`), exactly as a
-wrong secret costs one against the real hash; a failure is counted in \`auth_failures\` in every case.
+An unknown key, a deleted key, an expired key and a wrong secret get the same status and the same bytes, and the same
+work: one SHA-256 digest and a constant-time comparison (\`src/auth/key-secrets.ts\`), bcrypt for none of them; a
+failure is counted in every case. An unknown legacy username costs what a wrong legacy password costs: one bcrypt
+comparison at the server's cost (against a hash nobody's password matches). What differs is the lookup: a made-up Key
+ID is refused by a keyed Bloom filter of the existing Key IDs without a query (\`src/auth/known-ids.ts\`), while an
+existing key not yet cached is read from the database, so the time can tell an existing Key ID from a made-up one
+by about one query (the tables below). Key IDs are not secret (each is the \`sub\` and \`client_id\` of every token the
+key gets); secrets and usernames are not told apart. Every failure is answered once it is counted in the shared table
+(a batched statement at most every 100 ms, \`src/auth/failure-limiter.ts\`), which adds up to about 100 ms to its answer.
 ${tested('token-endpoint-errors.test.ts', 'access-keys-auth.test.ts', 'introspection.test.ts', 'key-lifecycle.test.ts')}
-\`token-endpoint-errors.test.ts\` checks the bodies byte for byte (also with a browser \`Origin\`), and
-the cause of equal timing: it reads \`keymint_bcrypt_compares_total\` from \`/metrics\` around each
-request and requires exactly one comparison for a known key, an unknown UUID and a non-UUID Key ID
-with a wrong secret, and none for a known or unknown key presented without a secret. The time itself
-is a figure, measured below.
+\`token-endpoint-errors.test.ts\` checks the bodies byte for byte (also with a browser \`Origin\`), and the cause of
+equal work: it reads \`keymint_secret_comparisons_total\` and \`keymint_bcrypt_compares_total\` from \`/metrics\` around
+each request and requires one comparison for a known key, an unknown UUID and a legacy-shaped name with a wrong
+secret, none without a secret, and bcrypt only for the unknown username. The time itself is a figure, measured below.
 `;
 
 export const keyLifecycle = `## Key lifecycle

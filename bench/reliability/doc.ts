@@ -1,8 +1,11 @@
 // docs/RELIABILITY.md: a header (how to reproduce, when, on what machine), then one
-// section per item of issue 6 in its order, the fixed text of doc-guarantees.ts with the
-// figures of doc-figures.ts where an item is measured.
+// section per item of issue 6 in its order (and the attacks of issue 11 with brute force),
+// the fixed text of doc-guarantees.ts with the figures of doc-figures.ts and doc-attacks.ts
+// where an item is measured.
 import { auditFigures, headerFigures, soakFigures, timingFigures, type SoakFigures } from './doc-figures.js';
-import { bruteForce, enumerationText, faults, hostileInput, keyLifecycle, secretHygiene, securityHeaders } from './doc-guarantees.js';
+import { bruteForce, enumerationText, faults, hardening, hostileInput, keyLifecycle, secretHygiene, securityHeaders } from './doc-guarantees.js';
+import { attackFigures } from './doc-attacks.js';
+import type { AttackFigures } from './attacks.js';
 import type { AuditFigure } from './audit.js';
 import type { RouteFigure } from './headers.js';
 import type { TimingFigures } from './timing.js';
@@ -26,6 +29,7 @@ export interface ReliabilityFigures {
   timing: TimingFigures;
   timingServer: Record<string, string>;
   signIn: SignInFigures;
+  attacks: AttackFigures;
   soak: SoakFigures;
   routes: RouteFigure[];
   audit: AuditFigure;
@@ -39,7 +43,7 @@ export function reliabilityDoc(f: ReliabilityFigures): string {
   const out = [
     '# Reliability and security',
     '',
-    'What Keymint guarantees under abuse, faults and hostile input (issue 6): for each item, what in the code guarantees it, the',
+    'What Keymint guarantees under abuse, faults and hostile input (issues 6, 10 and 11): for each item, what in the code guarantees it, the',
     'test that proves it with the command that runs it, and the figures measured on this machine. This file is written by',
     '`bench/reliability/run.ts`; do not edit it by hand: rerun it.',
     '',
@@ -59,6 +63,11 @@ export function reliabilityDoc(f: ReliabilityFigures): string {
   if (f.failures.length) out.push('**This run failed its checks:**', '', ...f.failures.map((x) => `- ${x}`), '');
   out.push(
     bruteForce,
+    '',
+    generated('bench/reliability/attacks.ts'),
+    '',
+    attackFigures(f.attacks),
+    hardening,
     enumerationText,
     '### Figures',
     '',

@@ -1,11 +1,13 @@
 // `npm run reliability`: the measured figures of issue 6 (enumeration timing, the soak, a
-// security-header sweep, the dependency audit) on a fresh Postgres database with Keymint
-// child processes, written into docs/RELIABILITY.md. Exits non-zero when statuses or bodies
-// tell the enumeration cases apart, the soak saw a 5xx, a socket error or a lost write, or a
-// route lacks helmet's headers or sends CORS headers; the doc is written either way. Child
-// processes and the database are removed on every way out.
-// Settings: RELIABILITY_DATABASE_URL, TIMING_TRIES (default 300), SOAK_SECONDS (default 60),
-// SOAK_CONNECTIONS (default 200).
+// security-header sweep, the dependency audit) and of issue 11 (guesses judged per burst,
+// cold requests under a flood) on a fresh Postgres database with Keymint child processes,
+// written into docs/RELIABILITY.md. Exits non-zero when statuses or bodies tell the
+// enumeration cases apart, a burst is judged past its budget or a right secret is refused,
+// a legitimate request under the flood is not a 200, the soak saw a 5xx, a socket error or
+// a lost write, or a route lacks helmet's headers or sends CORS headers; the doc is written
+// either way. Child processes and the database are removed on every way out.
+// Settings: RELIABILITY_DATABASE_URL, TIMING_TRIES (default 300), FLOOD_SECONDS (default 10),
+// SOAK_SECONDS (default 60), SOAK_CONNECTIONS (default 200).
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,8 @@ import { createBenchDatabase, describeMachine } from '../seed.js';
 import { Seeder } from './seeder.js';
 import { SETTINGS } from '../servers.js';
 import { auditDependencies } from './audit.js';
+import { attackFailures, measureAttacks } from './attacks.js';
+import { attackFigures } from './doc-attacks.js';
 import { fiveXx, soakFigures, timingFigures, type SoakFigures } from './doc-figures.js';
 import { reliabilityDoc } from './doc.js';
 import { headerFailures, sweepHeaders } from './headers.js';
@@ -42,6 +46,7 @@ process.env.BENCH_PIN = '0';
 async function main(): Promise<string[]> {
   const loadAtStart = loadavg()[0];
   const tries = intFromEnv('TIMING_TRIES', 300, 20);
+  const floodSeconds = intFromEnv('FLOOD_SECONDS', 10, 5);
   const seconds = intFromEnv('SOAK_SECONDS', 60, 10);
   const connections = intFromEnv('SOAK_CONNECTIONS', 200, 1);
 
@@ -70,8 +75,25 @@ async function main(): Promise<string[]> {
   process.stdout.write(`${signInFigures(signIn)}\n`);
   process.stdout.write(`${timingFigures(timing, timingServer.settings)}\n`);
 
+  // The attacks of issue 11, on a fresh process as deployed: default budgets, no proxy (the
+  // source address is the socket's). The timing tries were failures from 127.0.0.1, and the
+  // budgets are shared: start afresh (here and before the soak).
+  await query(database.url, 'DELETE FROM auth_failures');
+  // The budgets written out at their defaults, so that the report names them.
+  const budgets = { AUTH_FAILURES_PER_ADDRESS: 30, AUTH_FAILURES_PER_KEY: 10, SIGNIN_FAILURES_PER_EMAIL: 5, SIGNIN_FAILURES_PER_ADDRESS: 20 };
+  const attackSettings = { TRUST_PROXY: 'false', ...Object.fromEntries(Object.entries(budgets).map(([k, v]) => [k, String(v)])) };
+  const attackServer = await startKeymintWith(database.url, masterKey, attackSettings);
+  cleanups.push(() => attackServer.stop());
+  progress(`attacks: Keymint at ${attackServer.url} (pid ${attackServer.child.pid})`);
+  const attackOwner = await seeder.bootstrap('Attacks');
+  const attacks = await measureAttacks(
+    { url: attackServer.url, seeder, projectId: attackOwner.projectId, perKey: budgets.AUTH_FAILURES_PER_KEY, perEmail: budgets.SIGNIN_FAILURES_PER_EMAIL, floodSeconds, progress },
+    attackServer.settings,
+  );
+  await attackServer.stop();
+  process.stdout.write(`${attackFigures(attacks)}\n`);
+
   // The soak, on a fresh process: default limits, bad clients spread over many addresses.
-  // The timing tries were failures from 127.0.0.1, and the budget is shared: start afresh.
   await query(database.url, 'DELETE FROM auth_failures');
   const soakServer = await startKeymintWith(database.url, masterKey, { TRUST_PROXY: '1' });
   cleanups.push(() => soakServer.stop());
@@ -107,15 +129,16 @@ async function main(): Promise<string[]> {
   const failures = [
     ...timingFailures(timing),
     ...signInFailures(signIn),
+    ...attackFailures(attacks),
     ...(fiveXx(run) ? [`soak: ${fiveXx(run)} responses with a 5xx status`] : []),
     ...(run.errors ? [`soak: ${run.errors} socket errors (${run.timeouts} timeouts after ${TIMEOUT_SECONDS} s)`] : []),
     ...(soak.writes.missing.length ? [`soak: ${soak.writes.missing.length} acknowledged creates missing from the database`] : []),
     ...(soak.writes.resurrected.length ? [`soak: ${soak.writes.resurrected.length} acknowledged deletes still in the database`] : []),
     ...headerFailures(routes).map((f) => `headers: ${f}`),
   ];
-  const settings = { TIMING_TRIES: String(tries), SOAK_SECONDS: String(seconds), SOAK_CONNECTIONS: String(connections) };
+  const settings = { TIMING_TRIES: String(tries), FLOOD_SECONDS: String(floodSeconds), SOAK_SECONDS: String(seconds), SOAK_CONNECTIONS: String(connections) };
   const machine = await describeMachine(ADMIN_URL, loadAtStart);
-  await writeFile(DOC, reliabilityDoc({ date: new Date(), machine, settings, timing, timingServer: timingServer.settings, signIn, soak, routes, audit, failures }));
+  await writeFile(DOC, reliabilityDoc({ date: new Date(), machine, settings, timing, timingServer: timingServer.settings, signIn, attacks, soak, routes, audit, failures }));
   progress(`wrote ${DOC}`);
   return failures;
 }

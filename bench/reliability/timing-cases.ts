@@ -1,10 +1,11 @@
 // The ways of presenting a Key ID that is not yours, set up on a running Keymint: an
 // unknown key (a random UUID), a deleted key (it got tokens, then was deleted through the
 // API, and its old secret is presented), a wrong secret for a cold key (a row no request
-// has named before: each try takes a fresh one, so the server reads it from the database
-// as it would for an unknown key), a wrong secret for a warm key (its real secret got a
-// token, so its row is cached in the server), and the same two questions for legacy
-// credentials: an unknown username, and a wrong password for an existing one.
+// has named before: each try takes a fresh one, so the server reads it from the database,
+// which it usually need not for an unknown Key ID: known-ids.ts), a wrong secret for a
+// warm key (its real secret got a token, so its row is cached in the server), and the same
+// two questions for legacy credentials: an unknown username, and a wrong password for an
+// existing one (bcrypt at the server's cost).
 import { randomUUID } from 'node:crypto';
 import { generateSecret } from '../../src/kernel/secrets.js';
 import { basic } from '../load.js';
@@ -38,8 +39,8 @@ export async function prepareCases(url: string, databaseUrl: string, seeder: See
     await deleteKey(url, owner.projectId, k.accessKeyId, ownerAuth);
   }
 
-  // Rows by SQL sharing one real bcrypt hash at the server's cost: a wrong secret costs
-  // exactly what it costs against any key, and nobody knows the right one.
+  // Rows by SQL sharing one real digest: a wrong secret costs exactly what it costs against
+  // any key, and nobody knows the right one.
   await seeder.insertRows(owner.projectId, coldKeys);
   const cold = shuffle(
     (
@@ -50,14 +51,10 @@ export async function prepareCases(url: string, databaseUrl: string, seeder: See
   );
   if (cold.length !== coldKeys) throw new Error(`expected ${coldKeys} cold keys, found ${cold.length}`);
 
-  // A legacy credential by SQL, with the cold keys' bcrypt hash: nobody knows its password.
+  // A legacy credential by SQL with a bcrypt hash at the server's cost (as a legacy password
+  // is stored) of a password nobody keeps.
   const username = `timing.legacy.${randomUUID().slice(0, 8)}`;
-  await query(
-    databaseUrl,
-    `INSERT INTO access_keys (id, project_id, display_name, kind, username, secret_hash)
-     SELECT $1, project_id, $2, 'legacy', $2, secret_hash FROM access_keys WHERE id = $3`,
-    [randomUUID(), username, cold[0]],
-  );
+  await seeder.insertLegacy(owner.projectId, username, generateSecret());
 
   const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)];
   const cases: Case[] = [
