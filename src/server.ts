@@ -36,6 +36,7 @@ import { HmacTickets } from './oauth/hmac-tickets.js';
 import { hmacTokenHandler } from './oauth/hmac-token.js';
 import { HmacReplays } from './auth/hmac-replays.js';
 import { JtiReplays } from './auth/jti-replays.js';
+import type { JwksFetch } from './oauth/client-assertions.js';
 import { ClientKeyCache } from './auth/client-keys.js';
 import { PublicKeysService } from './access-keys/public-keys-service.js';
 import { publicKeysRouter } from './access-keys/public-keys-routes.js';
@@ -87,6 +88,8 @@ export interface RunningServer {
 export interface ServerOptions {
   /** The clock of usage buckets and quota windows (tests move it forward). */
   now?: () => number;
+  /** How the token endpoint fetches a key's jwks_uri (tests reach a local server with it). */
+  fetchJwks?: JwksFetch;
 }
 
 export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
@@ -123,6 +126,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const host = new ProviderHost({
       config, ring, clients: counted ? countingExpiredKeys(clients, keys, counted) : clients, secrets, tickets, jtis, catalog, log, metrics,
       onClientAssertion: counted && admitClientAssertions(counted),
+      fetchJwks: options.fetchJwks,
       onTokenIssued: (keyId, projectId) => {
         lastUse.record(keyId);
         if (counted && projectId) counted.count(keyId, projectId, 'tokens');

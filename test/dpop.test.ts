@@ -124,9 +124,9 @@ describe('DPoP at the token endpoint', () => {
   });
 
   it('a key that requires DPoP is refused without a proof, on every instance within a second, and the change is audited', async () => {
-    expect((await settings(a, 'GET')).body).toEqual({ dpopRequired: false });
+    expect((await settings(a, 'GET')).body).toEqual({ dpopRequired: false, jwksUri: null });
     expect((await token(b)).status).toBe(200); // warm on b
-    expect((await settings(a, 'PATCH', { dpopRequired: true })).body).toEqual({ dpopRequired: true });
+    expect((await settings(a, 'PATCH', { dpopRequired: true })).body).toEqual({ dpopRequired: true, jwksUri: null });
     const deadline = Date.now() + 1_000;
     let refused = await token(b);
     while (refused.status === 200 && Date.now() < deadline) {
@@ -139,8 +139,8 @@ describe('DPoP at the token endpoint', () => {
     expect(bound.status).toBe(200);
     expect(bound.body.token_type).toBe('DPoP');
     const { rows } = await a.sql.query("SELECT details FROM audit_events WHERE action = 'credential.token_settings_change' AND credential_label = $1", [key.accessKey.displayName]);
-    expect(rows.map((r) => r.details)).toEqual([{ dpopRequired: true }]);
-    expect((await settings(a, 'PATCH', { dpopRequired: false })).body).toEqual({ dpopRequired: false });
+    expect(rows.map((r) => r.details)).toEqual([{ dpopRequired: true, jwksUri: null }]);
+    expect((await settings(a, 'PATCH', { dpopRequired: false })).body).toEqual({ dpopRequired: false, jwksUri: null });
     expect((await settings(a, 'PATCH', { dpopRequired: 'yes' })).status).toBe(400);
   });
 });

@@ -237,3 +237,85 @@ describe('token quotas', () => {
     expect(refused.body.error_description).toMatch(/quota is used up/);
   });
 });
+
+describe('a jwks_uri instead of keys held by Keymint', () => {
+  let jwksServer: import('node:http').Server;
+  let hits = 0;
+  let published: JWK[] = [];
+  let j: TestServer;
+  let keyed: Bootstrapped;
+  let pair: { privateKey: CryptoKey; publicKey: CryptoKey };
+  const JWKS_URL = 'https://jwks.example/keys.json';
+
+  beforeAll(async () => {
+    const { createServer } = await import('node:http');
+    jwksServer = createServer((_req, res) => {
+      hits++;
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('cache-control', 'max-age=300');
+      res.end(JSON.stringify({ keys: published }));
+    });
+    await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
+    const port = (jwksServer.address() as { port: number }).port;
+    // oidc-provider refuses loopback addresses (its SSRF guard) and this test has no TLS: the
+    // instance's fetch reaches the local server for the https URL instead.
+    j = await c.start({}, {
+      fetchJwks: (url, init) => {
+        const { dispatcher: _ignored, ...rest } = init as RequestInit & { dispatcher?: unknown };
+        return fetch(url.replace('https://jwks.example', `http://127.0.0.1:${port}`), rest);
+      },
+    });
+    keyed = await a.bootstrap();
+    const generated = await generateKeyPair('ES256', { extractable: true });
+    pair = generated;
+    published = [{ ...(await exportJWK(generated.publicKey)), alg: 'ES256', use: 'sig', kid: 'published-1' }];
+  }, 60_000);
+  afterAll(() => new Promise<void>((r) => jwksServer.close(() => r())));
+
+  const signedBy = (privateKey: CryptoKey, kid = 'published-1') => {
+    const id = keyed.accessKey.accessKeyId;
+    return new SignJWT({ jti: randomUUID() }).setProtectedHeader({ alg: 'ES256', kid }).setIssuer(id).setSubject(id)
+      .setAudience(a.config.issuer).setExpirationTime('1m').sign(privateKey);
+  };
+  const settings = (body: unknown, as = keyed) => v1(a, 'PATCH', '/tokenSettings', body, as);
+
+  it('refuses a jwksUri that is not https, or has credentials', async () => {
+    for (const jwksUri of ['http://jwks.example/keys.json', 'https://user:pw@jwks.example/keys.json', 'ftp://x', 'not a url']) {
+      const res = await settings({ jwksUri });
+      expect(res.status, jwksUri).toBe(400);
+      doc.assertValid('patch', '/v1/projects/{projectId}/accessKeys/{accessKeyId}/tokenSettings', res.status, res.body);
+    }
+  });
+
+  it('authenticates with keys fetched from the jwksUri, fetched once and cached', async () => {
+    const set = await settings({ jwksUri: JWKS_URL });
+    doc.assertValid('patch', '/v1/projects/{projectId}/accessKeys/{accessKeyId}/tokenSettings', set.status, set.body);
+    expect(set.body).toEqual({ dpopRequired: false, jwksUri: JWKS_URL });
+    const before = hits;
+    expect((await tokenWith(j, await signedBy(pair.privateKey))).status).toBe(200);
+    expect((await tokenWith(j, await signedBy(pair.privateKey))).status).toBe(200);
+    expect(hits - before).toBe(1);
+    // A key the client does not publish is refused.
+    expect((await tokenWith(j, await signedBy((await generateKeyPair('ES256')).privateKey))).status).toBe(401);
+  });
+
+  it('a key has public keys here or a jwksUri, not both (412 either way)', async () => {
+    const add = await v1(a, 'POST', '/publicKeys', { jwk: es256.jwk }, keyed);
+    expect(add.status).toBe(412);
+    expect(add.body.error.message).toMatch(/jwksUri/);
+    const res = await settings({ jwksUri: JWKS_URL }, key); // `key` holds an inline key
+    expect(res.status).toBe(412);
+    doc.assertValid('patch', '/v1/projects/{projectId}/accessKeys/{accessKeyId}/tokenSettings', res.status, res.body);
+  });
+
+  it('clearing the jwksUri stops assertions on every instance within a second', async () => {
+    expect((await settings({ jwksUri: null })).body).toEqual({ dpopRequired: false, jwksUri: null });
+    const deadline = Date.now() + 1_000;
+    let status = 200;
+    while (status === 200 && Date.now() < deadline) {
+      status = (await tokenWith(j, await signedBy(pair.privateKey))).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(401);
+  });
+});

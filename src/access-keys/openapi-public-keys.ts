@@ -29,6 +29,18 @@ const jwkSchema = {
   properties: { kty: { type: 'string', enum: ['RSA', 'EC', 'OKP'] }, alg: { type: 'string', enum: [...CLIENT_ASSERTION_ALGS] }, kid: { type: 'string' } },
 };
 
+const DPOP_REQUIRED = {
+  type: 'boolean',
+  description: 'true: POST /oauth2/token refuses a request of this key without a DPoP proof (RFC 9449), so every token it gets is DPoP-bound (token_type DPoP, cnf.jkt).',
+};
+const JWKS_URI = {
+  anyOf: [{ type: 'string', format: 'uri', pattern: '^https://', maxLength: 2048 }, { type: 'null' }],
+  description:
+    'Where the client publishes its public keys (a JWK Set over https), instead of keys added with publicKeys; null: none. ' +
+    'Fetched by Keymint with a 2.5 s timeout, at most 8 KiB, never from a loopback, private or other special-use address, ' +
+    'and cached for at least a minute (longer with Cache-Control max-age). A key has publicKeys or a jwksUri, not both (412).',
+};
+
 function schemas(): Record<string, object> {
   return {
     PublicKey: {
@@ -66,14 +78,16 @@ function schemas(): Record<string, object> {
     },
     TokenSettings: {
       type: 'object',
-      required: ['dpopRequired'],
+      required: ['dpopRequired', 'jwksUri'],
       additionalProperties: false,
-      properties: {
-        dpopRequired: {
-          type: 'boolean',
-          description: 'true: POST /oauth2/token refuses a request of this key without a DPoP proof (RFC 9449), so every token it gets is DPoP-bound (token_type DPoP, cnf.jkt).',
-        },
-      },
+      properties: { dpopRequired: DPOP_REQUIRED, jwksUri: JWKS_URI },
+    },
+    TokenSettingsInput: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: false,
+      description: 'The settings to change; the others are kept.',
+      properties: { dpopRequired: DPOP_REQUIRED, jwksUri: JWKS_URI },
     },
   };
 }
@@ -108,8 +122,8 @@ export function withPublicKeysV1<T extends object>(doc: T): T {
     parameters: params,
     get: op('getTokenSettings', "A key's token settings", 'What the key requires of its token requests.',
       { description: 'OK', content: json(ref('schemas/TokenSettings')) }, KEY_ERRORS),
-    patch: op('updateTokenSettings', "Change a key's token settings", 'Requires DPoP-bound tokens for the key, or stops requiring them; in force on every instance within a second.',
-      { description: 'OK', content: json(ref('schemas/TokenSettings')) }, [...KEY_ERRORS, ...WRITE_ERRORS], 'TokenSettings'),
+    patch: op('updateTokenSettings', "Change a key's token settings", 'Requires DPoP-bound tokens for the key or stops requiring them, sets or clears its jwksUri; in force on every instance within a second.',
+      { description: 'OK', content: json(ref('schemas/TokenSettings')) }, [...KEY_ERRORS, ...WRITE_ERRORS, '412'], 'TokenSettingsInput'),
   };
   Object.assign(d.components.schemas, schemas());
   return doc;

@@ -43,19 +43,20 @@ export async function deletePublicKey(q: Queryable, accessKeyId: string, publicK
 
 export interface TokenSettingsRow {
   dpop_required: boolean;
+  jwks_uri: string | null;
 }
 
 export async function findTokenSettings(q: Queryable, accessKeyId: string): Promise<TokenSettingsRow> {
-  const { rows } = await q.query<TokenSettingsRow>('SELECT dpop_required FROM access_key_token_settings WHERE access_key_id = $1', [accessKeyId]);
-  return rows[0] ?? { dpop_required: false };
+  const { rows } = await q.query<TokenSettingsRow>('SELECT dpop_required, jwks_uri FROM access_key_token_settings WHERE access_key_id = $1', [accessKeyId]);
+  return rows[0] ?? { dpop_required: false, jwks_uri: null };
 }
 
-export async function upsertTokenSettings(q: Queryable, accessKeyId: string, dpopRequired: boolean): Promise<TokenSettingsRow> {
+export async function upsertTokenSettings(q: Queryable, accessKeyId: string, settings: TokenSettingsRow): Promise<TokenSettingsRow> {
   const { rows } = await q.query<TokenSettingsRow>(
-    `INSERT INTO access_key_token_settings (access_key_id, dpop_required) VALUES ($1, $2)
-     ON CONFLICT (access_key_id) DO UPDATE SET dpop_required = EXCLUDED.dpop_required, update_time = now()
-     RETURNING dpop_required`,
-    [accessKeyId, dpopRequired],
+    `INSERT INTO access_key_token_settings (access_key_id, dpop_required, jwks_uri) VALUES ($1, $2, $3)
+     ON CONFLICT (access_key_id) DO UPDATE SET dpop_required = EXCLUDED.dpop_required, jwks_uri = EXCLUDED.jwks_uri, update_time = now()
+     RETURNING dpop_required, jwks_uri`,
+    [accessKeyId, settings.dpop_required, settings.jwks_uri],
   );
   return rows[0];
 }

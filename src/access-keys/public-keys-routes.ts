@@ -2,7 +2,7 @@
 // documented in openapi-public-keys.ts): parse and validate, call the service, shape the output.
 //   GET|POST /v1/projects/{p}/accessKeys/{k}/publicKeys       list; add {jwk} or {jwks}
 //   DELETE   /v1/projects/{p}/accessKeys/{k}/publicKeys/{id}  remove (id: the RFC 7638 thumbprint)
-//   GET|PATCH /v1/projects/{p}/accessKeys/{k}/tokenSettings   {dpopRequired}
+//   GET|PATCH /v1/projects/{p}/accessKeys/{k}/tokenSettings   {dpopRequired, jwksUri}
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../kernel/api-error.js';
@@ -13,7 +13,20 @@ import { checkPublicJwk, checkPublicJwks, MAX_JWKS_BYTES } from './public-key-in
 import type { PublicKeysService } from './public-keys-service.js';
 
 const addBody = z.object({ jwk: z.unknown().optional(), jwks: z.unknown().optional() }, bodyError).strict();
-const settingsBody = z.object({ dpopRequired: z.boolean({ error: 'dpopRequired must be true or false.' }) }, bodyError).strict();
+const settingsBody = z
+  .object({
+    dpopRequired: z.boolean({ error: 'dpopRequired must be true or false.' }).optional(),
+    jwksUri: z.string({ error: 'jwksUri must be an https URL or null.' }).nullable().optional(),
+  }, bodyError)
+  .strict();
+
+/** An https URL without credentials or fragment, at most 2048 characters (the Keymint instances fetch it). */
+function checkJwksUri(raw: string): string {
+  const url = raw.length <= 2048 ? URL.parse(raw) : null;
+  if (!url || url.protocol !== 'https:') throw ApiError.invalidArgument('jwksUri must be an https URL (at most 2048 characters): Keymint fetches public keys over TLS only.');
+  if (url.username || url.password || url.hash) throw ApiError.invalidArgument('jwksUri must not carry credentials or a fragment.');
+  return url.href;
+}
 
 function keyId(req: Request): string {
   const id = req.params.accessKeyId as string;
@@ -69,8 +82,10 @@ export function publicKeysRouter(service: PublicKeysService): Router {
 
   router.patch(`${base}/tokenSettings`, async (req, res) => {
     const id = keyId(req);
-    const body = parseBody(req, settingsBody, 'dpopRequired is');
-    res.json(await service.updateSettings(actorOf(res), projectIdOf(req), id, body, req.ip));
+    const body = parseBody(req, settingsBody, 'dpopRequired and jwksUri are');
+    if (body.dpopRequired === undefined && body.jwksUri === undefined) throw ApiError.invalidArgument('Send dpopRequired, jwksUri or both.');
+    const jwksUri = typeof body.jwksUri === 'string' ? checkJwksUri(body.jwksUri) : body.jwksUri;
+    res.json(await service.updateSettings(actorOf(res), projectIdOf(req), id, { dpopRequired: body.dpopRequired, jwksUri }, req.ip));
   });
 
   return router;

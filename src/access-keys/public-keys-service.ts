@@ -25,7 +25,11 @@ export interface PublicKey {
 
 export interface TokenSettings {
   dpopRequired: boolean;
+  /** Where the client publishes its public keys (https), instead of keys held here; null when it does not. */
+  jwksUri: string | null;
 }
+
+const toSettings = (row: q.TokenSettingsRow): TokenSettings => ({ dpopRequired: row.dpop_required, jwksUri: row.jwks_uri });
 
 const toPublicKey = (row: q.PublicKeyRow): PublicKey => ({
   publicKeyId: row.public_key_id,
@@ -76,6 +80,9 @@ export class PublicKeysService {
       added = await withTransaction(this.deps.db, async (tx) => {
         const { row, accountId } = await this.#key(tx, projectId, accessKeyId);
         const held = await q.lockAndCountPublicKeys(tx, accessKeyId);
+        if ((await q.findTokenSettings(tx, accessKeyId)).jwks_uri !== null) {
+          throw ApiError.failedPrecondition('The key takes its public keys from its jwksUri (tokenSettings). Set jwksUri to null before adding keys here.');
+        }
         if (held + keys.length > MAX_PUBLIC_KEYS) {
           throw ApiError.failedPrecondition(`The key holds ${held} public keys; with ${keys.length} more it would pass the limit of ${MAX_PUBLIC_KEYS}. Remove one first.`);
         }
@@ -108,19 +115,25 @@ export class PublicKeysService {
   async getSettings(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<TokenSettings> {
     this.#authorize(actor, projectId);
     await this.#key(this.deps.db, projectId, accessKeyId);
-    return { dpopRequired: (await q.findTokenSettings(this.deps.db, accessKeyId)).dpop_required };
+    return toSettings(await q.findTokenSettings(this.deps.db, accessKeyId));
   }
 
-  async updateSettings(actor: KeysCaller, projectId: string, accessKeyId: string, settings: TokenSettings, address?: string): Promise<TokenSettings> {
+  /** Changes the settings given, keeps the others. */
+  async updateSettings(actor: KeysCaller, projectId: string, accessKeyId: string, change: Partial<TokenSettings>, address?: string): Promise<TokenSettings> {
     this.#authorize(actor, projectId);
     const out = await withTransaction(this.deps.db, async (tx) => {
       const { row, accountId } = await this.#key(tx, projectId, accessKeyId);
+      const held = await q.lockAndCountPublicKeys(tx, accessKeyId);
       const before = await q.findTokenSettings(tx, accessKeyId);
-      const after = await q.upsertTokenSettings(tx, accessKeyId, settings.dpopRequired);
-      if (before.dpop_required !== after.dpop_required) {
-        await this.#audit(tx, actor, address, accountId, 'credential.token_settings_change', row, { dpopRequired: after.dpop_required });
+      const wanted = { dpop_required: change.dpopRequired ?? before.dpop_required, jwks_uri: change.jwksUri === undefined ? before.jwks_uri : change.jwksUri };
+      if (wanted.jwks_uri !== null && held > 0) {
+        throw ApiError.failedPrecondition(`The key holds ${held} public keys: a key has its public keys here or at a jwksUri, not both. Remove them first.`);
       }
-      return { dpopRequired: after.dpop_required };
+      const after = await q.upsertTokenSettings(tx, accessKeyId, wanted);
+      if (before.dpop_required !== after.dpop_required || before.jwks_uri !== after.jwks_uri) {
+        await this.#audit(tx, actor, address, accountId, 'credential.token_settings_change', row, { dpopRequired: after.dpop_required, jwksUri: after.jwks_uri });
+      }
+      return toSettings(after);
     });
     await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
     return out;

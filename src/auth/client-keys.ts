@@ -1,5 +1,5 @@
 // In-process cache of what a key brings to the token endpoint besides its secret: its
-// public keys (client assertions, private_key_jwt) and whether it requires DPoP. Read once
+// public keys or jwks_uri (client assertions, private_key_jwt) and whether it requires DPoP. Read once
 // per key and kept (LRU, bounded, with a maximum age as a safety net); every change on any
 // instance drops the key through the change feed (the tables' triggers announce it as a
 // change of the key), and a feed reset drops everything, as the credential cache does.
@@ -11,10 +11,12 @@ import { findClientKeysForAuth } from './client-key-queries.js';
 export interface ClientKeys {
   /** Public JWKs (public members only, each with alg and kid); empty when the key has none. */
   readonly jwks: ReadonlyArray<Readonly<Record<string, string>>>;
+  /** Where the client publishes its public keys instead (https), or null. */
+  readonly jwksUri: string | null;
   readonly dpopRequired: boolean;
 }
 
-export const NO_CLIENT_KEYS: ClientKeys = Object.freeze({ jwks: Object.freeze([]), dpopRequired: false });
+export const NO_CLIENT_KEYS: ClientKeys = Object.freeze({ jwks: Object.freeze([]), jwksUri: null, dpopRequired: false });
 
 export class ClientKeyCache {
   readonly #db: Queryable;
@@ -47,8 +49,8 @@ export class ClientKeyCache {
   async #load(id: string): Promise<ClientKeys> {
     const epoch = this.#epoch;
     const row = await findClientKeysForAuth(this.#db, id);
-    const keys: ClientKeys = row.jwks.length || row.dpop_required
-      ? Object.freeze({ jwks: Object.freeze(row.jwks.map((k) => Object.freeze(k))), dpopRequired: row.dpop_required === true })
+    const keys: ClientKeys = row.jwks.length || row.dpop_required || row.jwks_uri
+      ? Object.freeze({ jwks: Object.freeze(row.jwks.map((k) => Object.freeze(k))), jwksUri: row.jwks_uri, dpopRequired: row.dpop_required === true })
       : NO_CLIENT_KEYS;
     if (epoch === this.#epoch) this.#lru.set(id, keys);
     return keys;

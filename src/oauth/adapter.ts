@@ -42,7 +42,7 @@ export function cachedClientSource(secrets: KeySecrets, scopes: readonly string[
       // A key may hold a secret and public keys at once (a migration): the request says which
       // it authenticates with, and oidc-provider wants the client's one method (client-assertions.ts).
       const extra = clientKeys ? await clientKeys.get(row.id) : NO_CLIENT_KEYS;
-      const assertion = extra.jwks.length > 0 && presentsAssertion();
+      const assertion = (extra.jwks.length > 0 || extra.jwksUri !== null) && presentsAssertion();
       return {
         // The canonical spelling, so that sub and client_id name the key as the API does.
         client_id: row.id,
@@ -51,7 +51,7 @@ export function cachedClientSource(secrets: KeySecrets, scopes: readonly string[
         response_types: [],
         redirect_uris: [],
         token_endpoint_auth_method: assertion ? 'private_key_jwt' : 'client_secret_basic',
-        ...(assertion ? { jwks: { keys: extra.jwks } } : {}),
+        ...(assertion ? (extra.jwksUri !== null ? { jwks_uri: extra.jwksUri } : { jwks: { keys: extra.jwks } }) : {}),
         ...(extra.dpopRequired ? { dpop_bound_access_tokens: true } : {}),
         scope: scopes.join(' ') || undefined,
         project_id: row.projectId,

@@ -10,7 +10,7 @@
 //    reads then writes through the adapter, which two instances could pass together.
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JtiReplays } from '../auth/jti-replays.js';
-import { CLIENT_ASSERTION_ALGS } from '../access-keys/public-key-input.js';
+import { CLIENT_ASSERTION_ALGS, MAX_JWKS_BYTES } from '../access-keys/public-key-input.js';
 import { providerError } from './adapter.js';
 
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
@@ -18,6 +18,9 @@ export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 const CLOCK_TOLERANCE_SECONDS = 15;
 /** The DPoP proof algorithms accepted (and advertised): asymmetric only, as RFC 9449 requires. */
 export const DPOP_ALGS = ['ES256', 'EdDSA', 'PS256', 'RS256'];
+
+/** What oidc-provider fetches a jwks_uri with (its `fetch` option); tests pass one that reaches a local server. */
+export type JwksFetch = (url: string, init: RequestInit) => Promise<Response>;
 
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
@@ -36,7 +39,7 @@ async function assertClientAssertion(claims: Record<string, unknown>, client: { 
 }
 
 /** The configuration entries of client assertions and DPoP. */
-export function clientAssertionConfiguration(accepted?: AssertionAccepted): Partial<Configuration> {
+export function clientAssertionConfiguration(accepted?: AssertionAccepted, fetchJwks?: JwksFetch): Partial<Configuration> {
   const check = async (_ctx: KoaContextWithOIDC, claims: Record<string, unknown>, _header: unknown, client: { clientId: string; project_id?: string }) => {
     await assertClientAssertion(claims, client);
     accepted?.(client);
@@ -49,6 +52,11 @@ export function clientAssertionConfiguration(accepted?: AssertionAccepted): Part
     },
     assertJwtClientAuthClaimsAndHeader: check as unknown as Configuration['assertJwtClientAuthClaimsAndHeader'],
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    // A key's jwks_uri (access_key_token_settings): oidc-provider fetches it with a 2.5 s
+    // timeout and refuses special-use addresses (loopback, private, link-local…) at connect
+    // time; Keymint bounds the body as it bounds an uploaded set.
+    ...({ fetchResponseBodyLimits: { jwks_uri: MAX_JWKS_BYTES } } as Partial<Configuration>),
+    ...(fetchJwks ? ({ fetch: fetchJwks } as Partial<Configuration>) : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import { reuseWarmClients } from './warm-clients.js';
 import type { HmacTickets } from './hmac-tickets.js';
 import { clientAddressResolver } from '../http/client-address.js';
 import { tokenErrorConformance } from './token-errors.js';
-import { clientAssertionConfiguration, plainDpopRefusal, sharedReplayDetection, urlsFromIssuer, type AssertionAccepted } from './client-assertions.js';
+import { clientAssertionConfiguration, plainDpopRefusal, sharedReplayDetection, urlsFromIssuer, type AssertionAccepted, type JwksFetch } from './client-assertions.js';
 import type { JtiReplays } from '../auth/jti-replays.js';
 import { keyClaims, resourceIndicators } from './resource-server.js';
 import type { ApiCatalog } from '../apis/catalog.js';
@@ -31,16 +31,18 @@ export interface ProviderDeps {
   jtis?: Pick<JtiReplays, 'firstUse'>;
   /** Each client whose assertion verified, before its token is made: the token quota (usage-gate.ts). */
   onClientAssertion?: AssertionAccepted;
+  /** Replaces oidc-provider's fetch of jwks_uri (tests only: it refuses loopback addresses). */
+  fetchJwks?: JwksFetch;
   /** The accounts' APIs (issue 13: resource-server.ts). */
   catalog: ApiCatalog;
 }
 
-export function buildProvider({ config, ring, clients, secrets, tickets, jtis, catalog, onClientAssertion }: ProviderDeps): Provider {
+export function buildProvider({ config, ring, clients, secrets, tickets, jtis, catalog, onClientAssertion, fetchJwks }: ProviderDeps): Provider {
   const configuration: Configuration = {
     adapter: adapterFor(clients, secrets),
     jwks: { keys: ring.privateJwks() },
     // private_key_jwt beside the secret, and DPoP (oidc-provider's default, on): client-assertions.ts.
-    ...clientAssertionConfiguration(onClientAssertion),
+    ...clientAssertionConfiguration(onClientAssertion, fetchJwks),
     scopes: [...config.tokenScopes],
     claims: {},
     responseTypes: [],
