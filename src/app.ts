@@ -10,6 +10,7 @@ import { withGrantsV1 } from './access-keys/openapi-grants.js';
 import { withUsageV1 } from './usage/openapi.js';
 import type { AccessKeysService } from './access-keys/service.js';
 import { buildOpenApi } from './access-keys/openapi.js';
+import { withRotationV1 } from './access-keys/openapi-rotation.js';
 import { authenticate, type Authenticator } from './auth/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
@@ -66,7 +67,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(oauthRouter(config, deps.host, deps.ring));
   if (deps.introspection) app.use(deps.introspection);
 
-  const openapi = JSON.stringify(withGrantsV1(withPublicKeysV1(withUsageV1(buildOpenApi(config.issuer)))));
+  const openapi = JSON.stringify(withRotationV1(withGrantsV1(withPublicKeysV1(withUsageV1(buildOpenApi(config.issuer))))));
   app.get('/v1/openapi.json', (_req, res) => {
     res.type('json').send(openapi);
   });

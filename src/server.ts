@@ -30,6 +30,11 @@ import { serveCommands } from './cli/serve.js';
 import { SigningKeyRing } from './oauth/signing-keys.js';
 import { Metrics } from './metrics/registry.js';
 import { LastUseRecorder } from './access-keys/last-use.js';
+import { SecretUses } from './auth/secret-uses.js';
+import { SecretRotation } from './credentials/secret-rotation.js';
+import { rotationConsoleRouter } from './credentials/rotation-routes.js';
+import { AccessKeyRotation } from './access-keys/rotation.js';
+import { rotationRouter } from './access-keys/rotation-routes.js';
 import { AuditRetention } from './audit/retention.js';
 import { introspectionRouter } from './oauth/introspection.js';
 import { HmacTickets } from './oauth/hmac-tickets.js';
@@ -116,7 +121,9 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const retention = new AuditRetention({ db, log, days: config.auditRetentionDays });
     const lastUse = new LastUseRecorder({ db, log, flushMs: config.lastUseFlushMs });
     const limiter = new FailureLimiter({ db, log, perAddress: config.authFailuresPerAddress, perKey: config.authFailuresPerKey });
-    const secrets = new KeySecrets({ db, feed, keys, limiter, unusableHash: dummyHash, log, metrics });
+    const secretUses = new SecretUses({ db, log, flushMs: config.lastUseFlushMs });
+    const secrets = new KeySecrets({ db, feed, keys, limiter, unusableHash: dummyHash, log, metrics, secretUses });
+    const rotation = new SecretRotation({ db, feed });
     const tickets = new HmacTickets();
     const replays = new HmacReplays(db, log, MAX_SKEW_SECONDS);
     const jtis = new JtiReplays(db, log);
@@ -150,10 +157,10 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const account = new AccountService({ db, feed, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });
     const usageService = new UsageService({ db, quotas: counted?.quotas });
     const apisService = new ApisService({ db, feed, managementAudience: config.managementAudience, maxTokenTtlSeconds: config.tokenTtlSeconds });
-    const routers = [accountRouter(account), credentialsRouter(credentials), usageConsoleRouter(usageService), apisRouter(apisService)];
+    const routers = [accountRouter(account), credentialsRouter(credentials), rotationConsoleRouter(db, rotation), usageConsoleRouter(usageService), apisRouter(apisService)];
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash, routers, metrics });
     let graceful: GracefulServer | undefined;
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(new PublicKeysService({ db, feed }))], isStopping: () => graceful?.closing ?? false });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(new PublicKeysService({ db, feed })), rotationRouter(new AccessKeyRotation({ db, rotation }))], isStopping: () => graceful?.closing ?? false });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, usage: counted, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
     const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));
@@ -187,7 +194,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
           commands?.close();
           await graceful!.close(SHUTDOWN.drainMs);
           // After the last request, before the pool closes.
-          await within(Promise.all([lastUse.close(), usage?.close()]), SHUTDOWN.flushMs, () =>
+          await within(Promise.all([lastUse.close(), secretUses.close(), usage?.close()]), SHUTDOWN.flushMs, () =>
             log.warn({ keys: lastUse.pending, usage: usage?.recorder.pending }, 'shutdown: last use or usage counts of some keys not written (database too slow)'));
           ring.stop();
           limiter.stop();

@@ -159,7 +159,7 @@ export function buildOpenApi(issuer: string): object {
         '403': errorResponse('PERMISSION_DENIED: the credentials belong to another project.'),
         '404': errorResponse('NOT_FOUND: the project has no access key with this ID.'),
         '409': errorResponse('ALREADY_EXISTS: the project already has an access key with this display name.'),
-        '412': errorResponse('FAILED_PRECONDITION: the account is not verified yet; API credentials can only be created on verified accounts.'),
+        '412': errorResponse('FAILED_PRECONDITION: the account is not verified yet, so no key can be created; or (rotation) the key already has two secrets, or no previous secret to revoke.'),
         '413': errorResponse('INVALID_ARGUMENT: the request body is larger than 64 KiB.'),
         '415': errorResponse('INVALID_ARGUMENT: the request body is not UTF-8 JSON (application/json).'),
         '429': errorResponse('RESOURCE_EXHAUSTED: too many requests.', retryAfter),

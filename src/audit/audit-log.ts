@@ -12,6 +12,8 @@ export type AuditAction =
   | 'credential.password_change'
   | 'credential.expiry_change'
   | 'credential.reveal'
+  | 'credential.secret_rotate'
+  | 'credential.secret_revoke_previous'
   | 'credential.delete'
   | 'credential.grants_change'
   | 'api.create'

@@ -30,6 +30,9 @@ export interface AuthKey {
   accountId: string;
   /** Explicit grants (kernel/grants.ts); null: the Sinch model. Changes arrive as the key's change. */
   policy: KeyPolicy | null;
+  /** A rotated key's previous secret (same schemes as secretHash), and when it stops working (ms). */
+  previousSecretHash: string | null;
+  previousSecretExpiresAt: number | null;
 }
 
 /**
@@ -172,6 +175,8 @@ export class AccessKeyCache {
       expiresAt: row.expire_time?.getTime() ?? null,
       accountId: row.account_id,
       policy: row.policy,
+      previousSecretHash: row.previous_secret_hash,
+      previousSecretExpiresAt: row.previous_secret_expire_time?.getTime() ?? null,
     };
     if (epoch === this.#epoch) {
       this.#lru.set(entry, key);

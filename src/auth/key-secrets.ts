@@ -8,6 +8,8 @@
 //   bounded bcrypt queue with a place reserved in the failure budgets first; a bcrypt Key
 //   Secret that verifies is rewritten as its digest in the same step, exactly once across
 //   instances (UPDATE ... WHERE secret_hash = the old hash).
+// - A rotated key (access-keys/rotation.ts) has two secrets until the previous one expires
+//   or is revoked: either is accepted, and both digests are compared on every check.
 // - A failure is counted against the budgets of its source (failure-limiter.ts); over them
 //   the answer is RateLimited (429). A right secret is never refused for others' failures.
 import type { Logger } from 'pino';
@@ -20,7 +22,8 @@ import { bcryptCompare, type BcryptTurn } from './bcrypt-lane.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import { findPresented, peekPresented, type AccessKeyCache, type AuthKey } from './key-cache.js';
 import { upgradeSecretHash } from './queries.js';
-import { digestMatches, hashSecret, storedScheme } from './secret-hash.js';
+import { digestMatchesEither, hashSecret, storedScheme } from './secret-hash.js';
+import type { SecretUses } from './secret-uses.js';
 
 export interface KeySecretsOptions {
   db: Queryable;
@@ -31,6 +34,14 @@ export interface KeySecretsOptions {
   unusableHash: string;
   log?: Pick<Logger, 'warn'>;
   metrics?: Pick<Metrics, 'bcryptCompares' | 'secretComparisons'>;
+  /** Notes which of a rotated key's two secrets was used (batched, secret-uses.ts). */
+  secretUses?: Pick<SecretUses, 'record'>;
+}
+
+/** A rotated key's previous secret while it still works (judged against the clock at each use). */
+export function activePreviousSecret(key: AuthKey, now = Date.now()): string | undefined {
+  if (key.previousSecretHash === null || key.previousSecretExpiresAt === null) return undefined;
+  return key.previousSecretExpiresAt > now ? key.previousSecretHash : undefined;
 }
 
 export interface SecretContext {
@@ -100,35 +111,54 @@ export class KeySecrets {
 
   #judge(key: AuthKey | undefined, name: string, secret: string, ctx: SecretContext, byUsername = false): SecretVerdict | Promise<SecretVerdict> {
     const stored = key?.secretHash ?? undefined;
-    switch (storedScheme(stored)) {
-      case 'sha256':
-        this.#compared?.inc();
-        return digestMatches(secret, stored) ? key : this.#cheapFailure(key!.id, secret, ctx, true);
-      case 'bcrypt':
-        return this.#bcrypt(key!, stored!, secret, ctx);
-      default:
-        // No such credential, or one that presents no secret (hmac): an unknown username is
-        // compared like a password (a username's existence is not told by time), a Key ID
-        // like a digest.
-        if (byUsername) return this.#unknownPassword(name, secret, ctx);
-        return this.#cheapFailure(key?.id ?? name, secret, ctx);
+    const previous = key ? activePreviousSecret(key) : undefined;
+    const scheme = storedScheme(stored);
+    if (scheme === 'none') {
+      // No such credential, or one that presents no secret (hmac): an unknown username is
+      // compared like a password (a username's existence is not told by time), a Key ID
+      // like a digest.
+      if (byUsername) return this.#unknownPassword(name, secret, ctx);
+      return this.#cheapFailure(key?.id ?? name, secret, ctx);
     }
+    // Both digest slots are compared every time (secret-hash.ts): a rotated key answers in
+    // the time of any other.
+    this.#compared?.inc();
+    const digests = digestMatchesEither(
+      secret,
+      scheme === 'sha256' ? stored : undefined,
+      storedScheme(previous) === 'sha256' ? previous : undefined,
+    );
+    if (digests !== -1) {
+      this.#noteUse(key!, digests === 0 ? stored! : previous!);
+      return key;
+    }
+    // At most one slot holds a bcrypt hash from before digests (a rotation writes a digest).
+    if (scheme === 'bcrypt') return this.#bcrypt(key!, stored!, secret, ctx, true);
+    if (storedScheme(previous) === 'bcrypt') return this.#bcrypt(key!, previous!, secret, ctx, false);
+    return this.#cheapFailure(key!.id, secret, ctx, true);
+  }
+
+  // Which secret a client uses matters only while a key has two (the console shows it).
+  #noteUse(key: AuthKey, hash: string): void {
+    if (key.previousSecretHash !== null) this.opts.secretUses?.record(key.id, hash);
   }
 
   #cheapFailure(name: string, secret: string, ctx: SecretContext, compared = false): Promise<undefined> {
     if (!compared) {
       this.#compared?.inc();
-      digestMatches(secret, undefined); // the work of a comparison, for unknown keys
+      digestMatchesEither(secret, undefined, undefined); // the work of a comparison, for unknown keys
     }
     const wait = this.opts.limiter.blockedFor(ctx.address, name);
     if (wait) throw new RateLimited(wait);
     return this.opts.limiter.recordFailure(ctx.address, name).then(() => undefined);
   }
 
-  async #bcrypt(key: AuthKey, stored: string, secret: string, ctx: SecretContext): Promise<SecretVerdict> {
+  async #bcrypt(key: AuthKey, stored: string, secret: string, ctx: SecretContext, current: boolean): Promise<SecretVerdict> {
     const ok = await this.#compareReserved(key.id, true, secret, stored, ctx);
     if (!ok) return undefined;
-    if (key.kind === 'basic') await this.#upgrade(key, stored, secret);
+    // A previous secret is not upgraded: it is on its way out.
+    if (key.kind === 'basic' && current) await this.#upgrade(key, stored, secret);
+    this.#noteUse(key, stored);
     return key;
   }
 

@@ -35,3 +35,20 @@ export function digestMatches(secret: string, stored: string | undefined): boole
   if (want.length !== given.length) return timingSafeEqual(given, NOBODY) && false;
   return timingSafeEqual(given, want);
 }
+
+/**
+ * Which of a key's two secrets `secret` digests to: 0 (the current), 1 (the previous) or
+ * -1 (neither). The digest is computed once and compared with both slots every time (an
+ * empty slot with a digest nobody has), so the time says nothing of which matched, nor of
+ * whether the key holds a previous secret at all.
+ */
+export function digestMatchesEither(secret: string, current: string | undefined, previous: string | undefined): 0 | 1 | -1 {
+  const given = Buffer.from(digestText(secret));
+  const slot = (stored: string | undefined) => {
+    const want = stored?.startsWith(DIGEST_PREFIX) ? Buffer.from(stored.slice(DIGEST_PREFIX.length)) : NOBODY;
+    return timingSafeEqual(given, want.length === given.length ? want : NOBODY) && want !== NOBODY && want.length === given.length;
+  };
+  const first = slot(current);
+  const second = slot(previous);
+  return first ? 0 : second ? 1 : -1;
+}

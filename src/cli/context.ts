@@ -3,6 +3,8 @@
 // itself) and server (a running Keymint runs the command on its own pool for a client of
 // its control socket, control-socket.ts). A local command on the embedded database first
 // asks the running server, if there is one, to run it: the data folder serves one process.
+import { AccessKeyRotation } from '../access-keys/rotation.js';
+import { SecretRotation } from '../credentials/secret-rotation.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config.js';
@@ -58,6 +60,9 @@ export class RanInServer extends Error {
 }
 
 /** The v1 service for operator commands; its page tokens never leave the process. */
+export const operatorRotation = (d: DatabaseHandle) =>
+  new AccessKeyRotation({ db: d.db, rotation: new SecretRotation({ db: d.db, feed: d.feed }) });
+
 export const operatorAccessKeys = (d: DatabaseHandle) =>
   new AccessKeysService({ db: d.db, feed: d.feed, pageTokens: new PageTokenCodec(deriveKey(randomBytes(32), 'page-token')), bcryptCost: d.config.bcryptCost });
 

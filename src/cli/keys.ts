@@ -1,8 +1,9 @@
-// `keymint keys create|list|get|rename|delete`: a project's access keys, as the v1 API
+// `keymint keys create|list|get|rename|delete|rotate-secret|revoke-previous-secret|secrets`: a project's access keys, as the v1 API
 // manages them (same rules, same audit log; the operator may manage any project).
 import type { Command } from 'commander';
 import { OPERATOR, type AccessKey } from '../access-keys/service.js';
-import { operatorAccessKeys, type CliContext } from './context.js';
+import { operatorAccessKeys, operatorRotation, type CliContext } from './context.js';
+import type { KeySecret } from '../credentials/secret-rotation.js';
 import * as parse from './options.js';
 import { fields, printer, table } from './output.js';
 
@@ -85,6 +86,49 @@ export function registerKeys(program: Command, ctx: CliContext): void {
       ctx.withDatabase(async (d) => {
         await operatorAccessKeys(d).delete(OPERATOR, opts.project, keyId);
         printer(ctx.io, opts.json).print({}, () => `Access key ${keyId} is deleted.`);
+      }),
+    );
+
+  const secretRows = (secrets: KeySecret[]) =>
+    table(
+      secrets.map((x) => ({ ...x, expireTime: x.expireTime ?? 'with the key', lastUseTime: x.lastUseTime ?? 'never' })),
+      [['state', 'SECRET'], ['createTime', 'CREATED'], ['expireTime', 'EXPIRES'], ['lastUseTime', 'LAST USED']],
+    );
+
+  project(keys.command('rotate-secret').description('give a key a new secret (printed once), keeping its Key ID; the previous one keeps working for a while'))
+    .argument('<keyId>', 'Key ID', parse.id('the Key ID'))
+    .option('--previous-ttl <seconds>', 'how long the previous secret keeps working (default 86400 = 24 h; 0: it stops now; at most 2592000 = 30 days)', parse.seconds('--previous-ttl'))
+    .option('--json', 'print JSON: {"accessKey","secret","secrets"} as the v1 API answers')
+    .action((keyId: string, opts: { project: string; previousTtl?: number; json?: boolean }) =>
+      ctx.withDatabase(async (d) => {
+        const overlap = { overlapMs: (opts.previousTtl ?? 86_400) * 1000 };
+        const rotated = await operatorRotation(d).rotate(OPERATOR, opts.project, keyId, overlap);
+        const previous = rotated.secrets.find((x) => x.state === 'PREVIOUS');
+        printer(ctx.io, opts.json).print(rotated, () =>
+          `${fields([['Key ID', rotated.accessKey.accessKeyId], ['Key Secret', rotated.secret]])}\n\n` +
+            'The new Key Secret is shown only this once. Store it now.\n' +
+            (previous ? `The previous secret keeps working until ${previous.expireTime}.` : 'The previous secret no longer works.'),
+        );
+      }),
+    );
+
+  project(keys.command('revoke-previous-secret').description("stop a rotated key's previous secret now, on every instance"))
+    .argument('<keyId>', 'Key ID', parse.id('the Key ID'))
+    .option('--json', 'print JSON')
+    .action((keyId: string, opts: { project: string; json?: boolean }) =>
+      ctx.withDatabase(async (d) => {
+        const done = await operatorRotation(d).revokePrevious(OPERATOR, opts.project, keyId);
+        printer(ctx.io, opts.json).print(done, () => `The previous secret of access key ${keyId} no longer works.`);
+      }),
+    );
+
+  project(keys.command('secrets').description("list a key's secrets (never the secrets themselves): creation, expiry, last use"))
+    .argument('<keyId>', 'Key ID', parse.id('the Key ID'))
+    .option('--json', 'print JSON')
+    .action((keyId: string, opts: { project: string; json?: boolean }) =>
+      ctx.withDatabase(async (d) => {
+        const listed = await operatorRotation(d).listSecrets(OPERATOR, opts.project, keyId);
+        printer(ctx.io, opts.json).print(listed, () => secretRows(listed.secrets));
       }),
     );
 }

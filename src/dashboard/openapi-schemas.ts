@@ -19,6 +19,7 @@ const ROLES = ['administrator', 'advanced', 'basic'];
 const KINDS = ['basic', 'hmac', 'legacy'];
 const AUDIT_ACTIONS = [
   'credential.create', 'credential.label_change', 'credential.password_change', 'credential.expiry_change', 'credential.reveal', 'credential.delete',
+  'credential.secret_rotate', 'credential.secret_revoke_previous',
   'session.sign_in', 'session.sign_in_failed', 'session.sign_in_failures', 'user.add', 'user.role_change', 'user.remove',
   'user.password_change', 'user.password_reset', 'project.create', 'project.rename', 'project.delete', 'account.verification_request',
   'credential.public_key_add', 'credential.public_key_remove', 'credential.token_settings_change',

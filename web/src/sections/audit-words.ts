@@ -24,6 +24,10 @@ export function what(event: AuditEvent): string {
       return 'Changed a legacy password';
     case 'credential.expiry_change':
       return d.to ? `Set a key to expire ${new Date(text(d.to)).toLocaleString()}` : 'Set a key to never expire';
+    case 'credential.secret_rotate':
+      return `Rotated a key's secret (the previous one works until ${new Date(text(d.previousSecretExpireTime)).toLocaleString()})`;
+    case 'credential.secret_revoke_previous':
+      return "Revoked a key's previous secret";
     case 'credential.reveal':
       return 'Showed an API key';
     case 'credential.delete':
