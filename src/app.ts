@@ -38,6 +38,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** POST /oauth2/introspect (src/oauth/introspection.ts), built by the server wiring. */
   introspection?: Router;
+  /** GET /oauth2/revocations and POST /oauth2/revoke (src/oauth/revocation-routes.ts). */
+  revocations?: Router;
   /** More v1 routers (Keymint extensions: src/usage/routes.ts), after the Access Keys API's. */
   v1Routers?: Router[];
   /** The console API under /api (src/dashboard/console-api.ts), built by the server wiring. */
@@ -66,6 +68,7 @@ export function buildApp(deps: AppDeps): Express {
 
   app.use(oauthRouter(config, deps.host, deps.ring));
   if (deps.introspection) app.use(deps.introspection);
+  if (deps.revocations) app.use(deps.revocations);
 
   const openapi = JSON.stringify(withRotationV1(withGrantsV1(withPublicKeysV1(withUsageV1(buildOpenApi(config.issuer))))));
   app.get('/v1/openapi.json', (_req, res) => {

@@ -35,6 +35,8 @@ import { SecretRotation } from './credentials/secret-rotation.js';
 import { rotationConsoleRouter } from './credentials/rotation-routes.js';
 import { AccessKeyRotation } from './access-keys/rotation.js';
 import { rotationRouter } from './access-keys/rotation-routes.js';
+import { RevocationStore, refusingRevoked } from './oauth/revocation-store.js';
+import { revocationRouter } from './oauth/revocation-routes.js';
 import { AuditRetention } from './audit/retention.js';
 import { introspectionRouter } from './oauth/introspection.js';
 import { HmacTickets } from './oauth/hmac-tickets.js';
@@ -148,10 +150,14 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       maxKeysPerProject: config.maxKeysPerProject,
       grants: new KeyGrants(config.managementAudience),
     });
-    const verifyAccessToken = accessTokenVerifier(ring, config.issuer, config.managementAudience);
+    const revocations = new RevocationStore({ db, feed, log, issuer: config.issuer, tokenTtlSeconds: config.tokenTtlSeconds, statements: metrics.revocationFeedStatements });
+    await revocations.start();
+    const verifyAccessToken = refusingRevoked(accessTokenVerifier(ring, config.issuer, config.managementAudience), revocations);
     const keyAuth = keyAuthenticator({ keys, secrets, limiter, verifyAccessToken, lastUse, box, log, replays, db });
     const authenticator = counted ? countingAuthenticator(keyAuth, keys, counted) : keyAuth;
-    const introspection = introspectionRouter({ secrets, verifyAccessToken: accessTokenVerifier(ring, config.issuer), lastUse, log });
+    const anyAudience = accessTokenVerifier(ring, config.issuer);
+    const introspection = introspectionRouter({ secrets, verifyAccessToken: refusingRevoked(anyAudience, revocations), lastUse, log });
+    const revocationRoutes = revocationRouter({ secrets, store: revocations, verifyAccessToken: anyAudience, log });
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail, scope: 'signin:' });
     const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, maxKeysPerProject: config.maxKeysPerProject, grants: new KeyGrants(config.managementAudience), pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
     const account = new AccountService({ db, feed, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });
@@ -160,7 +166,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const routers = [accountRouter(account), credentialsRouter(credentials), rotationConsoleRouter(db, rotation), usageConsoleRouter(usageService), apisRouter(apisService)];
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash, routers, metrics });
     let graceful: GracefulServer | undefined;
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(new PublicKeysService({ db, feed })), rotationRouter(new AccessKeyRotation({ db, rotation }))], isStopping: () => graceful?.closing ?? false });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, revocations: revocationRoutes, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(new PublicKeysService({ db, feed })), rotationRouter(new AccessKeyRotation({ db, rotation }))], isStopping: () => graceful?.closing ?? false });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, usage: counted, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
     const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));
@@ -192,6 +198,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
           metricsListener?.server.close();
           metricsListener?.server.closeAllConnections();
           commands?.close();
+          revocations.close(); // held long-polls answer now rather than hold the drain
           await graceful!.close(SHUTDOWN.drainMs);
           // After the last request, before the pool closes.
           await within(Promise.all([lastUse.close(), secretUses.close(), usage?.close()]), SHUTDOWN.flushMs, () =>

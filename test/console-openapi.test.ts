@@ -16,6 +16,9 @@ import { startTestServer, recordSecret, recordToken, type TestServer } from './h
 import { callApi, consoleAccount, type ConsoleAccount } from './helpers/console-account.js';
 import { sessionTokenOf } from './helpers/session.js';
 import { usageConsoleRouter } from '../src/usage/routes.js';
+import { rotationConsoleRouter } from '../src/credentials/rotation-routes.js';
+import type { SecretRotation } from '../src/credentials/secret-rotation.js';
+import type { Db } from '../src/db/pool.js';
 import type { UsageService } from '../src/usage/service.js';
 import { apisRouter } from '../src/apis/routes.js';
 import type { ApisService } from '../src/apis/service.js';
@@ -36,6 +39,8 @@ const ROUTES = [
   'patch /api/projects/{projectId}', 'delete /api/projects/{projectId}',
   `get ${CREDS}`, `post ${CREDS}`, `post ${CREDS}/delete`,
   `patch ${CREDS}/{credentialId}`, `post ${CREDS}/{credentialId}/reveal`,
+  // secret rotation (issue 14)
+  `get ${CREDS}/{credentialId}/secrets`, `post ${CREDS}/{credentialId}/rotateSecret`, `post ${CREDS}/{credentialId}/revokePreviousSecret`,
   // src/usage/routes.ts
   'get /api/account/usage', 'get /api/account/usage-settings', 'put /api/account/usage-settings', 'get /api/projects/{projectId}/usage', `get ${CREDS}/{credentialId}/usage`,
   'get /api/projects/{projectId}/quota', 'put /api/projects/{projectId}/quota', `get ${CREDS}/{credentialId}/quota`, `put ${CREDS}/{credentialId}/quota`,
@@ -81,7 +86,7 @@ describe('the console OpenAPI document', () => {
     const router = consoleApi({
       config: { issuer: 'https://keymint.example.test', sessionTtlHours: 1, signInFailuresPerEmail: 5 },
       log: createLogger('silent'),
-      routers: [accountRouter({} as AccountService), credentialsRouter({} as CredentialsService), usageConsoleRouter({} as UsageService), apisRouter({} as ApisService)],
+      routers: [accountRouter({} as AccountService), credentialsRouter({} as CredentialsService), rotationConsoleRouter({} as Db, {} as SecretRotation), usageConsoleRouter({} as UsageService), apisRouter({} as ApisService)],
     } as unknown as ConsoleApiDeps);
     expect(servedRoutes(router).sort()).toEqual([...ROUTES].sort());
     const ids = operations().map((o) => o.op.operationId);
@@ -306,6 +311,15 @@ describe('real responses of the console API, held to the document', () => {
     expect((await send(admin, 'PATCH', one, id(hmac), { expireTime: '2031-01-01T00:00:00Z' })).status).toBe(200);
     expect((await send(admin, 'PATCH', one, id(legacy), { expireTime: null })).status).toBe(200);
     expect((await send(admin, 'POST', `${one}/reveal`, id(hmac))).status).toBe(200);
+    // Rotation (issue 14): a REST Basic credential only; 412 for the others.
+    const rotating = await send(admin, 'POST', CREDS, project(), { kind: 'basic', label: `Rotating ${stamp}` });
+    recordSecret(rotating.body.apiSecret, rotating.body.apiKey);
+    const rotated = await send(admin, 'POST', `${one}/rotateSecret`, id(rotating), { previousSecretTtl: '60s' });
+    expect(rotated.status, rotated.text).toBe(200);
+    recordSecret(rotated.body.apiSecret, rotating.body.apiKey);
+    expect((await send(as('basic'), 'GET', `${one}/secrets`, id(rotating))).body.secrets).toHaveLength(2);
+    expect((await send(admin, 'POST', `${one}/rotateSecret`, id(hmac), {})).status).toBe(412);
+    expect((await send(admin, 'POST', `${one}/revokePreviousSecret`, id(rotating), {})).status).toBe(200);
     expect((await send(admin, 'POST', `${one}/reveal`, id(legacy))).status).toBe(200);
     expect((await send(admin, 'POST', `${one}/reveal`, { ...project(), credentialId: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
 

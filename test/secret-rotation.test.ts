@@ -9,6 +9,7 @@ import { consoleAccount, type ConsoleAccount } from './helpers/console-account.j
 import { CLI, run } from './helpers/processes.js';
 import { recordSecret, startTestServer, type Bootstrapped, type TestServer } from './helpers/server.js';
 import { postToken } from './helpers/token-requests.js';
+import { createResponseValidator, type ResponseValidator } from './helpers/openapi-validator.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -176,8 +177,11 @@ describe('v1 :rotateSecret and :revokePreviousSecret', () => {
 
 describe('the console rotates a REST Basic credential', () => {
   let people: ConsoleAccount;
+  let doc: ResponseValidator;
+  const CRED = '/api/projects/{projectId}/credentials/{credentialId}';
   beforeAll(async () => {
     people = await consoleAccount(s);
+    doc = createResponseValidator((await (await fetch(`${s.url}/api/openapi.json`)).json()) as object);
   });
 
   it('an Administrator rotates with the overlap chosen, sees both secrets, revokes the previous one', async () => {
@@ -190,16 +194,26 @@ describe('the console rotates a REST Basic credential', () => {
     const base = `/projects/${people.projectId}/credentials/${credentialId}`;
     const rotated = await admin.call('POST', `${base}/rotateSecret`, { previousSecretTtl: '3600s' });
     expect(rotated.status).toBe(200);
+    doc.assertValid('POST', `${CRED}/rotateSecret`, 200, rotated.body);
     recordSecret(rotated.body.apiSecret);
     expect(rotated.body.notice).toContain('only');
     expect(rotated.body.secrets).toHaveLength(2);
     expect(await tokenStatus(apiKey, secret)).toBe(200);
     expect(await tokenStatus(apiKey, rotated.body.apiSecret)).toBe(200);
-    expect((await admin.call('GET', `${base}/secrets`)).body.secrets).toHaveLength(2);
+    const listed = await admin.call('GET', `${base}/secrets`);
+    doc.assertValid('GET', `${CRED}/secrets`, 200, listed.body);
+    expect(listed.body.secrets).toHaveLength(2);
+    const again = await admin.call('POST', `${base}/rotateSecret`, {});
+    expect(again.status).toBe(412);
+    doc.assertValid('POST', `${CRED}/rotateSecret`, 412, again.body);
     // Not an Administrator: may look, may not rotate.
     expect((await people.users.basic.call('GET', `${base}/secrets`)).status).toBe(200);
-    expect((await people.users.basic.call('POST', `${base}/rotateSecret`, {})).status).toBe(403);
-    expect((await admin.call('POST', `${base}/revokePreviousSecret`, {})).status).toBe(200);
+    const refused = await people.users.basic.call('POST', `${base}/rotateSecret`, {});
+    expect(refused.status).toBe(403);
+    doc.assertValid('POST', `${CRED}/rotateSecret`, 403, refused.body);
+    const revoked = await admin.call('POST', `${base}/revokePreviousSecret`, {});
+    expect(revoked.status).toBe(200);
+    doc.assertValid('POST', `${CRED}/revokePreviousSecret`, 200, revoked.body);
     expect(await tokenStatus(apiKey, secret)).toBe(401);
     expect(await tokenStatus(apiKey, rotated.body.apiSecret)).toBe(200);
   });

@@ -48,8 +48,9 @@ describe('discovery', () => {
     expect(doc.grant_types_supported).toEqual(['client_credentials']);
     expect([...(doc.token_endpoint_auth_methods_supported as string[])].sort()).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
     expect(doc.scopes_supported).toEqual(['read', 'write']);
+    expect(doc.revocation_endpoint).toBe(`${issuer}/oauth2/revoke`); // RFC 7009 (issue 14)
     for (const absent of ['authorization_endpoint', 'userinfo_endpoint', 'registration_endpoint', 'end_session_endpoint',
-      'revocation_endpoint', 'device_authorization_endpoint']) {
+      'device_authorization_endpoint']) {
       expect(doc, absent).not.toHaveProperty(absent);
     }
   });

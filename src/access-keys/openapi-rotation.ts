@@ -95,11 +95,66 @@ export function withRotationV1<T extends object>(doc: T): T {
     parameters: params,
     post: {
       operationId: 'revokeAccessKeyPreviousSecret', tags: ['Access Key'], summary: 'Revoke the previous secret of a key', ...EXTENSION,
-      description: 'Keymint extension (a custom method). The previous secret stops working now, on every instance within a second. 412 when there is none.',
-      requestBody: { required: false, content: json({ type: 'object', additionalProperties: false, maxProperties: 0 }) },
+      description:
+        'Keymint extension (a custom method). The previous secret stops working now, on every instance within a second. 412 when there is none. ' +
+        'With revokeTokens, every token the key was issued until now is revoked as well (GET /oauth2/revocations): for a secret that may have leaked.',
+      requestBody: {
+        required: false,
+        content: json({
+          type: 'object', additionalProperties: false,
+          properties: { revokeTokens: { type: 'boolean', default: false, description: "Also revoke the key's tokens issued until now." } },
+        }),
+      },
       responses: responses({ description: 'OK', content: json(ref('schemas/RevokePreviousSecretResponse')) }, [...KEY_ERRORS, '412', '413', '415']),
     },
   };
   Object.assign(d.components.schemas, rotationSchemas());
+  return doc;
+}
+
+type Security = Record<string, string[]>[];
+
+/** The console's rotation calls (docs/CONSOLE-API.md) added to the console API's document. */
+export function withRotationConsole<T extends object>(doc: T, security: { read: Security; write: Security }): T {
+  const d = doc as unknown as Doc;
+  const all = rotationSchemas();
+  const errors = ['400', '401', '403', '404', '429', '503'];
+  const op = (id: string, summary: string, description: string, ok: string, write: boolean, body?: object) => ({
+    operationId: id, summary, description, ...EXTENSION,
+    security: write ? security.write : security.read,
+    ...(body ? { requestBody: { required: false, content: json(body) } } : {}),
+    responses: responses({ description: 'OK', content: json(ref(`schemas/${ok}`)) }, write ? [...errors, '412', '413', '415'] : errors),
+  });
+  const base = '/api/projects/{projectId}/credentials/{credentialId}';
+  const parameters = [ref('parameters/projectId'), ref('parameters/credentialId')];
+  d.paths[`${base}/secrets`] = { parameters, get: op('listCredentialSecrets', 'List the secrets of a REST Basic credential', 'Any role, or a key of the project. Times only, never a secret.', 'ListKeySecretsResponse', false) };
+  d.paths[`${base}/rotateSecret`] = {
+    parameters,
+    post: op('rotateCredentialSecret', 'Rotate the secret of a REST Basic credential',
+      'Administrators only. A new secret, shown once; the previous one works until the chosen time (default 24 h). 412 for other kinds, or while a previous secret still works.',
+      'ConsoleRotateSecretResponse', true, ref('schemas/RotateSecretInput')),
+  };
+  d.paths[`${base}/revokePreviousSecret`] = {
+    parameters,
+    post: op('revokeCredentialPreviousSecret', 'Revoke the previous secret', 'Administrators only. 412 when there is none. revokeTokens: the key\'s tokens issued until now are revoked too.',
+      'ConsoleRevokePreviousSecretResponse', true, { type: 'object', additionalProperties: false, properties: { revokeTokens: { type: 'boolean' } } }),
+  };
+  Object.assign(d.components.schemas, {
+    KeySecret: all.KeySecret,
+    ListKeySecretsResponse: all.ListKeySecretsResponse,
+    RotateSecretInput: all.RotateSecretInput,
+    ConsoleRotateSecretResponse: {
+      type: 'object', additionalProperties: false, required: ['apiSecret', 'notice', 'secrets'],
+      properties: {
+        apiSecret: { type: 'string', minLength: 1, description: 'The new secret, shown this once.' },
+        notice: { type: 'string' },
+        secrets: { type: 'array', minItems: 1, maxItems: 2, items: ref('schemas/KeySecret') },
+      },
+    },
+    ConsoleRevokePreviousSecretResponse: {
+      type: 'object', additionalProperties: false, required: ['secrets'],
+      properties: { secrets: { type: 'array', minItems: 1, maxItems: 1, items: ref('schemas/KeySecret') } },
+    },
+  });
   return doc;
 }

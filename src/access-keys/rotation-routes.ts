@@ -4,7 +4,7 @@
 import express, { Router, type Request } from 'express';
 import { ApiError } from '../kernel/api-error.js';
 import { isUuid } from '../kernel/ids.js';
-import { parseEmptyBody, parseOverlap } from '../credentials/rotation-input.js';
+import { parseOverlap, parseRevokeOptions } from '../credentials/rotation-input.js';
 import type { AccessKeyRotation } from './rotation.js';
 import type { Actor } from './service.js';
 
@@ -44,8 +44,8 @@ export function rotationRouter(rotation: AccessKeyRotation): Router {
       const overlap = parseOverlap(req);
       res.json(await rotation.rotate(actorOf(res), projectIdOf(req), id, overlap, req.ip));
     } else {
-      parseEmptyBody(req);
-      res.json(await rotation.revokePrevious(actorOf(res), projectIdOf(req), id, req.ip));
+      const { revokeTokens } = parseRevokeOptions(req);
+      res.json(await rotation.revokePrevious(actorOf(res), projectIdOf(req), id, req.ip, revokeTokens));
     }
   });
 

@@ -39,10 +39,10 @@ export class AccessKeyRotation {
     return { accessKey: await this.#key(projectId, id), secret, secrets };
   }
 
-  async revokePrevious(actor: KeysCaller, projectId: string, id: string, address?: string) {
+  async revokePrevious(actor: KeysCaller, projectId: string, id: string, address?: string, revokeTokens = false) {
     this.#authorize(actor, projectId);
     await this.#key(projectId, id);
-    const { secrets } = await this.deps.rotation.revokePrevious(projectId, { by: 'id', value: id }, this.#who(actor, address));
+    const { secrets } = await this.deps.rotation.revokePrevious(projectId, { by: 'id', value: id }, this.#who(actor, address), revokeTokens);
     return { accessKey: await this.#key(projectId, id), secrets };
   }
 }

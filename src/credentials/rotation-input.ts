@@ -28,9 +28,17 @@ export function parseOverlap(req: Request): Overlap {
   return { overlapMs: body.previousSecretTtl ?? DEFAULT_OVERLAP_MS };
 }
 
-/** :revokePreviousSecret takes no fields (an empty body, or {}). */
-export function parseEmptyBody(req: Request): void {
-  if (hasNoBody(req)) return;
-  parseBody(req, z.object({}, bodyError).strict(), 'no fields are');
+const revokeBody = z
+  .object({ revokeTokens: z.boolean({ error: 'revokeTokens must be true or false' }).optional() }, bodyError)
+  .strict();
+
+/**
+ * :revokePreviousSecret: an empty body, or {"revokeTokens": true} to also revoke every token
+ * the key was issued until now (the previous secret may have leaked: its tokens go too,
+ * on every resource API that follows the revocation feed).
+ */
+export function parseRevokeOptions(req: Request): { revokeTokens: boolean } {
+  if (hasNoBody(req)) return { revokeTokens: false };
+  return { revokeTokens: parseBody(req, revokeBody, 'revokeTokens is').revokeTokens ?? false };
 }
 

@@ -70,3 +70,11 @@ export async function clearPreviousSecret(q: Queryable, id: string): Promise<Sec
   );
   return rows[0];
 }
+
+/** Every token of the key issued until now goes into the revocation feed (migrations/0081). */
+export async function revokeKeyTokens(q: Queryable, id: string): Promise<void> {
+  await q.query(
+    "INSERT INTO revocations (kind, id) VALUES ('key', $1) ON CONFLICT (kind, id) DO UPDATE SET revoked_at = excluded.revoked_at",
+    [id],
+  );
+}

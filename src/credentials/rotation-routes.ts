@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Actor } from '../kernel/actor.js';
 import { projectFor } from './access.js';
 import type { Db } from '../db/pool.js';
-import { parseEmptyBody, parseOverlap } from './rotation-input.js';
+import { parseOverlap, parseRevokeOptions } from './rotation-input.js';
 import type { SecretRotation } from './secret-rotation.js';
 import { ApiError } from '../kernel/api-error.js';
 import { isUuid } from '../kernel/ids.js';
@@ -37,8 +37,8 @@ export function rotationConsoleRouter(db: Db, rotation: SecretRotation): Router 
 
   router.post(`${base}/revokePreviousSecret`, async (req, res) => {
     const p = await project(req, res, true);
-    parseEmptyBody(req);
-    res.json({ secrets: (await rotation.revokePrevious(p.id, credentialRef(req), who(req, res))).secrets });
+    const { revokeTokens } = parseRevokeOptions(req);
+    res.json({ secrets: (await rotation.revokePrevious(p.id, credentialRef(req), who(req, res), revokeTokens)).secrets });
   });
 
   return router;

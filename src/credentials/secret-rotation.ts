@@ -13,7 +13,7 @@ import { hashSecret } from '../auth/secret-hash.js';
 import { generateSecret } from '../kernel/secrets.js';
 import { ApiError } from '../kernel/api-error.js';
 import type { Actor } from '../kernel/actor.js';
-import { clearPreviousSecret, findKeySecrets, rotateKeySecret, type KeyRef, type SecretsRow } from './rotation-queries.js';
+import { clearPreviousSecret, findKeySecrets, revokeKeyTokens, rotateKeySecret, type KeyRef, type SecretsRow } from './rotation-queries.js';
 
 export const DEFAULT_OVERLAP_MS = 24 * 3600_000;
 export const MAX_OVERLAP_MS = 30 * 24 * 3600_000;
@@ -110,14 +110,16 @@ export class SecretRotation {
     return { row, secret, secrets: toKeySecrets(row) };
   }
 
-  async revokePrevious(projectId: string, ref: KeyRef, who: RotationWho): Promise<{ row: SecretsRow; secrets: KeySecret[] }> {
+  /** `revokeTokens`: every token of the key issued until now is revoked too (the revocation feed). */
+  async revokePrevious(projectId: string, ref: KeyRef, who: RotationWho, revokeTokens = false): Promise<{ row: SecretsRow; secrets: KeySecret[] }> {
     const row = await withTransaction(this.deps.db, async (tx) => {
       const before = await this.#lock(tx, projectId, ref);
       if (before.previous_secret_hash === null || before.previous_secret_expire_time! <= before.now) {
         throw ApiError.failedPrecondition('The key has no previous secret that still works: there is nothing to revoke.');
       }
       const after = await clearPreviousSecret(tx, before.id);
-      await this.#audit(tx, who, 'credential.secret_revoke_previous', after, { previousSecretCreateTime: before.previous_secret_create_time!.toISOString() });
+      if (revokeTokens) await revokeKeyTokens(tx, before.id);
+      await this.#audit(tx, who, 'credential.secret_revoke_previous', after, { previousSecretCreateTime: before.previous_secret_create_time!.toISOString(), revokeTokens });
       return after;
     });
     await this.deps.feed.publish({ kind: 'access_key', id: row.id });

@@ -5,6 +5,7 @@ import { ERROR_STATUSES, errorResponse, json, ref, retryAfter, schemas as v1Sche
 import { consoleSchemas } from './openapi-schemas.js';
 import { withUsageConsole } from '../usage/openapi.js';
 import { withApisConsole } from '../apis/openapi.js';
+import { withRotationConsole } from '../access-keys/openapi-rotation.js';
 
 type Security = Record<string, string[]>[];
 
@@ -59,7 +60,8 @@ const pageSize = (max: number, fallback: number) =>
 
 export function buildConsoleOpenApi(issuer: string): object {
   const credentials = '/api/projects/{projectId}/credentials';
-  const doc = withUsageConsole(buildDocument(issuer, credentials), { read: [...SESSION, ...KEYS], write: [...SESSION_CSRF, ...KEYS] });
+  const security = { read: [...SESSION, ...KEYS], write: [...SESSION_CSRF, ...KEYS] };
+  const doc = withRotationConsole(withUsageConsole(buildDocument(issuer, credentials), security), security);
   return withApisConsole(doc, { read: SESSION, write: SESSION_CSRF, keys: KEYS });
 }
 

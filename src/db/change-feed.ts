@@ -19,6 +19,7 @@ export type Change =
   /** The APIs of account `id` (src/apis/catalog.ts). */
   | { kind: 'api'; id: string }
   | { kind: 'signing_keys' }
+  | { kind: 'revocations' }
   | { kind: 'reset' };
 
 export interface ChangeFeed {
@@ -45,7 +46,9 @@ class Subscribers {
 }
 
 const toChange = (row: Pick<ChangeRow, 'kind' | 'id'>): Change | undefined =>
-  (row.kind === 'access_key' || row.kind === 'api') && row.id ? { kind: row.kind, id: row.id } : row.kind === 'signing_keys' ? { kind: 'signing_keys' } : undefined;
+  (row.kind === 'access_key' || row.kind === 'api') && row.id
+    ? { kind: row.kind, id: row.id }
+    : row.kind === 'signing_keys' || row.kind === 'revocations' ? { kind: row.kind } : undefined;
 
 export function createLocalChangeFeed(db?: Queryable): ChangeFeed {
   const subs = new Subscribers();

@@ -6,7 +6,7 @@ export const CHANGE_CHANNEL = 'keymint_changes';
 
 export interface ChangeRow {
   seq: string;
-  kind: 'access_key' | 'api' | 'signing_keys';
+  kind: 'access_key' | 'api' | 'signing_keys' | 'revocations';
   id: string | null;
 }
 

@@ -27,6 +27,11 @@ export class Metrics {
     labelNames: ['cache', 'result'] as const,
     registers: [this.registry],
   });
+  readonly revocationFeedStatements = new Counter({
+    name: 'keymint_revocation_feed_statements_total',
+    help: 'Statements run in the background to re-read the revocation feed (on a revocation, a key change, an expiry)',
+    registers: [this.registry],
+  });
   readonly bcryptCompares = new Counter({
     name: 'keymint_bcrypt_compares_total',
     help: 'bcrypt comparisons run (real and dummy), i.e. secrets checked the slow way',

@@ -8,6 +8,7 @@ import { INTROSPECTION_PATH } from './introspection.js';
 import { TOKEN_PATH } from './provider.js';
 import { CLIENT_AUTH_METHODS, DPOP_ALGS } from './client-assertions.js';
 import { CLIENT_ASSERTION_ALGS } from '../access-keys/public-key-input.js';
+import { REVOKE_PATH } from './revocation-routes.js';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 
@@ -19,6 +20,8 @@ export function discoveryDocument(config: Config, signingAlgs: readonly string[]
     jwks_uri: `${config.issuer}${JWKS_PATH}`,
     introspection_endpoint: `${config.issuer}${INTROSPECTION_PATH}`,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    revocation_endpoint: `${config.issuer}${REVOKE_PATH}`,
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     grant_types_supported: ['client_credentials'],
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     // private_key_jwt's assertions (a key's public keys: v1 .../publicKeys) and DPoP proofs (RFC 9449 §5.1).

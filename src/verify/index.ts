@@ -6,5 +6,6 @@ export { DPOP_ALGORITHMS } from './dpop.js';
 export type { DpopPresentation } from './dpop.js';
 export { requireAccessToken } from './middleware.js';
 export { assertScopes, hasScopes, requireScopes } from './scopes.js';
+export type { RevocationFeedOptions } from './revocation-feed.js';
 export type { RequireAccessTokenOptions } from './middleware.js';
 export { InvalidDpopProofError, InvalidTokenError, InsufficientScopeError, VerifierUnavailableError } from './errors.js';

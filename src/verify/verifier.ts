@@ -10,6 +10,7 @@ import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload, type JWTVe
 import { InsufficientScopeError, InvalidTokenError, VerifierUnavailableError, fromJoseError } from './errors.js';
 import { TokenCache } from './token-cache.js';
 import { dpopChecker, type DpopPresentation } from './dpop.js';
+import { followerFor, type RevocationFeedOptions } from './revocation-feed.js';
 
 export const DEFAULT_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA', 'PS256', 'RS256'];
 
@@ -35,6 +36,12 @@ export interface VerifierOptions {
   now?: () => number;
   /** DPoP proofs (RFC 9449): how far iat may be from now (default 60 s), how many jtis to remember (default 100000), the algorithms (default ES256, EdDSA, PS256, RS256). */
   dpop?: { windowSeconds?: number; maxRememberedProofs?: number; algorithms?: string[] };
+  /**
+   * Opt-in: follow Keymint's revocation feed (revocation-feed.ts), and refuse a token whose
+   * key was deleted, expired or had its tokens revoked after the token's iat, or whose jti
+   * was revoked (RFC 7009). One background request per feed in the process; none per token.
+   */
+  revocations?: boolean | RevocationFeedOptions;
 }
 
 export interface VerifiedToken {
@@ -62,6 +69,8 @@ export interface VerifyOptions {
 
 export interface Verifier {
   verify(token: string, opts?: VerifyOptions): Promise<VerifiedToken>;
+  /** Stops following the revocation feed (when this was its last verifier). */
+  close(): void;
 }
 
 // RFC 9068 §2.2 makes these mandatory; a token without them is not an access token of ours.
@@ -91,6 +100,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new TypeError('cacheMaxEntries must be a whole number of at least 0');
   const cache = maxEntries > 0 ? new TokenCache<VerifiedToken>(maxEntries, now) : undefined;
   const checkProof = dpopChecker({ ...options.dpop, now });
+  const feed = options.revocations ? followerFor(options.issuer, options.revocations === true ? {} : options.revocations, options.fetch ?? fetch) : undefined;
+  feed?.acquire();
+  let closed = false;
 
   const check = async (token: string): Promise<JWTPayload> => {
     const getKey = await getKeys();
@@ -118,6 +130,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
         entry = toVerifiedToken(await check(token)); // throws for a token of the wrong shape: never cached
         if (key !== undefined) cache!.set(key, entry, entry.expiresAt.getTime());
       }
+      // Judged on every call, cached or not: a revocation reaches tokens already accepted.
+      if (feed) {
+        await feed.ready();
+        feed.check(entry.clientId, entry.claims.iat, entry.claims.jti);
+      }
       // A cached entry is frozen and shared; its Date (mutable even when frozen) is handed out as a copy.
       const verified = cache ? { ...entry, expiresAt: new Date(entry.expiresAt.getTime()) } : entry;
       const presentation = opts?.presentation ?? { scheme: 'Bearer' };
@@ -132,6 +149,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const missing = opts?.scopes?.filter((scope) => !verified.scopes.includes(scope)) ?? [];
       if (missing.length > 0) throw new InsufficientScopeError(opts!.scopes!);
       return verified;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      feed?.release();
     },
   };
 }
