@@ -236,6 +236,20 @@ describe('token quotas', () => {
     expect(refused.status).toBe(429);
     expect(refused.body.error_description).toMatch(/quota is used up/);
   });
+
+  it('count a refused assertion as the key\'s wrong secret', async () => {
+    const id = key.accessKey.accessKeyId;
+    const wrong = await new SignJWT({ jti: randomUUID() }).setProtectedHeader({ alg: 'ES256' }).setIssuer(id).setSubject(id)
+      .setAudience(a.config.issuer).setExpirationTime('1m').sign((await generateKeyPair('ES256')).privateKey);
+    const count = async () => {
+      await a.running.usage!.recorder.flush();
+      const { rows } = await a.sql.query("SELECT coalesce(sum(wrong_secret), 0)::int AS n FROM usage_counts WHERE key_id = $1 AND granularity = 'day'", [id]);
+      return rows[0].n as number;
+    };
+    const before = await count();
+    expect((await tokenWith(a, wrong)).status).toBe(401);
+    expect(await count()).toBe(before + 1);
+  });
 });
 
 describe('a jwks_uri instead of keys held by Keymint', () => {

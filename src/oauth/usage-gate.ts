@@ -45,6 +45,13 @@ export function gateClientSecrets(provider: Provider, usage: UsageRecorder): voi
     if (isRateLimited(err) && client.project_id !== undefined) usage.count(client.clientId, client.project_id, 'rate_limited');
     throw err;
   }
+  // A refused client assertion (private_key_jwt) is the assertion's wrong secret. Only an
+  // existing key gets this far (ctx.oidc.client is set once the key is found).
+  provider.on('grant.error', (ctx, err) => {
+    const client = ctx.oidc?.client as ProviderClient | undefined;
+    if (client?.project_id === undefined || (err as { error?: string }).error !== 'invalid_client') return;
+    if (typeof (ctx.oidc.params as { client_assertion?: unknown } | undefined)?.client_assertion === 'string') usage.count(client.clientId, client.project_id, 'wrong_secret');
+  });
   // Synchronous when the check is (the warm path).
   proto.compareClientSecret = function compareClientSecret(this: ProviderClient, actual: string) {
     let out: boolean | Promise<boolean>;
