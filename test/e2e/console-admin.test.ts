@@ -176,7 +176,7 @@ describe('console Users and Audit log', () => {
     await signInAs(basic, acme.emails.basic, acme.password);
     const nav = basic.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'API Settings' }).waitFor();
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Access keys', 'API Settings']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Access keys', 'API Settings', 'APIs']);
     for (const [path, text] of [['users', 'add users, change their roles or remove them'], ['audit-log', 'read the audit log']]) {
       await basic.goto(`/console/${path}`);
       await basic.getByText(`Only account Administrators can ${text}. Your role is Basic`, { exact: false }).waitFor();

@@ -38,7 +38,7 @@ export function listCredentials(projectId: string, opts: { kind?: Kind; pageToke
   return request<CredentialPage>('GET', `${credentialsOf(projectId)}?${query}`);
 }
 
-export type NewCredential = ({ kind: 'basic' | 'hmac'; label: string } | { kind: 'legacy'; username: string; password: string }) & { expireTime?: string };
+export type NewCredential = ({ kind: 'basic' | 'hmac'; label: string } | { kind: 'legacy'; username: string; password: string }) & { expireTime?: string; grants?: Array<{ api: string; scopes: string[] }> };
 
 export const createCredential = (projectId: string, body: NewCredential) =>
   request<CreatedCredential>('POST', credentialsOf(projectId), body);

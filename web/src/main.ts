@@ -8,6 +8,7 @@ import { getSession, signOut } from './endpoints';
 import { announce } from './live';
 import { accessKeysPage } from './pages/access-keys';
 import { apiSettingsPage } from './pages/api-settings';
+import { apisPage } from './pages/apis';
 import { auditLogPage } from './pages/audit-log';
 import { pageHeading, shell } from './pages/layout';
 import { forcedPasswordPage, passwordPage } from './pages/password';
@@ -55,6 +56,7 @@ async function renewSession(): Promise<void> {
 
 const PAGES: Partial<Record<Route['name'], (ctx: PageContext) => Promise<void>>> = {
   'access-keys': accessKeysPage,
+  apis: apisPage,
   users: usersPage,
   'audit-log': auditLogPage,
   password: passwordPage,

@@ -6,6 +6,7 @@ export type Route =
   | { name: 'access-keys' }
   | { name: 'api-settings'; projectId?: string }
   | { name: 'users' }
+  | { name: 'apis' }
   | { name: 'audit-log' }
   | { name: 'password' }
   | { name: 'usage'; projectId: string }
@@ -17,7 +18,7 @@ export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname.replace(/^\/console$/, '');
   if (path === '' || path === 'access-keys') return { name: 'access-keys' };
   if (path === 'api-settings') return { name: 'api-settings' };
-  if (path === 'users' || path === 'audit-log' || path === 'password') return { name: path };
+  if (path === 'users' || path === 'audit-log' || path === 'password' || path === 'apis') return { name: path };
   const usage = /^projects\/([^/]+)\/usage$/.exec(path);
   if (usage) return { name: 'usage', projectId: decodeURIComponent(usage[1]) };
   const match = /^projects\/([^/]+)\/api-settings$/.exec(path);
@@ -30,7 +31,7 @@ export function hrefFor(route: Route): string {
   if (route.name === 'api-settings') {
     return route.projectId ? `${BASE}projects/${encodeURIComponent(route.projectId)}/api-settings` : `${BASE}api-settings`;
   }
-  if (route.name === 'users' || route.name === 'audit-log' || route.name === 'password') return `${BASE}${route.name}`;
+  if (route.name === 'users' || route.name === 'audit-log' || route.name === 'password' || route.name === 'apis') return `${BASE}${route.name}`;
   return BASE;
 }
 

@@ -1,6 +1,7 @@
 // "Create new key": a label for Basic and HMAC keys, a username and password for Legacy
-// credentials, and for every kind an optional expiry. On success the confirmation opens
-// (for Basic and HMAC, with the secret).
+// credentials, and for every kind an optional expiry and its access (grants, issue 13: by
+// default tokens for one API and no management). On success the confirmation opens (for
+// Basic and HMAC, with the secret).
 import { h } from '../dom';
 import { createCredential } from '../endpoints';
 import { field } from '../field';
@@ -8,11 +9,25 @@ import { openModal } from '../modal';
 import { EXPIRY_HINT, expireTimeOf } from '../sections/expiry';
 import { KIND_NAMES, type CreatedCredential, type Kind, type Project } from '../types';
 import { showKeyCreated, showLegacyCreated } from './key-created';
+import { listApis } from '../apis-endpoints';
+import { grantsEditor, type GrantsEditor } from '../sections/grants-editor';
 
 export const USERNAME_RULE = '3 to 50 letters, digits, or . _ - @. It cannot be changed later.';
 export const PASSWORD_RULE = '6 to 50 alphanumeric characters, including upper and lowercase.';
 
 export function openCreateKey(project: Project, kind: Kind, onCreated: (created: CreatedCredential) => void): void {
+  // The account's APIs first, for the access editor; without them (an old server), no editor.
+  void listApis().then(
+    (catalog) => openWith(project, kind, onCreated, grantsEditor(catalog)),
+    () => openWith(project, kind, onCreated, undefined),
+  );
+}
+
+function openWith(project: Project, kind: Kind, onCreated: (created: CreatedCredential) => void, access: GrantsEditor | undefined): void {
+  const grants = () => {
+    const value = access?.value();
+    return value ? { grants: value } : {};
+  };
   let created: CreatedCredential | undefined;
   const after = () => {
     if (!created) return;
@@ -20,7 +35,7 @@ export function openCreateKey(project: Project, kind: Kind, onCreated: (created:
     if (kind === 'legacy') showLegacyCreated(created);
     else showKeyCreated(created);
   };
-  const intro = h('p', { class: 'muted' }, `${KIND_NAMES[kind]} · ${project.name}`);
+  const intro = [h('p', { class: 'muted' }, `${KIND_NAMES[kind]} · ${project.name}`), access?.element];
   const expires = field({
     label: 'Expires (optional)',
     name: 'expires',
@@ -43,7 +58,7 @@ export function openCreateKey(project: Project, kind: Kind, onCreated: (created:
       submitLabel: 'Create key',
       busyLabel: 'Creating…',
       onSubmit: async () => {
-        created = await createCredential(project.projectId, { kind, username: username.input.value.trim(), password: password.input.value, ...expireTime() });
+        created = await createCredential(project.projectId, { kind, username: username.input.value.trim(), password: password.input.value, ...expireTime(), ...grants() });
       },
       onClose: after,
     });
@@ -58,7 +73,7 @@ export function openCreateKey(project: Project, kind: Kind, onCreated: (created:
     submitLabel: 'Create Key',
     busyLabel: 'Creating…',
     onSubmit: async () => {
-      created = await createCredential(project.projectId, { kind: kind as 'basic' | 'hmac', label: label.input.value.trim(), ...expireTime() });
+      created = await createCredential(project.projectId, { kind: kind as 'basic' | 'hmac', label: label.input.value.trim(), ...expireTime(), ...grants() });
     },
     onClose: after,
   });

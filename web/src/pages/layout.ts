@@ -22,6 +22,7 @@ export function shell(session: Session, route: Route, onSignOut: () => void): HT
         null,
         h('li', null, h('a', { href: '/console/', 'aria-current': current('access-keys') }, 'Access keys')),
         h('li', null, h('a', { href: '/console/api-settings', 'aria-current': current('api-settings') }, 'API Settings')),
+        h('li', null, h('a', { href: '/console/apis', 'aria-current': current('apis') }, 'APIs')),
         isAdministrator(session) && [
           h('li', null, h('a', { href: '/console/users', 'aria-current': current('users') }, 'Users')),
           h('li', null, h('a', { href: '/console/audit-log', 'aria-current': current('audit-log') }, 'Audit log')),

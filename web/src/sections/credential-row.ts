@@ -1,7 +1,9 @@
 // One credential in its section's table (with when it expires). Administrators get a checkbox (for Delete
 // selected), Show for the API key, and Edit (label, or a legacy password).
 import { openEditExpiry, openEditLabel, openEditPassword } from '../dialogs/edit-credential';
-import { h, time } from '../dom';
+import { fill, h, time } from '../dom';
+import { getGrants } from '../apis-endpoints';
+import { accessSummary, openEditGrants } from '../dialogs/edit-grants';
 import type { Credential, Project } from '../types';
 import { displayName } from './credential-name';
 import { expiryOf } from './expiry';
@@ -34,6 +36,12 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
   cells.push(h('td', { 'data-label': 'Created' }, time(c.createTime)));
   cells.push(h('td', { 'data-label': 'Expires' }, expiryOf(c)));
   cells.push(h('td', { 'data-label': 'Last used' }, time(c.lastUseTime)));
+  // What the key may do (issue 13), read for Administrators' rows.
+  const access = h('td', { 'data-label': 'Access', class: 'access-cell' }, '…');
+  if (opts.canManage) {
+    cells.push(access);
+    getGrants(opts.project.projectId, c.credentialId).then((g) => fill(access, accessSummary(g.grants)), () => fill(access, '?'));
+  }
 
   if (opts.canManage) {
     const edit = h('button', { type: 'button', class: 'secondary small', 'aria-label': legacy ? `Edit password of ${name}` : `Edit label of ${name}` }, 'Edit');
@@ -46,7 +54,10 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
     const expiry = h('button', { type: 'button', class: 'secondary small', 'data-action': 'expiry', 'aria-label': `Change expiry of ${name}` }, 'Expiry');
     const expiryAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="expiry"]`);
     expiry.addEventListener('click', () => openEditExpiry(opts.project, c, (u) => opts.onEdited(u, u.expireTime ? `${name} now expires ${new Date(u.expireTime).toLocaleString()}.` : `${name} now never expires.`), expiryAgain));
-    cells.push(h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' }, edit, expiry)));
+    const grants = h('button', { type: 'button', class: 'secondary small', 'data-action': 'access', 'aria-label': `Change access of ${name}` }, 'Access');
+    const grantsAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="access"]`);
+    grants.addEventListener('click', () => void openEditGrants(opts.project, c, name, (g) => fill(access, accessSummary(g)), grantsAgain));
+    cells.push(h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' }, edit, expiry, grants)));
   }
   return h('tr', { 'data-credential-id': c.credentialId }, cells);
 }
@@ -62,6 +73,7 @@ export function headerRow(legacy: boolean, canManage: boolean): HTMLTableRowElem
     th('Created'),
     th('Expires'),
     th('Last used'),
+    canManage && th('Access'),
     canManage && th('Actions', true),
   );
 }
