@@ -174,6 +174,12 @@ describe('a key granted orders:read on the orders API', () => {
       ['DELETE', `/v1/projects/${p}/accessKeys/${sinch.id}`, undefined, 'accesskeys.write'],
       ['GET', `/api/projects/${p}/credentials`, undefined, 'accesskeys.read'],
       ['POST', `/api/projects/${p}/credentials`, { kind: 'basic', label: 'planted' }, 'accesskeys.write'],
+      // Another key's secret, public keys and token settings (issue 14's extensions) are key management too.
+      ['POST', `/v1/projects/${p}/accessKeys/${sinch.id}:rotateSecret`, {}, 'accesskeys.write'],
+      ['GET', `/v1/projects/${p}/accessKeys/${sinch.id}/secrets`, undefined, 'accesskeys.read'],
+      ['POST', `/v1/projects/${p}/accessKeys/${sinch.id}/publicKeys`, { jwk: { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' } }, 'accesskeys.write'],
+      ['GET', `/v1/projects/${p}/accessKeys/${sinch.id}/publicKeys`, undefined, 'accesskeys.read'],
+      ['PATCH', `/v1/projects/${p}/accessKeys/${sinch.id}/tokenSettings`, { dpopRequired: true }, 'accesskeys.write'],
     ];
     for (const [method, path, body, needed] of attempts) {
       const init = (authorization: string) => ({ method, headers: { authorization, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
@@ -184,6 +190,11 @@ describe('a key granted orders:read on the orders API', () => {
       expect(byToken.status, `${method} ${path} by an orders token`).toBe(401);
     }
     expect(await rows()).toBe(before);
+    // The Sinch key still has one secret, no public key, no DPoP requirement.
+    const sinchBasic = basicHeader(sinch.id, sinch.secret);
+    expect((await raw(`${s.url}/v1/projects/${p}/accessKeys/${sinch.id}/secrets`, { headers: { authorization: sinchBasic } })).json!.secrets).toHaveLength(1);
+    expect((await raw(`${s.url}/v1/projects/${p}/accessKeys/${sinch.id}/publicKeys`, { headers: { authorization: sinchBasic } })).json!.publicKeys).toEqual([]);
+    expect(decodeJwt(await tokenOf(sinch))).toMatchObject({ client_id: sinch.id });
   });
 });
 

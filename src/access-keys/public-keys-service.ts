@@ -10,6 +10,8 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import { recordKeyAudit } from './key-audit.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import { ApiError } from '../kernel/api-error.js';
+import { MANAGEMENT_SCOPES } from '../kernel/grants.js';
+import { requireKeyScope } from '../kernel/permissions.js';
 import { findAccessKey, type AccessKeyRow } from './queries.js';
 import * as q from './public-key-queries.js';
 import { MAX_PUBLIC_KEYS, type PublicKeyInput } from './public-key-input.js';
@@ -45,7 +47,9 @@ const keyNotFound = (id: string) => ApiError.notFound(`Access key ${id} does not
 export class PublicKeysService {
   constructor(private readonly deps: { db: Db; feed: ChangeFeed }) {}
 
-  #authorize(actor: KeysCaller, projectId: string) {
+  // Issue 13: a key needs the management scope too (reading accesskeys.read, changing accesskeys.write).
+  #authorize(actor: KeysCaller, projectId: string, scope: string = MANAGEMENT_SCOPES.write) {
+    if (actor.kind !== 'operator') requireKeyScope(actor, scope);
     if (actor.kind !== 'operator' && actor.projectId !== projectId) {
       throw ApiError.permissionDenied(`This access key belongs to project ${actor.projectId} and can manage the keys of that project only.`);
     }
@@ -63,7 +67,7 @@ export class PublicKeysService {
   }
 
   async list(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<{ publicKeys: PublicKey[] }> {
-    this.#authorize(actor, projectId);
+    this.#authorize(actor, projectId, MANAGEMENT_SCOPES.read);
     await this.#key(this.deps.db, projectId, accessKeyId);
     return { publicKeys: (await q.listPublicKeys(this.deps.db, accessKeyId)).map(toPublicKey) };
   }
@@ -113,7 +117,7 @@ export class PublicKeysService {
   }
 
   async getSettings(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<TokenSettings> {
-    this.#authorize(actor, projectId);
+    this.#authorize(actor, projectId, MANAGEMENT_SCOPES.read);
     await this.#key(this.deps.db, projectId, accessKeyId);
     return toSettings(await q.findTokenSettings(this.deps.db, accessKeyId));
   }

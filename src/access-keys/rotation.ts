@@ -3,6 +3,8 @@
 // project's), then the rules of credentials/secret-rotation.ts.
 import type { Db } from '../db/pool.js';
 import { ApiError } from '../kernel/api-error.js';
+import { MANAGEMENT_SCOPES } from '../kernel/grants.js';
+import { requireKeyScope } from '../kernel/permissions.js';
 import type { SecretRotation, Overlap, KeySecret } from '../credentials/secret-rotation.js';
 import { findAccessKey } from './queries.js';
 import { toAccessKey, type AccessKey, type KeysCaller } from './service.js';
@@ -10,7 +12,9 @@ import { toAccessKey, type AccessKey, type KeysCaller } from './service.js';
 export class AccessKeyRotation {
   constructor(private readonly deps: { db: Db; rotation: SecretRotation }) {}
 
-  #authorize(actor: KeysCaller, projectId: string) {
+  // Issue 13: a key needs the management scope too (reading accesskeys.read, changing accesskeys.write).
+  #authorize(actor: KeysCaller, projectId: string, scope: string = MANAGEMENT_SCOPES.write) {
+    if (actor.kind !== 'operator') requireKeyScope(actor, scope);
     if (actor.kind !== 'operator' && actor.projectId !== projectId) {
       throw ApiError.permissionDenied(`This access key belongs to project ${actor.projectId} and can manage the keys of that project only.`);
     }
@@ -27,7 +31,7 @@ export class AccessKeyRotation {
   }
 
   async listSecrets(actor: KeysCaller, projectId: string, id: string): Promise<{ secrets: KeySecret[] }> {
-    this.#authorize(actor, projectId);
+    this.#authorize(actor, projectId, MANAGEMENT_SCOPES.read);
     await this.#key(projectId, id);
     return { secrets: await this.deps.rotation.list(projectId, { by: 'id', value: id }) };
   }
