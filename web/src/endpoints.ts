@@ -49,6 +49,17 @@ export const updateCredential = (projectId: string, credentialId: string, patch:
 export const revealCredential = (projectId: string, credentialId: string) =>
   request<{ apiKey?: string; username?: string }>('POST', `${credentialsOf(projectId)}/${enc(credentialId)}/reveal`, {});
 
+export interface KeySecret { state: 'CURRENT' | 'PREVIOUS'; createTime: string; expireTime?: string; lastUseTime?: string }
+
+export const listCredentialSecrets = async (projectId: string, credentialId: string) =>
+  (await request<{ secrets: KeySecret[] }>('GET', `${credentialsOf(projectId)}/${enc(credentialId)}/secrets`)).secrets;
+
+export const rotateCredentialSecret = (projectId: string, credentialId: string, previousSecretTtl: string) =>
+  request<{ apiSecret: string; notice: string; secrets: KeySecret[] }>('POST', `${credentialsOf(projectId)}/${enc(credentialId)}/rotateSecret`, { previousSecretTtl });
+
+export const revokePreviousSecret = (projectId: string, credentialId: string) =>
+  request<{ secrets: KeySecret[] }>('POST', `${credentialsOf(projectId)}/${enc(credentialId)}/revokePreviousSecret`, {});
+
 export const deleteCredentials = (projectId: string, credentialIds: string[]) =>
   request<{ deleted: number }>('POST', `${credentialsOf(projectId)}/delete`, { credentialIds });
 

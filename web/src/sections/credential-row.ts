@@ -1,9 +1,11 @@
 // One credential in its section's table (with when it expires). Administrators get a checkbox (for Delete
-// selected), Show for the API key, and Edit (label, or a legacy password).
+// selected), Show for the API key, Edit (label, or a legacy password), and for REST Basic Rotate secret.
 import { openEditExpiry, openEditLabel, openEditPassword } from '../dialogs/edit-credential';
 import { fill, h, time } from '../dom';
 import { getGrants } from '../apis-endpoints';
 import { accessSummary, openEditGrants } from '../dialogs/edit-grants';
+import { openRotateSecret } from '../dialogs/rotate-secret';
+import { announce } from '../live';
 import type { Credential, Project } from '../types';
 import { displayName } from './credential-name';
 import { expiryOf } from './expiry';
@@ -57,7 +59,13 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
     const grants = h('button', { type: 'button', class: 'secondary small', 'data-action': 'access', 'aria-label': `Change access of ${name}` }, 'Access');
     const grantsAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="access"]`);
     grants.addEventListener('click', () => void openEditGrants(opts.project, c, name, (g) => fill(access, accessSummary(g)), grantsAgain));
-    cells.push(h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' }, edit, expiry, grants)));
+    let rotate: HTMLButtonElement | null = null;
+    if (c.kind === 'basic') {
+      rotate = h('button', { type: 'button', class: 'secondary small', 'data-action': 'rotate', 'aria-label': `Rotate secret of ${name}` }, 'Rotate secret');
+      const rotateAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="rotate"]`);
+      rotate.addEventListener('click', () => void openRotateSecret(opts.project, c, (message) => opts.onEdited(c, message), rotateAgain).catch((err: Error) => announce(err.message)));
+    }
+    cells.push(h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' }, edit, expiry, grants, rotate)));
   }
   return h('tr', { 'data-credential-id': c.credentialId }, cells);
 }
