@@ -5,6 +5,7 @@
 // scope, and raw requests), and the management API judges its Basic credentials and its
 // tokens by the same grants.
 import { decodeJwt } from 'jose';
+import { signHmacRequest } from '../src/auth/hmac-signature.js';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleAccount, type ConsoleAccount } from './helpers/console-account.js';
@@ -195,6 +196,24 @@ describe('a key granted orders:read on the orders API', () => {
     expect((await raw(`${s.url}/v1/projects/${p}/accessKeys/${sinch.id}/secrets`, { headers: { authorization: sinchBasic } })).json!.secrets).toHaveLength(1);
     expect((await raw(`${s.url}/v1/projects/${p}/accessKeys/${sinch.id}/publicKeys`, { headers: { authorization: sinchBasic } })).json!.publicKeys).toEqual([]);
     expect(decodeJwt(await tokenOf(sinch))).toMatchObject({ client_id: sinch.id });
+  });
+});
+
+describe('an HMAC key (console) is judged by the same grants', () => {
+  it('signed GET of the key list: 403 without accesskeys.read, 200 with it', async () => {
+    const made = await admin().call('POST', `/projects/${acct.projectId}/credentials`, { kind: 'hmac', label: 'signed orders', grants: [{ api: ORDERS, scopes: ['orders:read'] }] });
+    expect(made.status, made.text).toBe(201);
+    recordSecret(made.body.apiSecret, made.body.apiKey);
+    const path = `/v1/projects/${acct.projectId}/accessKeys`;
+    // Each signed with another Date: the same signature twice is a replay (refused as such).
+    let n = 0;
+    const signed = () => fetch(`${s.url}${path}`, { headers: signHmacRequest({ username: made.body.apiKey, secret: made.body.apiSecret, algorithm: 'hmac-sha256', method: 'GET', path, date: new Date(Date.now() - 2000 * n++) }) });
+    const refused = await signed();
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toContain('scope="accesskeys.read"');
+    const grant = await admin().call('PUT', `/projects/${acct.projectId}/credentials/${made.body.credential.credentialId}/grants`, { grants: [{ api: s.config.issuer, scopes: ['accesskeys.read'] }] });
+    expect(grant.status, grant.text).toBe(200);
+    expect((await signed()).status).toBe(200);
   });
 });
 
