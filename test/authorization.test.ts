@@ -7,6 +7,7 @@
 import { decodeJwt } from 'jose';
 import { signHmacRequest } from '../src/auth/hmac-signature.js';
 import * as client from 'openid-client';
+import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleAccount, type ConsoleAccount } from './helpers/console-account.js';
 import { recordSecret, recordToken, startTestServer, type TestServer } from './helpers/server.js';
@@ -144,6 +145,23 @@ describe('a key granted orders:read on the orders API', () => {
     expect(decodeJwt(tokens.access_token)).toMatchObject({ aud: ORDERS, scope: 'orders:read' });
     const refused = await client.clientCredentialsGrant(config, { scope: 'orders:write', resource: ORDERS }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ error: 'invalid_scope' });
+  });
+
+  it('gets exactly that with oauth4webapi (resource and scope), and its refusals are OAuth errors', async () => {
+    const as: oauth.AuthorizationServer = { issuer: s.config.issuer, token_endpoint: `${s.url}/oauth2/token` };
+    const cl: oauth.Client = { client_id: key.id };
+    const auth = oauth.ClientSecretBasic(key.secret);
+    const opts = { [oauth.allowInsecureRequests]: true };
+    const res = await oauth.clientCredentialsGrantRequest(as, cl, auth, new URLSearchParams({ resource: ORDERS, scope: 'orders:read' }), opts);
+    const tokens = await oauth.processClientCredentialsResponse(as, cl, res);
+    recordToken(tokens.access_token);
+    expect(tokens.scope).toBe('orders:read');
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ aud: ORDERS, scope: 'orders:read' });
+    const other = await oauth.clientCredentialsGrantRequest(as, cl, auth, new URLSearchParams({ resource: BILLING }), opts);
+    const err = await oauth.processClientCredentialsResponse(as, cl, other).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(oauth.ResponseBodyError);
+    expect((err as oauth.ResponseBodyError).error).toBe('invalid_target');
+    expect((err as oauth.ResponseBodyError).error_description).toContain(BILLING);
   });
 
   it('is refused orders:write (invalid_scope) and the billing API (invalid_target), each named', async () => {
