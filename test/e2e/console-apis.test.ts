@@ -40,6 +40,13 @@ describe('APIs and grants in the console', () => {
     const card = page.getByRole('region', { name: 'Orders' });
     await card.waitFor();
     expect(await card.locator('ul.scopes li').allTextContents()).toEqual(['orders:read Read orders', 'orders:write Change orders']);
+    // Edit: a third scope.
+    await card.getByRole('button', { name: 'Edit Orders' }).click();
+    const editing = page.getByRole('dialog', { name: 'Edit Orders' });
+    expect(await editing.getByLabel('Scopes').inputValue()).toBe('orders:read Read orders\norders:write Change orders');
+    await editing.getByLabel('Scopes').fill('orders:read Read orders\norders:write Change orders\norders:export Export orders');
+    await editing.getByRole('button', { name: 'Save API' }).click();
+    await page.getByRole('region', { name: 'Orders' }).locator('ul.scopes li', { hasText: 'orders:export' }).waitFor();
     await screenshot(page, 'apis');
 
     // A key: the dialog starts at least privilege, tokens for Orders, no management, and says why.

@@ -32,7 +32,7 @@ const grantsOf = (projectId: string, credentialId: string) => `/api/projects/${e
 export const listApis = () => request<ApiList>('GET', '/api/apis');
 export const createApi = (body: { identifier: string; displayName: string; scopes: Array<{ name: string; description?: string }>; tokenTtlSeconds?: number | null }) =>
   request<Api>('POST', '/api/apis', body);
-export const updateApi = (apiId: string, body: Partial<{ displayName: string; scopes: Array<{ name: string; description?: string }> }>) =>
+export const updateApi = (apiId: string, body: Partial<{ identifier: string; displayName: string; scopes: Array<{ name: string; description?: string }> }>) =>
   request<Api>('PATCH', `/api/apis/${enc(apiId)}`, body);
 export const deleteApi = (apiId: string) => request<Record<string, never>>('DELETE', `/api/apis/${enc(apiId)}`);
 export const getGrants = (projectId: string, credentialId: string) => request<KeyGrants>('GET', grantsOf(projectId, credentialId));

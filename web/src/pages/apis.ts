@@ -5,7 +5,7 @@ import { ApiFailure } from '../api';
 import type { PageContext } from '../context';
 import { isAdministrator } from '../context';
 import { fill, h } from '../dom';
-import { createApi, deleteApi, listApis, type Api, type ApiList } from '../apis-endpoints';
+import { createApi, deleteApi, listApis, updateApi, type Api, type ApiList } from '../apis-endpoints';
 import { field } from '../field';
 import { openModal } from '../modal';
 import { errorNote, loadingNote, pageHeading, settingsBreadcrumb } from './layout';
@@ -18,27 +18,34 @@ function scopesOf(text: string): Array<{ name: string; description: string }> {
   });
 }
 
-function openCreateApi(onCreated: (api: Api) => void): void {
-  const identifier = field({ label: 'Identifier', name: 'identifier', hint: 'An absolute URI, such as https://orders.example.com: the aud of its tokens, and the resource a token request names.', topics: ['identifier'] });
-  const displayName = field({ label: 'Name', name: 'displayName', maxlength: 100, topics: ['displayname'] });
+/** Create (no `api`) or edit an API: identifier, name, and its scopes one per line. */
+function openApiDialog(onDone: (api: Api) => void, api?: Api): void {
+  const identifier = field({ label: 'Identifier', name: 'identifier', value: api?.identifier, hint: 'An absolute URI, such as https://orders.example.com: the aud of its tokens, and the resource a token request names.', topics: ['identifier'] });
+  const displayName = field({ label: 'Name', name: 'displayName', value: api?.displayName, maxlength: 100, topics: ['displayname'] });
   const id = 'api-scopes';
   const scopes = h('textarea', { id, name: 'scopes', rows: 4, spellcheck: 'false', 'aria-describedby': `${id}-hint` });
+  scopes.value = (api?.scopes ?? []).map((s) => (s.description ? `${s.name} ${s.description}` : s.name)).join('\n');
   const scopeField = h('div', { class: 'field' }, h('label', { for: id }, 'Scopes'), h('p', { class: 'hint', id: `${id}-hint` }, 'One per line: the name, then an optional description (orders:read Read orders).'), scopes);
-  let created: Api | undefined;
+  let done: Api | undefined;
+  const body = () => ({ identifier: identifier.input.value.trim(), displayName: displayName.input.value.trim(), scopes: scopesOf(scopes.value) });
   openModal({
-    title: 'Create API',
+    title: api ? `Edit ${api.displayName}` : 'Create API',
+    content: api ? h('p', { class: 'muted' }, 'A scope taken away here is taken from every key granted it, everywhere within a second.') : undefined,
     fields: [identifier, displayName],
-    content: scopeField,
-    submitLabel: 'Create API',
-    busyLabel: 'Creating…',
+    submitLabel: api ? 'Save API' : 'Create API',
+    busyLabel: api ? 'Saving…' : 'Creating…',
     onSubmit: async () => {
-      created = await createApi({ identifier: identifier.input.value.trim(), displayName: displayName.input.value.trim(), scopes: scopesOf(scopes.value) });
+      done = api ? await updateApi(api.apiId, body()) : await createApi(body());
     },
-    onClose: () => created && onCreated(created),
+    onClose: () => done && onDone(done),
   });
+  // The scopes after the fields (the modal puts content above them).
+  document.querySelector('dialog.modal form .form-error')?.before(scopeField);
 }
 
 function apiCard(api: Api, admin: boolean, onDeleted: () => void): HTMLElement {
+  const change = admin && h('button', { type: 'button', class: 'secondary small', 'aria-label': `Edit ${api.displayName}` }, 'Edit');
+  if (change) change.addEventListener('click', () => openApiDialog(onDeleted, api));
   const del = admin && h('button', { type: 'button', class: 'secondary small', 'aria-label': `Delete ${api.displayName}` }, 'Delete');
   if (del) {
     del.addEventListener('click', () =>
@@ -57,7 +64,7 @@ function apiCard(api: Api, admin: boolean, onDeleted: () => void): HTMLElement {
   return h(
     'section',
     { class: 'card', 'aria-label': api.displayName, 'data-api-id': api.apiId },
-    h('div', { class: 'section-head' }, h('h2', null, api.displayName), del),
+    h('div', { class: 'section-head' }, h('h2', null, api.displayName), h('div', { class: 'row-actions' }, change, del)),
     h('p', { class: 'mono' }, api.identifier),
     h('p', { class: 'muted' }, api.tokenTtlSeconds ? `Tokens last ${api.tokenTtlSeconds} s.` : 'Tokens last the server default.'),
     api.scopes.length
@@ -80,7 +87,7 @@ export async function apisPage(ctx: PageContext): Promise<void> {
   const admin = isAdministrator(ctx.session);
   const reload = () => void apisPage(ctx);
   const create = admin && h('button', { type: 'button', class: 'primary' }, 'Create API');
-  if (create) create.addEventListener('click', () => openCreateApi(reload));
+  if (create) create.addEventListener('click', () => openApiDialog(reload));
   fill(
     ctx.main,
     crumb,
