@@ -211,7 +211,8 @@ describe('the command itself', () => {
     const complete = (...words: string[]) =>
       spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(keymint ${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length}; _keymint; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).stdout.trim().split('\n');
     expect(complete('k')).toEqual(['keys']);
-    expect(complete('keys', '')).toEqual(['create', 'list', 'get', 'rename', 'delete']);
+    expect(complete('keys', '')).toEqual(['create', 'list', 'get', 'rename', 'delete', 'rotate-secret', 'revoke-previous-secret', 'secrets']);
+    expect(complete('keys', 'r')).toEqual(['rename', 'rotate-secret', 'revoke-previous-secret']);
     expect(complete('keys', 'create', '--')).toEqual(expect.arrayContaining(['--project', '--name', '--expire-time', '--json']));
     expect(complete('users', 's')).toEqual(['set-password']);
     expect(complete('migrate', '--j')).toEqual(['--json']);
