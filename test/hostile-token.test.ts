@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HostileFixture } from './helpers/hostile-fixture.js';
 import { contentType, extraHeaders, headerValue, hostileString, queryString, RUNS } from './helpers/hostile.js';
 import { percentEncode } from './helpers/raw-http.js';
+import { otherLastChar } from './helpers/token-requests.js';
 
 let f: HostileFixture;
 let documents: Record<string, string>;
@@ -57,7 +58,7 @@ const spellings = (path: string) =>
 function formRequest(r: typeof request extends fc.Arbitrary<infer T> ? T : never, lead: [string, string]) {
   const { accessKeyId } = f.actor.accessKey;
   const secret = f.actor.secret;
-  const wrong = `${secret.slice(0, -1)}x`;
+  const wrong = otherLastChar(secret);
   const token = f.bearer.slice('Bearer '.length);
   const values: Record<Value, string> = {
     client_credentials: 'client_credentials', 'key id': accessKeyId, 'KEY ID': accessKeyId.toUpperCase(), secret, 'wrong secret': wrong,

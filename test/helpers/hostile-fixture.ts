@@ -10,6 +10,7 @@ import { isWellFormedSecret } from '../../src/kernel/secrets.js';
 import { startTestServer, type Bootstrapped, type TestServer } from './server.js';
 import { headerValue, hostileString, rows, snapshot, assertSafeResponse, type Row } from './hostile.js';
 import { rawRequest, type RawRequest, type RawResponse } from './raw-http.js';
+import { otherLastChar } from './token-requests.js';
 
 export type AuthChoice =
   | { kind: 'bearer' | 'basic' | 'wrong secret' | 'tampered token' | 'none' }
@@ -103,7 +104,7 @@ export class HostileFixture {
       case 'basic':
         return { headers: [['Authorization', this.s.basic(accessKeyId, this.actor.secret)]], valid: true };
       case 'wrong secret':
-        return { headers: [['Authorization', this.s.basic(accessKeyId, `${this.actor.secret.slice(0, -1)}x`)]], valid: false };
+        return { headers: [['Authorization', this.s.basic(accessKeyId, otherLastChar(this.actor.secret))]], valid: false };
       case 'tampered token':
         return { headers: [['Authorization', `${this.bearer.slice(0, -6)}AAAAAA`]], valid: false };
       case 'none':

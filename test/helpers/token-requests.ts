@@ -80,3 +80,6 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined>, t
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** A wrong secret one character away from `secret` (its last one changed: never to itself). */
+export const otherLastChar = (secret: string): string => `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`;
