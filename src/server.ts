@@ -125,7 +125,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const limiter = new FailureLimiter({ db, log, perAddress: config.authFailuresPerAddress, perKey: config.authFailuresPerKey });
     const secretUses = new SecretUses({ db, log, flushMs: config.lastUseFlushMs });
     const secrets = new KeySecrets({ db, feed, keys, limiter, unusableHash: dummyHash, log, metrics, secretUses });
-    const rotation = new SecretRotation({ db, feed });
+    const rotation = new SecretRotation({ db, feed, box });
     const tickets = new HmacTickets();
     const replays = new HmacReplays(db, log, MAX_SKEW_SECONDS);
     const jtis = new JtiReplays(db, log);

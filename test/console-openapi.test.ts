@@ -318,7 +318,7 @@ describe('real responses of the console API, held to the document', () => {
     expect(rotated.status, rotated.text).toBe(200);
     recordSecret(rotated.body.apiSecret, rotating.body.apiKey);
     expect((await send(as('basic'), 'GET', `${one}/secrets`, id(rotating))).body.secrets).toHaveLength(2);
-    expect((await send(admin, 'POST', `${one}/rotateSecret`, id(hmac), {})).status).toBe(412);
+    expect((await send(admin, 'POST', `${one}/rotateSecret`, id(legacy), {})).status).toBe(412);
     expect((await send(admin, 'POST', `${one}/revokePreviousSecret`, id(rotating), {})).status).toBe(200);
     expect((await send(admin, 'POST', `${one}/reveal`, id(legacy))).status).toBe(200);
     expect((await send(admin, 'POST', `${one}/reveal`, { ...project(), credentialId: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);

@@ -10,6 +10,7 @@ import { CLI, run } from './helpers/processes.js';
 import { recordSecret, startTestServer, type Bootstrapped, type TestServer } from './helpers/server.js';
 import { postToken } from './helpers/token-requests.js';
 import { createResponseValidator, type ResponseValidator } from './helpers/openapi-validator.js';
+import { signHmacRequest } from '../src/auth/hmac-signature.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -218,13 +219,43 @@ describe('the console rotates a REST Basic credential', () => {
     expect(await tokenStatus(apiKey, rotated.body.apiSecret)).toBe(200);
   });
 
-  it('an HMAC or legacy credential has no rotation here (412), and nothing changes', async () => {
+  it('an HMAC credential rotates too: requests signed with either secret work until the previous one is revoked', async () => {
     const admin = people.users.administrator;
     const hmac = await admin.call('POST', `/projects/${people.projectId}/credentials`, { kind: 'hmac', label: 'console-hmac' });
     expect(hmac.status).toBe(201);
-    const res = await admin.call('POST', `/projects/${people.projectId}/credentials/${hmac.body.credential.credentialId}/rotateSecret`, {});
+    recordSecret(hmac.body.apiSecret, hmac.body.apiKey);
+    const path = `/api/projects/${people.projectId}/credentials`;
+    // A fresh Date each time: a signature is accepted once (replays are refused).
+    const signed = async (secret: string) => {
+      await new Promise((r) => setTimeout(r, 1100));
+      return (await fetch(`${s.url}${path}`, { headers: signHmacRequest({ username: hmac.body.apiKey, secret, algorithm: 'hmac-sha256', method: 'GET', path, date: new Date() }) })).status;
+    };
+    expect(await signed(hmac.body.apiSecret)).toBe(200);
+    const base = `/projects/${people.projectId}/credentials/${hmac.body.credential.credentialId}`;
+    const rotated = await admin.call('POST', `${base}/rotateSecret`, { previousSecretTtl: '600s' });
+    expect(rotated.status).toBe(200);
+    doc.assertValid('POST', `${CRED}/rotateSecret`, 200, rotated.body);
+    recordSecret(rotated.body.apiSecret, hmac.body.apiKey);
+    expect(rotated.body.secrets).toHaveLength(2);
+    expect(await signed(hmac.body.apiSecret)).toBe(200);
+    expect(await signed(rotated.body.apiSecret)).toBe(200);
+    expect(await signed('kmsk_not_the_secret')).toBe(401);
+    expect((await admin.call('POST', `${base}/revokePreviousSecret`, {})).status).toBe(200);
+    await expect.poll(() => signed(hmac.body.apiSecret), { timeout: 5000 }).toBe(401);
+    expect(await signed(rotated.body.apiSecret)).toBe(200);
+    const { rows } = await s.sql.query('SELECT secret_sealed, previous_secret_sealed FROM access_keys WHERE id = $1', [hmac.body.apiKey]);
+    expect(rows[0].previous_secret_sealed).toBeNull();
+    expect(rows[0].secret_sealed).not.toContain(rotated.body.apiSecret); // sealed, never in the clear
+  });
+
+  it('a legacy credential has no rotation (412): its password is changed instead', async () => {
+    const admin = people.users.administrator;
+    const legacy = await admin.call('POST', `/projects/${people.projectId}/credentials`, { kind: 'legacy', username: `rot-${Date.now()}`, password: 'Rotation1x' });
+    expect(legacy.status).toBe(201);
+    recordSecret('Rotation1x');
+    const res = await admin.call('POST', `/projects/${people.projectId}/credentials/${legacy.body.credential.credentialId}/rotateSecret`, {});
     expect(res.status).toBe(412);
-    expect(res.body.error.message).toContain('REST Basic');
+    expect(res.body.error.message).toContain('legacy');
   });
 });
 

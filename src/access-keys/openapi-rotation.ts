@@ -127,11 +127,11 @@ export function withRotationConsole<T extends object>(doc: T, security: { read: 
   });
   const base = '/api/projects/{projectId}/credentials/{credentialId}';
   const parameters = [ref('parameters/projectId'), ref('parameters/credentialId')];
-  d.paths[`${base}/secrets`] = { parameters, get: op('listCredentialSecrets', 'List the secrets of a REST Basic credential', 'Any role, or a key of the project. Times only, never a secret.', 'ListKeySecretsResponse', false) };
+  d.paths[`${base}/secrets`] = { parameters, get: op('listCredentialSecrets', 'List the secrets of a REST Basic or HMAC credential', 'Any role, or a key of the project. Times only, never a secret.', 'ListKeySecretsResponse', false) };
   d.paths[`${base}/rotateSecret`] = {
     parameters,
-    post: op('rotateCredentialSecret', 'Rotate the secret of a REST Basic credential',
-      'Administrators only. A new secret, shown once; the previous one works until the chosen time (default 24 h). 412 for other kinds, or while a previous secret still works.',
+    post: op('rotateCredentialSecret', 'Rotate the secret of a REST Basic or HMAC credential',
+      'Administrators only. A new secret, shown once; the previous one works until the chosen time (default 24 h). 412 for a legacy credential, or while a previous secret still works.',
       'ConsoleRotateSecretResponse', true, ref('schemas/RotateSecretInput')),
   };
   d.paths[`${base}/revokePreviousSecret`] = {

@@ -72,12 +72,17 @@ function headerValues(headers: IncomingHttpHeaders): HeaderValues {
   return out;
 }
 
-async function signingKey(deps: HmacAuthDeps, username: string): Promise<{ key: AuthKey; secret: string } | undefined> {
+// The key and the secrets it signs with: the current one and, during a rotation's overlap,
+// the previous one (judged against the clock, like a key's expiry).
+async function signingKey(deps: HmacAuthDeps, username: string): Promise<{ key: AuthKey; secrets: [string, string | undefined] } | undefined> {
   if (!isUuid(username)) return undefined;
   const key = await deps.keys.getActive(username.toLowerCase());
   if (key?.kind !== 'hmac' || !key.sealedSecret) return undefined;
   try {
-    return { key, secret: openHmacSecret(deps.box, key.id, key.sealedSecret) };
+    const previous = key.previousSealedSecret && key.previousSecretExpiresAt !== null && key.previousSecretExpiresAt > Date.now()
+      ? openHmacSecret(deps.box, key.id, key.previousSealedSecret)
+      : undefined;
+    return { key, secrets: [openHmacSecret(deps.box, key.id, key.sealedSecret), previous] };
   } catch {
     // Another master key, or a damaged row: the key cannot sign anything.
     deps.log?.warn({ keyId: key.id }, 'could not open the sealed secret of an hmac key');
@@ -91,16 +96,21 @@ async function verify(deps: HmacAuthDeps, auth: HmacAuthorization, request: Sign
   // A body read later must still be bound by the signature.
   if (request.body === 'deferred' && bodyDigests.length === 0) return failed('missing_body_digest');
   const found = await signingKey(deps, auth.username);
-  const verdict = verifyHmacRequest({
+  const check = (secret: string | Buffer) => verifyHmacRequest({
     authorization: auth,
     method: request.method,
     path: request.target,
     headers,
     body: request.body,
-    secret: found?.secret ?? NOBODY_SECRET,
+    secret,
     now: deps.now?.() ?? new Date(),
     maxSkewSeconds: MAX_SKEW_SECONDS,
   });
+  // Both slots are checked every time (the second against a secret nobody has when there is
+  // no previous one): the time says nothing of whether the key is mid-rotation.
+  const first = check(found?.secrets[0] ?? NOBODY_SECRET);
+  const second = check(found?.secrets[1] ?? NOBODY_SECRET);
+  const verdict = first.ok || !second.ok ? first : second;
   if (!verdict.ok) return verdict;
   if (!found) return failed('bad_signature');
   // Only a signature that verified is remembered: nobody else can fill the table.

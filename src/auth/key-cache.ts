@@ -32,6 +32,8 @@ export interface AuthKey {
   policy: KeyPolicy | null;
   /** A rotated key's previous secret (same schemes as secretHash), and when it stops working (ms). */
   previousSecretHash: string | null;
+  /** A rotated hmac key's previous sealed secret. */
+  previousSealedSecret: string | null;
   previousSecretExpiresAt: number | null;
 }
 
@@ -176,6 +178,7 @@ export class AccessKeyCache {
       accountId: row.account_id,
       policy: row.policy,
       previousSecretHash: row.previous_secret_hash,
+      previousSealedSecret: row.previous_secret_sealed,
       previousSecretExpiresAt: row.previous_secret_expire_time?.getTime() ?? null,
     };
     if (epoch === this.#epoch) {

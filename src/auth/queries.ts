@@ -19,10 +19,12 @@ export interface AccessKeyAuthRow {
   policy: { grants: Array<{ apiId: string | null; scopes: string[]; isDefault: boolean }>; customClaims: Record<string, unknown> | null } | null;
   /** The previous secret of a rotated basic key, until it expires or is revoked (migrations/0080). */
   previous_secret_hash: string | null;
+  /** An hmac key's previous sealed secret (migrations/0082). */
+  previous_secret_sealed: string | null;
   previous_secret_expire_time: Date | null;
 }
 
-const AUTH_COLUMNS = `k.id, k.project_id, k.expire_time, k.kind, k.secret_hash, k.secret_sealed, k.username, k.previous_secret_hash, k.previous_secret_expire_time, p.account_id,
+const AUTH_COLUMNS = `k.id, k.project_id, k.expire_time, k.kind, k.secret_hash, k.secret_sealed, k.username, k.previous_secret_hash, k.previous_secret_sealed, k.previous_secret_expire_time, p.account_id,
   (SELECT json_build_object('customClaims', pol.custom_claims, 'grants', coalesce(
      (SELECT json_agg(json_build_object('apiId', g.api_id, 'scopes', g.scopes, 'isDefault', g.is_default) ORDER BY g.api_id NULLS FIRST)
       FROM access_key_grants g WHERE g.access_key_id = k.id), '[]'::json))

@@ -13,6 +13,8 @@ export interface SecretsRow {
   secret_create_time: Date | null;
   secret_last_use_time: Date | null;
   previous_secret_hash: string | null;
+  /** An hmac key's previous sealed secret (migrations/0082). */
+  previous_secret_sealed: string | null;
   previous_secret_create_time: Date | null;
   previous_secret_expire_time: Date | null;
   previous_secret_last_use_time: Date | null;
@@ -21,7 +23,7 @@ export interface SecretsRow {
 }
 
 const COLUMNS = `id, credential_id, project_id, kind, display_name, secret_hash, create_time, last_use_time,
-  secret_create_time, secret_last_use_time, previous_secret_hash, previous_secret_create_time,
+  secret_create_time, secret_last_use_time, previous_secret_hash, previous_secret_sealed, previous_secret_create_time,
   previous_secret_expire_time, previous_secret_last_use_time, now() AS now`;
 
 export type KeyRef = { by: 'id' | 'credential_id'; value: string };
@@ -60,10 +62,25 @@ export async function rotateKeySecret(
   return rows[0];
 }
 
+/** The hmac variant of rotateKeySecret: the secrets are sealed (auth/hmac-secrets.ts). */
+export async function rotateHmacSecret(q: Queryable, id: string, newSealed: string, previousExpireTime: Date | null): Promise<SecretsRow> {
+  const { rows } = await q.query<SecretsRow>(
+    `UPDATE access_keys SET
+       previous_secret_sealed = CASE WHEN $3::timestamptz IS NULL THEN NULL ELSE secret_sealed END,
+       previous_secret_create_time = CASE WHEN $3::timestamptz IS NULL THEN NULL ELSE COALESCE(secret_create_time, create_time) END,
+       previous_secret_expire_time = COALESCE($3::timestamptz, now()),
+       previous_secret_last_use_time = NULL,
+       secret_sealed = $2, secret_create_time = now(), secret_last_use_time = NULL, update_time = now()
+     WHERE id = $1 AND kind = 'hmac' RETURNING ${COLUMNS}`,
+    [id, newSealed, previousExpireTime],
+  );
+  return rows[0];
+}
+
 /** The previous secret stops working now. */
 export async function clearPreviousSecret(q: Queryable, id: string): Promise<SecretsRow> {
   const { rows } = await q.query<SecretsRow>(
-    `UPDATE access_keys SET previous_secret_hash = NULL, previous_secret_create_time = NULL,
+    `UPDATE access_keys SET previous_secret_hash = NULL, previous_secret_sealed = NULL, previous_secret_create_time = NULL,
        previous_secret_expire_time = now(), previous_secret_last_use_time = NULL, update_time = now()
      WHERE id = $1 RETURNING ${COLUMNS}`,
     [id],

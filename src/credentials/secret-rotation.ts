@@ -1,4 +1,4 @@
-// Rotating the secret of a REST Basic key without downtime (issue 14): the key keeps its
+// Rotating the secret of a REST Basic or HMAC key without downtime (issue 14): the key keeps its
 // Key ID, gets a new secret (shown once, stored as a digest) and its previous secret keeps
 // working until a time the caller chooses (default 24 h, "now" allowed, at most 30 days)
 // or until it is revoked. At most two secrets at a time: a rotation while the previous one
@@ -13,7 +13,9 @@ import { hashSecret } from '../auth/secret-hash.js';
 import { generateSecret } from '../kernel/secrets.js';
 import { ApiError } from '../kernel/api-error.js';
 import type { Actor } from '../kernel/actor.js';
-import { clearPreviousSecret, findKeySecrets, revokeKeyTokens, rotateKeySecret, type KeyRef, type SecretsRow } from './rotation-queries.js';
+import type { SealedBox } from '../crypto/sealed-box.js';
+import { sealHmacSecret } from '../auth/hmac-secrets.js';
+import { clearPreviousSecret, findKeySecrets, revokeKeyTokens, rotateHmacSecret, rotateKeySecret, type KeyRef, type SecretsRow } from './rotation-queries.js';
 
 export const DEFAULT_OVERLAP_MS = 24 * 3600_000;
 export const MAX_OVERLAP_MS = 30 * 24 * 3600_000;
@@ -37,14 +39,17 @@ export interface RotationWho {
   address?: string;
 }
 
+/** The key holds a previous secret (a digest, or sealed for hmac) that still works. */
+const previousWorks = (row: SecretsRow) =>
+  (row.previous_secret_hash !== null || row.previous_secret_sealed !== null) && row.previous_secret_expire_time! > row.now;
+
 const later = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));
 
 // The key's last_use_time counts uses of either secret; it is the current one's only after
 // the previous one stopped (or before any rotation).
 function currentLastUse(row: SecretsRow): Date | null {
   const since = row.previous_secret_expire_time ?? row.secret_create_time ?? row.create_time;
-  const previousWorks = row.previous_secret_hash !== null && row.previous_secret_expire_time! > row.now;
-  const keyUse = !previousWorks && row.last_use_time && row.last_use_time >= since ? row.last_use_time : null;
+  const keyUse = !previousWorks(row) && row.last_use_time && row.last_use_time >= since ? row.last_use_time : null;
   return later(row.secret_last_use_time, keyUse);
 }
 
@@ -54,7 +59,7 @@ export function toKeySecrets(row: SecretsRow): KeySecret[] {
   const used = iso(currentLastUse(row));
   if (used) current.lastUseTime = used;
   const out = [current];
-  if (row.previous_secret_hash !== null && row.previous_secret_expire_time! > row.now) {
+  if (previousWorks(row)) {
     out.push({
       state: 'PREVIOUS',
       createTime: row.previous_secret_create_time!.toISOString(),
@@ -83,11 +88,12 @@ function previousEnd(overlap: Overlap, now: Date): Date | null {
 const tooLong = () => ApiError.invalidArgument('The previous secret can keep working for at most 30 days (previousSecretTtl at most "2592000s").');
 
 export class SecretRotation {
-  constructor(private readonly deps: { db: Db; feed: ChangeFeed }) {}
+  /** `box` seals an hmac key's new secret; without it only REST Basic keys rotate (the CLI). */
+  constructor(private readonly deps: { db: Db; feed: ChangeFeed; box?: SealedBox }) {}
 
   async list(projectId: string, ref: KeyRef): Promise<KeySecret[]> {
     const row = await findKeySecrets(this.deps.db, projectId, ref, false);
-    if (!row || row.kind !== 'basic') throw notRotatable(row);
+    if (!row || !rotatable(row.kind)) throw notRotatable(row);
     return toKeySecrets(row);
   }
 
@@ -95,14 +101,16 @@ export class SecretRotation {
     const secret = generateSecret();
     const row = await withTransaction(this.deps.db, async (tx) => {
       const before = await this.#lock(tx, projectId, ref);
-      if (before.previous_secret_hash !== null && before.previous_secret_expire_time! > before.now) {
+      if (previousWorks(before)) {
         throw ApiError.failedPrecondition(
           `The key already has two secrets: its previous secret works until ${before.previous_secret_expire_time!.toISOString()}. ` +
             'Revoke it (:revokePreviousSecret) or wait until then before rotating again.',
         );
       }
       const until = previousEnd(overlap, before.now);
-      const after = await rotateKeySecret(tx, before.id, hashSecret(secret), until, currentLastUse(before));
+      const after = before.kind === 'hmac'
+        ? await rotateHmacSecret(tx, before.id, sealHmacSecret(this.#box(), before.id, secret), until)
+        : await rotateKeySecret(tx, before.id, hashSecret(secret), until, currentLastUse(before));
       await this.#audit(tx, who, 'credential.secret_rotate', after, { previousSecretExpireTime: until?.toISOString() ?? after.now.toISOString() });
       return after;
     });
@@ -114,7 +122,7 @@ export class SecretRotation {
   async revokePrevious(projectId: string, ref: KeyRef, who: RotationWho, revokeTokens = false): Promise<{ row: SecretsRow; secrets: KeySecret[] }> {
     const row = await withTransaction(this.deps.db, async (tx) => {
       const before = await this.#lock(tx, projectId, ref);
-      if (before.previous_secret_hash === null || before.previous_secret_expire_time! <= before.now) {
+      if (!previousWorks(before)) {
         throw ApiError.failedPrecondition('The key has no previous secret that still works: there is nothing to revoke.');
       }
       const after = await clearPreviousSecret(tx, before.id);
@@ -128,8 +136,13 @@ export class SecretRotation {
 
   async #lock(tx: Queryable, projectId: string, ref: KeyRef): Promise<SecretsRow> {
     const row = await findKeySecrets(tx, projectId, ref, true);
-    if (!row || row.kind !== 'basic') throw notRotatable(row);
+    if (!row || !rotatable(row.kind)) throw notRotatable(row);
     return row;
+  }
+
+  #box(): SealedBox {
+    if (!this.deps.box) throw ApiError.failedPrecondition('An HMAC credential is rotated in the console, which holds the master key.');
+    return this.deps.box;
   }
 
   async #audit(tx: Queryable, who: RotationWho, action: AuditEntry['action'], row: SecretsRow, details: AuditEntry['details']) {
@@ -140,14 +153,16 @@ export class SecretRotation {
       ...(who.actor ? { actor: who.actor } : { actorName: who.actorName }),
       action,
       projectId: row.project_id,
-      credential: { credentialId: row.credential_id, kind: 'basic', label: row.display_name },
+      credential: { credentialId: row.credential_id, kind: row.kind, label: row.display_name },
       details,
       address: who.address,
     });
   }
 }
 
+const rotatable = (kind: string) => kind === 'basic' || kind === 'hmac';
+
 function notRotatable(row: SecretsRow | undefined): ApiError {
-  if (row) return ApiError.failedPrecondition(`Only a REST Basic key's secret can be rotated; this credential is ${row.kind}.`);
+  if (row) return ApiError.failedPrecondition(`Only a REST Basic or HMAC credential's secret can be rotated; this credential is ${row.kind} (a legacy password is changed instead).`);
   return ApiError.notFound('There is no such key in this project.');
 }

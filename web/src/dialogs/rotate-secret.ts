@@ -1,4 +1,4 @@
-// Rotate secret (REST Basic): the key keeps its API key and gets a new secret; the previous
+// Rotate secret (REST Basic and HMAC): the key keeps its API key and gets a new secret; the previous
 // one keeps working for the overlap chosen, so applications can switch without downtime.
 // The new secret is then shown this once. While a previous secret still works the dialog
 // says until when, and offers to revoke it instead.

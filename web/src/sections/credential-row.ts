@@ -1,5 +1,5 @@
 // One credential in its section's table (with when it expires). Administrators get a checkbox (for Delete
-// selected), Show for the API key, Edit (label, or a legacy password), and for REST Basic Rotate secret.
+// selected), Show for the API key, Edit (label, or a legacy password), and for REST Basic and HMAC Rotate secret.
 import { openEditExpiry, openEditLabel, openEditPassword } from '../dialogs/edit-credential';
 import { fill, h, time } from '../dom';
 import { getGrants } from '../apis-endpoints';
@@ -60,7 +60,7 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
     const grantsAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="access"]`);
     grants.addEventListener('click', () => void openEditGrants(opts.project, c, name, (g) => fill(access, accessSummary(g)), grantsAgain));
     let rotate: HTMLButtonElement | null = null;
-    if (c.kind === 'basic') {
+    if (!legacy) {
       rotate = h('button', { type: 'button', class: 'secondary small', 'data-action': 'rotate', 'aria-label': `Rotate secret of ${name}` }, 'Rotate secret');
       const rotateAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="rotate"]`);
       rotate.addEventListener('click', () => void openRotateSecret(opts.project, c, (message) => opts.onEdited(c, message), rotateAgain).catch((err: Error) => announce(err.message)));
