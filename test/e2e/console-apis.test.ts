@@ -45,8 +45,14 @@ describe('APIs and grants in the console', () => {
     const editing = page.getByRole('dialog', { name: 'Edit Orders' });
     expect(await editing.getByLabel('Scopes').inputValue()).toBe('orders:read Read orders\norders:write Change orders');
     await editing.getByLabel('Scopes').fill('orders:read Read orders\norders:write Change orders\norders:export Export orders');
+    // A token lifetime the API refuses, said under the field; then a good one.
+    await editing.getByLabel('Token lifetime (seconds)').fill('30');
+    await editing.getByRole('button', { name: 'Save API' }).click();
+    await editing.locator('.field-error', { hasText: 'tokenTtlSeconds must be at least 60' }).waitFor();
+    await editing.getByLabel('Token lifetime (seconds)').fill('600');
     await editing.getByRole('button', { name: 'Save API' }).click();
     await page.getByRole('region', { name: 'Orders' }).locator('ul.scopes li', { hasText: 'orders:export' }).waitFor();
+    await page.getByRole('region', { name: 'Orders' }).getByText('Tokens last 600 s.').waitFor();
     await screenshot(page, 'apis');
 
     // A key: the dialog starts at least privilege, tokens for Orders, no management, and says why.
@@ -71,7 +77,9 @@ describe('APIs and grants in the console', () => {
     const issued = await token(key.id, key.secret);
     expect(issued.status, issued.text).toBe(200);
     recordToken(issued.json!.access_token as string);
-    expect(decodeJwt(issued.json!.access_token as string)).toMatchObject({ aud: ORDERS, scope: 'orders:read', account_id: acme.accountId });
+    const claims = decodeJwt(issued.json!.access_token as string);
+    expect(claims).toMatchObject({ aud: ORDERS, scope: 'orders:read', account_id: acme.accountId });
+    expect(claims.exp! - claims.iat!).toBe(600); // the API's lifetime, set in its dialog
     expect((await token(key.id, key.secret, 'orders:write')).status).toBe(400);
     expect((await raw(`${server.url}/v1/projects/${acme.projects[0].projectId}/accessKeys`, { headers: { authorization: basicHeader(key.id, key.secret) } })).status).toBe(403);
 

@@ -30,9 +30,11 @@ const enc = encodeURIComponent;
 const grantsOf = (projectId: string, credentialId: string) => `/api/projects/${enc(projectId)}/credentials/${enc(credentialId)}/grants`;
 
 export const listApis = () => request<ApiList>('GET', '/api/apis');
-export const createApi = (body: { identifier: string; displayName: string; scopes: Array<{ name: string; description?: string }>; tokenTtlSeconds?: number | null }) =>
+/** What the API dialog sends: a lifetime that is not a number is sent as typed, for the API to name what is wrong. */
+type ApiBody = { identifier: string; displayName: string; scopes: Array<{ name: string; description?: string }>; tokenTtlSeconds?: number | string | null };
+export const createApi = (body: ApiBody) =>
   request<Api>('POST', '/api/apis', body);
-export const updateApi = (apiId: string, body: Partial<{ identifier: string; displayName: string; scopes: Array<{ name: string; description?: string }> }>) =>
+export const updateApi = (apiId: string, body: Partial<ApiBody>) =>
   request<Api>('PATCH', `/api/apis/${enc(apiId)}`, body);
 export const deleteApi = (apiId: string) => request<Record<string, never>>('DELETE', `/api/apis/${enc(apiId)}`);
 export const getGrants = (projectId: string, credentialId: string) => request<KeyGrants>('GET', grantsOf(projectId, credentialId));

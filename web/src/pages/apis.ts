@@ -18,20 +18,32 @@ function scopesOf(text: string): Array<{ name: string; description: string }> {
   });
 }
 
-/** Create (no `api`) or edit an API: identifier, name, and its scopes one per line. */
+/** Create (no `api`) or edit an API: identifier, name, token lifetime, and its scopes one per line. */
 function openApiDialog(onDone: (api: Api) => void, api?: Api): void {
   const identifier = field({ label: 'Identifier', name: 'identifier', value: api?.identifier, hint: 'An absolute URI, such as https://orders.example.com: the aud of its tokens, and the resource a token request names.', topics: ['identifier'] });
   const displayName = field({ label: 'Name', name: 'displayName', value: api?.displayName, maxlength: 100, topics: ['displayname'] });
+  const lifetime = field({
+    label: 'Token lifetime (seconds)',
+    name: 'tokenTtlSeconds',
+    value: api?.tokenTtlSeconds ? String(api.tokenTtlSeconds) : '',
+    hint: "From 60 to 86400; empty for the server's default. Never longer than the server's TOKEN_TTL_SECONDS.",
+    topics: ['tokenttlseconds'],
+  });
+  lifetime.input.inputMode = 'numeric';
   const id = 'api-scopes';
   const scopes = h('textarea', { id, name: 'scopes', rows: 4, spellcheck: 'false', 'aria-describedby': `${id}-hint` });
   scopes.value = (api?.scopes ?? []).map((s) => (s.description ? `${s.name} ${s.description}` : s.name)).join('\n');
   const scopeField = h('div', { class: 'field' }, h('label', { for: id }, 'Scopes'), h('p', { class: 'hint', id: `${id}-hint` }, 'One per line: the name, then an optional description (orders:read Read orders).'), scopes);
   let done: Api | undefined;
-  const body = () => ({ identifier: identifier.input.value.trim(), displayName: displayName.input.value.trim(), scopes: scopesOf(scopes.value) });
+  const ttl = () => {
+    const text = lifetime.input.value.trim();
+    return text === '' ? null : /^\d+$/.test(text) ? Number(text) : text; // the API names what is wrong with anything else
+  };
+  const body = () => ({ identifier: identifier.input.value.trim(), displayName: displayName.input.value.trim(), scopes: scopesOf(scopes.value), tokenTtlSeconds: ttl() });
   openModal({
     title: api ? `Edit ${api.displayName}` : 'Create API',
     content: api ? h('p', { class: 'muted' }, 'A scope taken away here is taken from every key granted it, everywhere within a second.') : undefined,
-    fields: [identifier, displayName],
+    fields: [identifier, displayName, lifetime],
     submitLabel: api ? 'Save API' : 'Create API',
     busyLabel: api ? 'Saving…' : 'Creating…',
     onSubmit: async () => {
