@@ -44,7 +44,6 @@ import { hmacTokenHandler } from './oauth/hmac-token.js';
 import { HmacReplays } from './auth/hmac-replays.js';
 import { JtiReplays } from './auth/jti-replays.js';
 import type { JwksFetch } from './oauth/client-assertions.js';
-import { ClientKeyCache } from './auth/client-keys.js';
 import { PublicKeysService } from './access-keys/public-keys-service.js';
 import { publicKeysRouter } from './access-keys/public-keys-routes.js';
 import { MAX_SKEW_SECONDS } from './auth/hmac-auth.js';
@@ -129,7 +128,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const tickets = new HmacTickets();
     const replays = new HmacReplays(db, log, MAX_SKEW_SECONDS);
     const jtis = new JtiReplays(db, log);
-    const clients = cachedClientSource(secrets, config.tokenScopes, new ClientKeyCache({ db, feed }));
+    const clients = cachedClientSource(secrets, config.tokenScopes);
     await importConfiguredApiOnce(db, config, log);
     const catalog = new ApiCatalog({ db, feed });
     const host = new ProviderHost({

@@ -1,5 +1,5 @@
 // In-process cache of the credential rows that authentication reads (id, project, kind,
-// secret hash or sealed secret, expiry), so warm token and API requests make no database
+// secret hash or sealed secret, expiry, grants, public keys), so warm token and API requests make no database
 // round trip. Bounded (LRU), with a maximum age as a safety net; every change to a key, on
 // any instance, drops it at once through the change feed, and a feed reset drops
 // everything. Legacy credentials are also found by username: that entry is an alias
@@ -14,6 +14,7 @@ import { canonicalPresentedId } from '../kernel/identifiers.js';
 import type { KnownIds } from './known-ids.js';
 import type { CredentialKind } from '../kernel/credential-kind.js';
 import type { KeyPolicy } from '../kernel/grants.js';
+import { clientKeysOf, type ClientKeys } from './client-keys.js';
 import { findAccessKeyForAuth, findLegacyCredentialForAuth, type AccessKeyAuthRow } from './queries.js';
 
 export interface AuthKey {
@@ -35,6 +36,8 @@ export interface AuthKey {
   /** A rotated hmac key's previous sealed secret. */
   previousSealedSecret: string | null;
   previousSecretExpiresAt: number | null;
+  /** Its public keys or jwks_uri and DPoP setting (private_key_jwt, RFC 9449). */
+  clientKeys: ClientKeys;
 }
 
 /**
@@ -180,6 +183,7 @@ export class AccessKeyCache {
       previousSecretHash: row.previous_secret_hash,
       previousSealedSecret: row.previous_secret_sealed,
       previousSecretExpiresAt: row.previous_secret_expire_time?.getTime() ?? null,
+      clientKeys: clientKeysOf(row),
     };
     if (epoch === this.#epoch) {
       this.#lru.set(entry, key);

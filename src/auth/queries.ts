@@ -22,14 +22,22 @@ export interface AccessKeyAuthRow {
   /** An hmac key's previous sealed secret (migrations/0082). */
   previous_secret_sealed: string | null;
   previous_secret_expire_time: Date | null;
+  /** Its public JWKs (oldest first; migrations/0090), jwks_uri and DPoP setting (0091): what a client assertion is checked with. */
+  jwks: Array<Record<string, string>>;
+  jwks_uri: string | null;
+  dpop_required: boolean | null;
 }
 
 const AUTH_COLUMNS = `k.id, k.project_id, k.expire_time, k.kind, k.secret_hash, k.secret_sealed, k.username, k.previous_secret_hash, k.previous_secret_sealed, k.previous_secret_expire_time, p.account_id,
   (SELECT json_build_object('customClaims', pol.custom_claims, 'grants', coalesce(
      (SELECT json_agg(json_build_object('apiId', g.api_id, 'scopes', g.scopes, 'isDefault', g.is_default) ORDER BY g.api_id NULLS FIRST)
       FROM access_key_grants g WHERE g.access_key_id = k.id), '[]'::json))
-   FROM access_key_policies pol WHERE pol.access_key_id = k.id) AS policy`;
-const AUTH_FROM = 'access_keys k JOIN projects p ON p.id = k.project_id';
+   FROM access_key_policies pol WHERE pol.access_key_id = k.id) AS policy,
+  coalesce((SELECT jsonb_agg(pk.jwk ORDER BY pk.create_time, pk.public_key_id) FROM access_key_public_keys pk WHERE pk.access_key_id = k.id), '[]'::jsonb) AS jwks,
+  s.jwks_uri, s.dpop_required`;
+// One statement per credential read: the key, its project's account, its grants and what
+// private_key_jwt and DPoP need (the token endpoint's cold path makes no second read).
+const AUTH_FROM = 'access_keys k JOIN projects p ON p.id = k.project_id LEFT JOIN access_key_token_settings s ON s.access_key_id = k.id';
 
 /** A credential of any kind with what checks its secret, by API key; for authentication only. */
 export async function findAccessKeyForAuth(q: Queryable, id: string): Promise<AccessKeyAuthRow | undefined> {

@@ -8,7 +8,7 @@ import type { KeySecrets } from '../auth/key-secrets.js';
 import { isTemporaryFault } from '../http/error-handler.js';
 import { Overloaded, RateLimited } from '../kernel/rate-limited.js';
 import { presentedClient, presentsAssertion } from './presented-client.js';
-import { NO_CLIENT_KEYS, type ClientKeyCache } from '../auth/client-keys.js';
+import { hasPublicKeys } from '../auth/client-keys.js';
 
 
 export interface ClientSource {
@@ -29,7 +29,7 @@ const NO_SECRET = 'none';
  * sent: a signed request reaches the provider with a one-time ticket instead (see
  * oauth/hmac-token.ts).
  */
-export function cachedClientSource(secrets: KeySecrets, scopes: readonly string[], clientKeys?: Pick<ClientKeyCache, 'get'>): ClientSource {
+export function cachedClientSource(secrets: KeySecrets, scopes: readonly string[]): ClientSource {
   return {
     peek(keyId) {
       const key = peekPresented(secrets.keys, keyId);
@@ -41,8 +41,8 @@ export function cachedClientSource(secrets: KeySecrets, scopes: readonly string[
       if (!row) return undefined;
       // A key may hold a secret and public keys at once (a migration): the request says which
       // it authenticates with, and oidc-provider wants the client's one method (client-assertions.ts).
-      const extra = clientKeys ? await clientKeys.get(row.id) : NO_CLIENT_KEYS;
-      const assertion = (extra.jwks.length > 0 || extra.jwksUri !== null) && presentsAssertion();
+      const extra = row.clientKeys;
+      const assertion = hasPublicKeys(extra) && presentsAssertion();
       return {
         // The canonical spelling, so that sub and client_id name the key as the API does.
         client_id: row.id,
