@@ -45,6 +45,8 @@ import { HmacReplays } from './auth/hmac-replays.js';
 import { JtiReplays } from './auth/jti-replays.js';
 import type { JwksFetch } from './oauth/client-assertions.js';
 import { PublicKeysService } from './access-keys/public-keys-service.js';
+import { ConsolePublicKeys } from './dashboard/public-keys.js';
+import { consolePublicKeysRouter } from './dashboard/public-keys-routes.js';
 import { publicKeysRouter } from './access-keys/public-keys-routes.js';
 import { MAX_SKEW_SECONDS } from './auth/hmac-auth.js';
 import { startMetricsListener } from './http/metrics-endpoint.js';
@@ -162,10 +164,11 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const account = new AccountService({ db, feed, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });
     const usageService = new UsageService({ db, quotas: counted?.quotas });
     const apisService = new ApisService({ db, feed, managementAudience: config.managementAudience, maxTokenTtlSeconds: config.tokenTtlSeconds });
-    const routers = [accountRouter(account), credentialsRouter(credentials), rotationConsoleRouter(db, rotation), usageConsoleRouter(usageService), apisRouter(apisService)];
+    const publicKeys = new PublicKeysService({ db, feed });
+    const routers = [accountRouter(account), credentialsRouter(credentials), rotationConsoleRouter(db, rotation), usageConsoleRouter(usageService), apisRouter(apisService), consolePublicKeysRouter(new ConsolePublicKeys({ db, service: publicKeys }))];
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash, routers, metrics });
     let graceful: GracefulServer | undefined;
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, revocations: revocationRoutes, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(new PublicKeysService({ db, feed })), rotationRouter(new AccessKeyRotation({ db, rotation }))], isStopping: () => graceful?.closing ?? false });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, revocations: revocationRoutes, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(publicKeys), rotationRouter(new AccessKeyRotation({ db, rotation }))], isStopping: () => graceful?.closing ?? false });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, usage: counted, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
     const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));

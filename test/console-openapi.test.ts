@@ -22,6 +22,8 @@ import type { Db } from '../src/db/pool.js';
 import type { UsageService } from '../src/usage/service.js';
 import { apisRouter } from '../src/apis/routes.js';
 import type { ApisService } from '../src/apis/service.js';
+import { consolePublicKeysRouter } from '../src/dashboard/public-keys-routes.js';
+import type { ConsolePublicKeys } from '../src/dashboard/public-keys.js';
 
 type Node = Record<string, any>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -47,6 +49,9 @@ const ROUTES = [
   // src/apis/routes.ts
   'get /api/apis', 'post /api/apis', 'patch /api/apis/{apiId}', 'delete /api/apis/{apiId}',
   `get ${CREDS}/{credentialId}/grants`, `put ${CREDS}/{credentialId}/grants`,
+  // src/dashboard/public-keys-routes.ts (issue 14)
+  `get ${CREDS}/{credentialId}/publicKeys`, `post ${CREDS}/{credentialId}/publicKeys`, `delete ${CREDS}/{credentialId}/publicKeys/{publicKeyId}`,
+  `get ${CREDS}/{credentialId}/tokenSettings`, `patch ${CREDS}/{credentialId}/tokenSettings`,
 ];
 
 const doc = buildConsoleOpenApi('https://keymint.example.test') as Node;
@@ -86,7 +91,7 @@ describe('the console OpenAPI document', () => {
     const router = consoleApi({
       config: { issuer: 'https://keymint.example.test', sessionTtlHours: 1, signInFailuresPerEmail: 5 },
       log: createLogger('silent'),
-      routers: [accountRouter({} as AccountService), credentialsRouter({} as CredentialsService), rotationConsoleRouter({} as Db, {} as SecretRotation), usageConsoleRouter({} as UsageService), apisRouter({} as ApisService)],
+      routers: [accountRouter({} as AccountService), credentialsRouter({} as CredentialsService), rotationConsoleRouter({} as Db, {} as SecretRotation), usageConsoleRouter({} as UsageService), apisRouter({} as ApisService), consolePublicKeysRouter({} as ConsolePublicKeys)],
     } as unknown as ConsoleApiDeps);
     expect(servedRoutes(router).sort()).toEqual([...ROUTES].sort());
     const ids = operations().map((o) => o.op.operationId);
@@ -420,6 +425,26 @@ describe('real responses of the console API, held to the document', () => {
     expect((await send(admin, 'DELETE', '/api/apis/{apiId}', id)).status).toBe(200);
     expect((await send(admin, 'DELETE', '/api/apis/{apiId}', id)).status).toBe(404);
     expect((await send(admin, 'GET', '/api/account/audit-events')).status).toBe(200);
+  });
+
+  it('public keys and token settings of a REST Basic credential (test/console-public-keys.test.ts checks the rules)', async () => {
+    const admin = as('administrator');
+    const created = await send(admin, 'POST', CREDS, project(), { kind: 'basic', label: `Public keys ${Date.now()}` });
+    recordSecret(created.body.apiSecret, created.body.apiKey);
+    const key = { ...project(), credentialId: created.body.credential.credentialId as string };
+    const { generateKeyPair, exportJWK } = await import('jose');
+    const jwk = await exportJWK((await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })).publicKey);
+    const added = await send(admin, 'POST', `${CREDS}/{credentialId}/publicKeys`, key, { jwks: { keys: [{ ...jwk, kid: 'openapi' }] } });
+    expect(added.status, added.text).toBe(200);
+    expect((await send(as('basic'), 'GET', `${CREDS}/{credentialId}/publicKeys`, key)).body.publicKeys).toHaveLength(1);
+    expect((await send(as('advanced'), 'POST', `${CREDS}/{credentialId}/publicKeys`, key, { jwk })).status).toBe(403);
+    expect((await send(admin, 'POST', `${CREDS}/{credentialId}/publicKeys`, key, { jwk })).status).toBe(409);
+    expect((await send(admin, 'PATCH', `${CREDS}/{credentialId}/tokenSettings`, key, { dpopRequired: true })).body).toEqual({ dpopRequired: true, jwksUri: null });
+    expect((await send(admin, 'PATCH', `${CREDS}/{credentialId}/tokenSettings`, key, { jwksUri: 'https://svc.example/jwks' })).status).toBe(412);
+    expect((await send(as('basic'), 'GET', `${CREDS}/{credentialId}/tokenSettings`, key)).body.dpopRequired).toBe(true);
+    const publicKeyId = added.body.publicKeys[0].publicKeyId as string;
+    expect((await send(admin, 'DELETE', `${CREDS}/{credentialId}/publicKeys/{publicKeyId}`, { ...key, publicKeyId })).status).toBe(200);
+    expect((await send(admin, 'DELETE', `${CREDS}/{credentialId}/publicKeys/{publicKeyId}`, { ...key, publicKeyId })).status).toBe(404);
   });
 
   it('exercised every operation with a success', () => {

@@ -1,9 +1,9 @@
 // The audit event of a change to an access key, written in the change's transaction: by
-// the key or user that made it (or the operator's CLI), from the client's address, on a
+// the key or user that made it (a console user, or the operator's CLI), from the client's address, on a
 // REST Basic key. One helper for every service that changes keys.
 import type { Queryable } from '../db/pool.js';
 import { recordAudit, type AuditEntry } from '../audit/audit-log.js';
-import type { KeyActor as Actor } from '../kernel/actor.js';
+import type { KeyActor as Actor, UserActor } from '../kernel/actor.js';
 import type { AccessKeyRow } from './queries.js';
 
 /** The operator at the command line (`keymint keys ...`): may manage any project. */
@@ -12,7 +12,7 @@ export type KeysCaller = Actor | typeof OPERATOR;
 
 export function recordKeyAudit(
   tx: Queryable,
-  change: { actor: KeysCaller; address: string | undefined; accountId: string; action: AuditEntry['action']; row: AccessKeyRow; details?: AuditEntry['details'] },
+  change: { actor: KeysCaller | UserActor; address: string | undefined; accountId: string; action: AuditEntry['action']; row: AccessKeyRow; details?: AuditEntry['details'] },
 ): Promise<void> {
   const { actor, row } = change;
   return recordAudit(tx, {

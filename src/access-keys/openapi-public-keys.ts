@@ -41,7 +41,8 @@ const JWKS_URI = {
     'and cached for at least a minute (longer with Cache-Control max-age). A key has publicKeys or a jwksUri, not both (412).',
 };
 
-function schemas(): Record<string, object> {
+/** Also in the console API's document (src/dashboard/openapi-public-keys.ts). */
+export function publicKeySchemas(): Record<string, object> {
   return {
     PublicKey: {
       type: 'object',
@@ -125,6 +126,6 @@ export function withPublicKeysV1<T extends object>(doc: T): T {
     patch: op('updateTokenSettings', "Change a key's token settings", 'Requires DPoP-bound tokens for the key or stops requiring them, sets or clears its jwksUri; in force on every instance within a second.',
       { description: 'OK', content: json(ref('schemas/TokenSettings')) }, [...KEY_ERRORS, ...WRITE_ERRORS, '412'], 'TokenSettingsInput'),
   };
-  Object.assign(d.components.schemas, schemas());
+  Object.assign(d.components.schemas, publicKeySchemas());
   return doc;
 }

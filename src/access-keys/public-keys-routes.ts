@@ -9,8 +9,8 @@ import { ApiError } from '../kernel/api-error.js';
 import { bodyError, parseBody } from '../kernel/request-input.js';
 import { isUuid } from '../kernel/ids.js';
 import type { KeyActor } from '../kernel/actor.js';
-import { checkPublicJwk, checkPublicJwks, MAX_JWKS_BYTES } from './public-key-input.js';
-import type { PublicKeysService } from './public-keys-service.js';
+import { checkPublicJwk, checkPublicJwks, MAX_JWKS_BYTES, type PublicKeyInput } from './public-key-input.js';
+import type { PublicKeysService, TokenSettings } from './public-keys-service.js';
 
 const addBody = z.object({ jwk: z.unknown().optional(), jwks: z.unknown().optional() }, bodyError).strict();
 const settingsBody = z
@@ -26,6 +26,26 @@ function checkJwksUri(raw: string): string {
   if (!url || url.protocol !== 'https:') throw ApiError.invalidArgument('jwksUri must be an https URL (at most 2048 characters): Keymint fetches public keys over TLS only.');
   if (url.username || url.password || url.hash) throw ApiError.invalidArgument('jwksUri must not carry credentials or a fragment.');
   return url.href;
+}
+
+/** The public keys of a POST body, {jwk} or {jwks}, checked (also for the console's route, src/dashboard). */
+export async function parseAddPublicKeys(req: Request): Promise<PublicKeyInput[]> {
+  const body = parseBody(req, addBody, 'jwk (one public key) or jwks (a key set) is');
+  if ((body.jwk === undefined) === (body.jwks === undefined)) throw ApiError.invalidArgument('Send exactly one of jwk (one public JWK) and jwks (a JWK Set).');
+  if (body.jwk !== undefined) {
+    const size = Buffer.byteLength(JSON.stringify(body.jwk));
+    if (size > MAX_JWKS_BYTES) throw ApiError.invalidArgument(`jwk is ${size} bytes; at most ${MAX_JWKS_BYTES} are accepted.`);
+    return [await checkPublicJwk(body.jwk)];
+  }
+  return checkPublicJwks(body.jwks);
+}
+
+/** The settings a PATCH body changes (also for the console's route). */
+export function parseTokenSettingsChange(req: Request): Partial<TokenSettings> {
+  const body = parseBody(req, settingsBody, 'dpopRequired and jwksUri are');
+  if (body.dpopRequired === undefined && body.jwksUri === undefined) throw ApiError.invalidArgument('Send dpopRequired, jwksUri or both.');
+  const jwksUri = typeof body.jwksUri === 'string' ? checkJwksUri(body.jwksUri) : body.jwksUri;
+  return { dpopRequired: body.dpopRequired, jwksUri };
 }
 
 function keyId(req: Request): string {
@@ -57,16 +77,7 @@ export function publicKeysRouter(service: PublicKeysService): Router {
 
   router.post(`${base}/publicKeys`, async (req, res) => {
     const id = keyId(req);
-    const body = parseBody(req, addBody, 'jwk (one public key) or jwks (a key set) is');
-    if ((body.jwk === undefined) === (body.jwks === undefined)) throw ApiError.invalidArgument('Send exactly one of jwk (one public JWK) and jwks (a JWK Set).');
-    let keys;
-    if (body.jwk !== undefined) {
-      const size = Buffer.byteLength(JSON.stringify(body.jwk));
-      if (size > MAX_JWKS_BYTES) throw ApiError.invalidArgument(`jwk is ${size} bytes; at most ${MAX_JWKS_BYTES} are accepted.`);
-      keys = [await checkPublicJwk(body.jwk)];
-    } else {
-      keys = await checkPublicJwks(body.jwks);
-    }
+    const keys = await parseAddPublicKeys(req);
     res.json(await service.add(actorOf(res), projectIdOf(req), id, keys, req.ip));
   });
 
@@ -82,10 +93,7 @@ export function publicKeysRouter(service: PublicKeysService): Router {
 
   router.patch(`${base}/tokenSettings`, async (req, res) => {
     const id = keyId(req);
-    const body = parseBody(req, settingsBody, 'dpopRequired and jwksUri are');
-    if (body.dpopRequired === undefined && body.jwksUri === undefined) throw ApiError.invalidArgument('Send dpopRequired, jwksUri or both.');
-    const jwksUri = typeof body.jwksUri === 'string' ? checkJwksUri(body.jwksUri) : body.jwksUri;
-    res.json(await service.updateSettings(actorOf(res), projectIdOf(req), id, { dpopRequired: body.dpopRequired, jwksUri }, req.ip));
+    res.json(await service.updateSettings(actorOf(res), projectIdOf(req), id, parseTokenSettingsChange(req), req.ip));
   });
 
   return router;

@@ -11,7 +11,9 @@ import { recordKeyAudit } from './key-audit.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import { ApiError } from '../kernel/api-error.js';
 import { MANAGEMENT_SCOPES } from '../kernel/grants.js';
-import { requireKeyScope } from '../kernel/permissions.js';
+import { adminOnly, requireKeyScope } from '../kernel/permissions.js';
+import { canManageCredentials } from '../kernel/roles.js';
+import type { UserActor } from '../kernel/actor.js';
 import { findAccessKey, type AccessKeyRow } from './queries.js';
 import * as q from './public-key-queries.js';
 import { MAX_PUBLIC_KEYS, type PublicKeyInput } from './public-key-input.js';
@@ -41,6 +43,9 @@ const toPublicKey = (row: q.PublicKeyRow): PublicKey => ({
   createTime: row.create_time.toISOString(),
 });
 
+/** A key (v1), the operator (CLI) or a signed-in user (the console: src/dashboard/public-keys-routes.ts). */
+type Caller = KeysCaller | UserActor;
+
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 const keyNotFound = (id: string) => ApiError.notFound(`Access key ${id} does not exist in this project.`);
 
@@ -48,32 +53,37 @@ export class PublicKeysService {
   constructor(private readonly deps: { db: Db; feed: ChangeFeed }) {}
 
   // Issue 13: a key needs the management scope too (reading accesskeys.read, changing accesskeys.write).
-  #authorize(actor: KeysCaller, projectId: string, scope: string = MANAGEMENT_SCOPES.write) {
+  #authorize(actor: Caller, projectId: string, scope: string = MANAGEMENT_SCOPES.write) {
+    // A console user: every role reads, only Administrators change (seeds 000, 001); the account is checked in #key.
+    if (actor.kind === 'user') {
+      if (scope === MANAGEMENT_SCOPES.write && !canManageCredentials(actor.role)) throw adminOnly(actor.role);
+      return;
+    }
     if (actor.kind !== 'operator') requireKeyScope(actor, scope);
     if (actor.kind !== 'operator' && actor.projectId !== projectId) {
       throw ApiError.permissionDenied(`This access key belongs to project ${actor.projectId} and can manage the keys of that project only.`);
     }
   }
 
-  async #key(tx: Queryable, projectId: string, accessKeyId: string): Promise<{ row: AccessKeyRow; accountId: string }> {
+  async #key(tx: Queryable, actor: Caller, projectId: string, accessKeyId: string): Promise<{ row: AccessKeyRow; accountId: string }> {
     const row = await findAccessKey(tx, projectId, accessKeyId);
     const project = row && (await findProjectWithAccount(tx, projectId));
-    if (!row || !project) throw keyNotFound(accessKeyId);
+    if (!row || !project || (actor.kind === 'user' && project.account_id !== actor.accountId)) throw keyNotFound(accessKeyId);
     return { row, accountId: project.account_id };
   }
 
-  #audit(tx: Queryable, actor: KeysCaller, address: string | undefined, accountId: string, action: AuditEntry['action'], row: AccessKeyRow, details: AuditEntry['details']) {
+  #audit(tx: Queryable, actor: Caller, address: string | undefined, accountId: string, action: AuditEntry['action'], row: AccessKeyRow, details: AuditEntry['details']) {
     return recordKeyAudit(tx, { actor, address, accountId, action, row, details });
   }
 
-  async list(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<{ publicKeys: PublicKey[] }> {
+  async list(actor: Caller, projectId: string, accessKeyId: string): Promise<{ publicKeys: PublicKey[] }> {
     this.#authorize(actor, projectId, MANAGEMENT_SCOPES.read);
-    await this.#key(this.deps.db, projectId, accessKeyId);
+    await this.#key(this.deps.db, actor, projectId, accessKeyId);
     return { publicKeys: (await q.listPublicKeys(this.deps.db, accessKeyId)).map(toPublicKey) };
   }
 
   /** Adds every key of `keys` or none of them. */
-  async add(actor: KeysCaller, projectId: string, accessKeyId: string, keys: PublicKeyInput[], address?: string): Promise<{ publicKeys: PublicKey[] }> {
+  async add(actor: Caller, projectId: string, accessKeyId: string, keys: PublicKeyInput[], address?: string): Promise<{ publicKeys: PublicKey[] }> {
     this.#authorize(actor, projectId);
     const ids = new Set(keys.map((k) => k.publicKeyId));
     const kids = new Set(keys.map((k) => k.jwk.kid));
@@ -82,7 +92,7 @@ export class PublicKeysService {
     let added: PublicKey[];
     try {
       added = await withTransaction(this.deps.db, async (tx) => {
-        const { row, accountId } = await this.#key(tx, projectId, accessKeyId);
+        const { row, accountId } = await this.#key(tx, actor, projectId, accessKeyId);
         const held = await q.lockAndCountPublicKeys(tx, accessKeyId);
         if ((await q.findTokenSettings(tx, accessKeyId)).jwks_uri !== null) {
           throw ApiError.failedPrecondition('The key takes its public keys from its jwksUri (tokenSettings). Set jwksUri to null before adding keys here.');
@@ -105,10 +115,10 @@ export class PublicKeysService {
     return { publicKeys: added };
   }
 
-  async remove(actor: KeysCaller, projectId: string, accessKeyId: string, publicKeyId: string, address?: string): Promise<void> {
+  async remove(actor: Caller, projectId: string, accessKeyId: string, publicKeyId: string, address?: string): Promise<void> {
     this.#authorize(actor, projectId);
     await withTransaction(this.deps.db, async (tx) => {
-      const { row, accountId } = await this.#key(tx, projectId, accessKeyId);
+      const { row, accountId } = await this.#key(tx, actor, projectId, accessKeyId);
       const removed = await q.deletePublicKey(tx, accessKeyId, publicKeyId);
       if (!removed) throw ApiError.notFound(`Access key ${accessKeyId} holds no public key ${publicKeyId}.`);
       await this.#audit(tx, actor, address, accountId, 'credential.public_key_remove', row, { publicKeyId, kid: removed.jwk.kid, alg: removed.alg });
@@ -116,17 +126,17 @@ export class PublicKeysService {
     await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
   }
 
-  async getSettings(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<TokenSettings> {
+  async getSettings(actor: Caller, projectId: string, accessKeyId: string): Promise<TokenSettings> {
     this.#authorize(actor, projectId, MANAGEMENT_SCOPES.read);
-    await this.#key(this.deps.db, projectId, accessKeyId);
+    await this.#key(this.deps.db, actor, projectId, accessKeyId);
     return toSettings(await q.findTokenSettings(this.deps.db, accessKeyId));
   }
 
   /** Changes the settings given, keeps the others. */
-  async updateSettings(actor: KeysCaller, projectId: string, accessKeyId: string, change: Partial<TokenSettings>, address?: string): Promise<TokenSettings> {
+  async updateSettings(actor: Caller, projectId: string, accessKeyId: string, change: Partial<TokenSettings>, address?: string): Promise<TokenSettings> {
     this.#authorize(actor, projectId);
     const out = await withTransaction(this.deps.db, async (tx) => {
-      const { row, accountId } = await this.#key(tx, projectId, accessKeyId);
+      const { row, accountId } = await this.#key(tx, actor, projectId, accessKeyId);
       const held = await q.lockAndCountPublicKeys(tx, accessKeyId);
       const before = await q.findTokenSettings(tx, accessKeyId);
       const wanted = { dpop_required: change.dpopRequired ?? before.dpop_required, jwks_uri: change.jwksUri === undefined ? before.jwks_uri : change.jwksUri };

@@ -6,6 +6,7 @@ import { consoleSchemas } from './openapi-schemas.js';
 import { withUsageConsole } from '../usage/openapi.js';
 import { withApisConsole } from '../apis/openapi.js';
 import { withRotationConsole } from '../access-keys/openapi-rotation.js';
+import { withPublicKeysConsole } from './openapi-public-keys.js';
 
 type Security = Record<string, string[]>[];
 
@@ -61,7 +62,7 @@ const pageSize = (max: number, fallback: number) =>
 export function buildConsoleOpenApi(issuer: string): object {
   const credentials = '/api/projects/{projectId}/credentials';
   const security = { read: [...SESSION, ...KEYS], write: [...SESSION_CSRF, ...KEYS] };
-  const doc = withRotationConsole(withUsageConsole(buildDocument(issuer, credentials), security), security);
+  const doc = withPublicKeysConsole(withRotationConsole(withUsageConsole(buildDocument(issuer, credentials), security), security), security);
   return withApisConsole(doc, { read: SESSION, write: SESSION_CSRF, keys: KEYS });
 }
 

@@ -1,0 +1,54 @@
+// A REST Basic credential's public keys (private_key_jwt) and token settings (DPoP,
+// jwks_uri) in the console API's document: the v1 extension's schemas
+// (access-keys/openapi-public-keys.ts), addressed by credential ID.
+import { json, ref } from '../access-keys/openapi-schemas.js';
+import { publicKeySchemas } from '../access-keys/openapi-public-keys.js';
+
+type Doc = { paths: Record<string, object>; components: { schemas: Record<string, object> } };
+type Security = Record<string, string[]>[];
+
+// 412 also for reads: the credential is not a REST Basic one.
+const ERRORS = ['400', '401', '403', '404', '412', '429', '503'];
+const WRITE_ERRORS = [...ERRORS, '409', '413', '415'];
+const WHO_READS = 'Any role of the account, or a key of the project (accesskeys.read).';
+const WHO_WRITES = 'Administrators, or a key of the project (accesskeys.write). Audited; in force on every instance within a second.';
+const NOT_BASIC = '412 for an HMAC or legacy credential: private_key_jwt and DPoP are for REST Basic credentials, which get tokens at /oauth2/token.';
+
+const responses = (ok: string | object, errors: string[]) => ({
+  '200': { description: 'OK', content: json(typeof ok === 'string' ? ref(`schemas/${ok}`) : ok) },
+  ...Object.fromEntries([...new Set(errors)].sort().map((s) => [s, ref(`responses/${s}`)])),
+});
+
+/** The console's public-key and token-settings calls (docs/CONSOLE-API.md) added to its document. */
+export function withPublicKeysConsole<T extends object>(doc: T, security: { read: Security; write: Security }): T {
+  const d = doc as unknown as Doc;
+  const op = (operationId: string, summary: string, description: string, ok: string | object, write: boolean, body?: string) => ({
+    operationId, summary, description: `${description} ${write ? WHO_WRITES : WHO_READS} ${NOT_BASIC}`, 'x-keymint-extension': true,
+    security: write ? security.write : security.read,
+    ...(body ? { requestBody: { required: true, content: json(ref(`schemas/${body}`)) } } : {}),
+    responses: responses(ok, write ? WRITE_ERRORS : ERRORS),
+  });
+  const base = '/api/projects/{projectId}/credentials/{credentialId}';
+  const parameters = [ref('parameters/projectId'), ref('parameters/credentialId')];
+  d.paths[`${base}/publicKeys`] = {
+    parameters,
+    get: op('listCredentialPublicKeys', "List a credential's public keys", 'Oldest first (docs/PRIVATE-KEY-JWT.md).', 'PublicKeyList', false),
+    post: op('addCredentialPublicKeys', 'Add public keys',
+      'One public JWK (jwk) or a set (jwks), all or none; answers with those added. At most 5 per key (412); the same key or kid twice: 409; refused while the key has a jwksUri (412).',
+      'PublicKeyList', true, 'AddPublicKeysInput'),
+  };
+  d.paths[`${base}/publicKeys/{publicKeyId}`] = {
+    parameters: [...parameters, { name: 'publicKeyId', in: 'path', required: true, description: 'The publicKeyId (RFC 7638 thumbprint).', schema: { type: 'string' } }],
+    delete: op('removeCredentialPublicKey', 'Remove a public key', 'Client assertions signed with it are refused from then on. Answers an empty object.', { type: 'object', additionalProperties: false, maxProperties: 0 }, true),
+  };
+  d.paths[`${base}/tokenSettings`] = {
+    parameters,
+    get: op('getCredentialTokenSettings', "A credential's token settings", 'Whether its token requests must carry a DPoP proof, and its jwksUri.', 'TokenSettings', false),
+    patch: op('updateCredentialTokenSettings', "Change a credential's token settings",
+      'dpopRequired and/or jwksUri (null clears it); the settings not sent are kept. A jwksUri while the key holds public keys: 412.',
+      'TokenSettings', true, 'TokenSettingsInput'),
+  };
+  const all = publicKeySchemas();
+  for (const name of ['PublicKey', 'PublicKeyList', 'AddPublicKeysInput', 'TokenSettings', 'TokenSettingsInput']) d.components.schemas[name] = all[name];
+  return doc;
+}
