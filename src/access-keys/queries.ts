@@ -3,6 +3,7 @@
 // REST Basic keys only (kind = 'basic'); the other kinds live in the same table
 // (migrations/0005_credentials.sql) and their SQL is in src/credentials/queries.ts.
 import type { Queryable } from '../db/pool.js';
+import type { NewAuditEvent } from '../audit/queries.js';
 
 export interface AccessKeyRow {
   id: string;
@@ -28,6 +29,51 @@ export async function insertAccessKey(
     [key.id, key.projectId, key.displayName, key.secretHash, key.expireTime],
   );
   return rows[0];
+}
+
+/** The audit event of a create, but for what the insert itself gives (account, project, the new row's handle and label). */
+export type CreateAuditEvent = Pick<NewAuditEvent, 'id' | 'actor_type' | 'actor_id' | 'actor_name' | 'action' | 'details' | 'address'>;
+
+export interface AuditedInsert {
+  account_id: string;
+  account_verified_at: Date | null;
+  /** The new key; undefined when the account is not verified (nothing was written). */
+  key: AccessKeyRow | undefined;
+}
+
+/**
+ * Creates a REST Basic key and its audit event in one statement (so one implicit
+ * transaction: both or neither), only in an existing project of a verified account.
+ * Undefined: no such project. A name taken in the project fails with 23505, a project
+ * deleted meanwhile with 23503, and nothing is written.
+ */
+export async function insertAccessKeyAudited(
+  q: Queryable,
+  key: { id: string; projectId: string; displayName: string; secretHash: string; expireTime: Date | null },
+  audit: CreateAuditEvent,
+): Promise<AuditedInsert | undefined> {
+  const { rows } = await q.query<AccessKeyRow & { account_id: string; account_verified_at: Date | null; key_id: string | null }>(
+    `WITH proj AS (
+       SELECT p.id, p.account_id, a.verified_at FROM projects p JOIN accounts a ON a.id = p.account_id WHERE p.id = $2
+     ), ins AS (
+       INSERT INTO access_keys (id, project_id, display_name, secret_hash, expire_time)
+       SELECT $1, proj.id, $3, $4, $5 FROM proj WHERE proj.verified_at IS NOT NULL
+       RETURNING ${COLUMNS}
+     ), audited AS (
+       INSERT INTO audit_events (id, account_id, project_id, actor_type, actor_id, actor_name, action,
+         credential_id, credential_kind, credential_label, details, address)
+       SELECT $6, proj.account_id, ins.project_id, $7, $8, $9, $10, ins.credential_id, 'basic', ins.display_name, $11, $12
+         FROM ins, proj
+     )
+     SELECT proj.account_id, proj.verified_at AS account_verified_at, ins.id AS key_id, ins.*
+       FROM proj LEFT JOIN ins ON true`,
+    [key.id, key.projectId, key.displayName, key.secretHash, key.expireTime,
+      audit.id, audit.actor_type, audit.actor_id, audit.actor_name, audit.action, JSON.stringify(audit.details), audit.address],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const { account_id, account_verified_at, key_id, ...created } = row;
+  return { account_id, account_verified_at, key: key_id === null ? undefined : created };
 }
 
 export async function findAccessKey(q: Queryable, projectId: string, id: string): Promise<AccessKeyRow | undefined> {

@@ -4,7 +4,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../db/pool.js';
 import type { Actor } from '../kernel/actor.js';
-import { insertAuditEvent } from './queries.js';
+import { insertAuditEvent, type NewAuditEvent } from './queries.js';
 
 export type AuditAction =
   | 'credential.create'
@@ -59,8 +59,13 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(q: Queryable, entry: AuditEntry): Promise<void> {
+  await insertAuditEvent(q, auditEventOf(entry));
+}
+
+/** The row an entry becomes (for a query that writes it together with the change itself). */
+export function auditEventOf(entry: AuditEntry): NewAuditEvent {
   const { actor } = entry;
-  await insertAuditEvent(q, {
+  return {
     id: uuidv7(),
     account_id: entry.accountId,
     project_id: entry.projectId ?? (actor?.kind === 'access_key' ? actor.projectId : null),
@@ -73,5 +78,5 @@ export async function recordAudit(q: Queryable, entry: AuditEntry): Promise<void
     credential_label: entry.credential?.label ?? null,
     details: entry.details ?? {},
     address: entry.address ?? null,
-  });
+  };
 }

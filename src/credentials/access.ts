@@ -29,7 +29,7 @@ export async function projectFor(q: Queryable, actor: Actor, projectId: string, 
   return project;
 }
 
-export function requireVerified(project: ProjectAccountRow): void {
+export function requireVerified(project: Pick<ProjectAccountRow, 'account_verified_at'>): void {
   if (project.account_verified_at !== null) return;
   throw ApiError.failedPrecondition(
     'API credentials can only be created on verified accounts, and this account is not verified yet. ' +
