@@ -11,6 +11,7 @@ import { withUsageV1 } from './usage/openapi.js';
 import type { AccessKeysService } from './access-keys/service.js';
 import { buildOpenApi } from './access-keys/openapi.js';
 import { withRotationV1 } from './access-keys/openapi-rotation.js';
+import { withSecretlessV1 } from './access-keys/openapi-secretless.js';
 import { authenticate, type Authenticator } from './auth/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
@@ -70,7 +71,7 @@ export function buildApp(deps: AppDeps): Express {
   if (deps.introspection) app.use(deps.introspection);
   if (deps.revocations) app.use(deps.revocations);
 
-  const openapi = JSON.stringify(withRotationV1(withGrantsV1(withPublicKeysV1(withUsageV1(buildOpenApi(config.issuer))))));
+  const openapi = JSON.stringify(withSecretlessV1(withRotationV1(withGrantsV1(withPublicKeysV1(withUsageV1(buildOpenApi(config.issuer)))))));
   app.get('/v1/openapi.json', (_req, res) => {
     res.type('json').send(openapi);
   });

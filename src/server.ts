@@ -34,6 +34,7 @@ import { SecretUses } from './auth/secret-uses.js';
 import { SecretRotation } from './credentials/secret-rotation.js';
 import { rotationConsoleRouter } from './credentials/rotation-routes.js';
 import { AccessKeyRotation } from './access-keys/rotation.js';
+import { KeySecretRemoval } from './access-keys/key-credentials.js';
 import { rotationRouter } from './access-keys/rotation-routes.js';
 import { RevocationStore, refusingRevoked } from './oauth/revocation-store.js';
 import { revocationRouter } from './oauth/revocation-routes.js';
@@ -168,7 +169,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const routers = [accountRouter(account), credentialsRouter(credentials), rotationConsoleRouter(db, rotation), usageConsoleRouter(usageService), apisRouter(apisService), consolePublicKeysRouter(new ConsolePublicKeys({ db, service: publicKeys }))];
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash, routers, metrics });
     let graceful: GracefulServer | undefined;
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, revocations: revocationRoutes, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(publicKeys), rotationRouter(new AccessKeyRotation({ db, rotation }))], isStopping: () => graceful?.closing ?? false });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, revocations: revocationRoutes, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(publicKeys), rotationRouter(new AccessKeyRotation({ db, rotation }), new KeySecretRemoval({ db, feed }))], isStopping: () => graceful?.closing ?? false });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, usage: counted, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
     const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));

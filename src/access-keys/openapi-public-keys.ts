@@ -116,8 +116,8 @@ export function withPublicKeysV1<T extends object>(doc: T): T {
   };
   d.paths[`${key}/publicKeys/{publicKeyId}`] = {
     parameters: [...params, { name: 'publicKeyId', in: 'path', required: true, description: 'The publicKeyId (RFC 7638 thumbprint).', schema: { type: 'string' } }],
-    delete: op('removePublicKey', 'Remove a public key', 'Removes the public key: assertions signed with it are refused on every instance within a second.',
-      { description: 'OK: an empty JSON object.', content: json({ type: 'object', additionalProperties: false, maxProperties: 0 }) }, KEY_ERRORS),
+    delete: op('removePublicKey', 'Remove a public key', 'Removes the public key: assertions signed with it are refused on every instance within a second. 412 for the last public key of a key without a secret.',
+      { description: 'OK: an empty JSON object.', content: json({ type: 'object', additionalProperties: false, maxProperties: 0 }) }, [...KEY_ERRORS, '412']),
   };
   d.paths[`${key}/tokenSettings`] = {
     parameters: params,

@@ -30,7 +30,8 @@ export function rotationSchemas(): Record<string, object> {
     },
     ListKeySecretsResponse: {
       type: 'object', additionalProperties: false, required: ['secrets'],
-      properties: { secrets: { type: 'array', minItems: 1, maxItems: 2, items: ref('schemas/KeySecret') } },
+      description: 'Empty for a key without a secret (it authenticates with its public keys only: :removeSecret).',
+      properties: { secrets: { type: 'array', minItems: 0, maxItems: 2, items: ref('schemas/KeySecret') } },
     },
     RotateSecretInput: {
       type: 'object',
@@ -86,7 +87,8 @@ export function withRotationV1<T extends object>(doc: T): T {
         'Keymint extension (a custom method). Gives the key a new secret, returned once, and keeps its Key ID. The previous ' +
         'secret keeps working until previousSecretTtl / previousSecretExpireTime (default 24 hours) or until ' +
         ':revokePreviousSecret, so clients can switch without downtime. A key holds at most two secrets: while the ' +
-        'previous one still works, another rotation is refused (412).',
+        'previous one still works, another rotation is refused (412). A key without a secret (:removeSecret) gets one again ' +
+        '(there is no previous secret to keep).',
       requestBody: { required: false, content: json(ref('schemas/RotateSecretInput')) },
       responses: responses({ description: 'OK', content: json(ref('schemas/RotateSecretResponse')) }, [...KEY_ERRORS, '412', '413', '415']),
     },

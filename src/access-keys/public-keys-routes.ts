@@ -21,7 +21,7 @@ const settingsBody = z
   .strict();
 
 /** An https URL without credentials or fragment, at most 2048 characters (the Keymint instances fetch it). */
-function checkJwksUri(raw: string): string {
+export function checkJwksUri(raw: string): string {
   const url = raw.length <= 2048 ? URL.parse(raw) : null;
   if (!url || url.protocol !== 'https:') throw ApiError.invalidArgument('jwksUri must be an https URL (at most 2048 characters): Keymint fetches public keys over TLS only.');
   if (url.username || url.password || url.hash) throw ApiError.invalidArgument('jwksUri must not carry credentials or a fragment.');
@@ -30,14 +30,20 @@ function checkJwksUri(raw: string): string {
 
 /** The public keys of a POST body, {jwk} or {jwks}, checked (also for the console's route, src/dashboard). */
 export async function parseAddPublicKeys(req: Request): Promise<PublicKeyInput[]> {
-  const body = parseBody(req, addBody, 'jwk (one public key) or jwks (a key set) is');
-  if ((body.jwk === undefined) === (body.jwks === undefined)) throw ApiError.invalidArgument('Send exactly one of jwk (one public JWK) and jwks (a JWK Set).');
+  const keys = await publicKeysOf(parseBody(req, addBody, 'jwk (one public key) or jwks (a key set) is'));
+  if (!keys) throw ApiError.invalidArgument('Send exactly one of jwk (one public JWK) and jwks (a JWK Set).');
+  return keys;
+}
+
+/** The keys of a body's jwk (one public JWK) or jwks (a JWK Set), checked; undefined when it has neither (also a v1 create's). */
+export async function publicKeysOf(body: { jwk?: unknown; jwks?: unknown }): Promise<PublicKeyInput[] | undefined> {
+  if (body.jwk !== undefined && body.jwks !== undefined) throw ApiError.invalidArgument('Send exactly one of jwk (one public JWK) and jwks (a JWK Set).');
   if (body.jwk !== undefined) {
     const size = Buffer.byteLength(JSON.stringify(body.jwk));
     if (size > MAX_JWKS_BYTES) throw ApiError.invalidArgument(`jwk is ${size} bytes; at most ${MAX_JWKS_BYTES} are accepted.`);
     return [await checkPublicJwk(body.jwk)];
   }
-  return checkPublicJwks(body.jwks);
+  return body.jwks === undefined ? undefined : checkPublicJwks(body.jwks);
 }
 
 /** The settings a PATCH body changes (also for the console's route). */

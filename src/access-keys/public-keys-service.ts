@@ -3,7 +3,8 @@
 // most MAX_PUBLIC_KEYS per key, counted under a lock on the key so concurrent uploads
 // cannot pass the limit together; a key already held is refused (409), as is a kid the
 // key already uses; every change is audited in its transaction and announced, so every
-// instance's token endpoint sees it within the change feed's second.
+// instance's token endpoint sees it within the change feed's second. A key without a secret
+// keeps its last public key and its jwksUri (412: key-credentials.ts).
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { findProjectWithAccount } from '../accounts/queries.js';
 import type { AuditEntry } from '../audit/audit-log.js';
@@ -17,7 +18,9 @@ import type { UserActor } from '../kernel/actor.js';
 import { findAccessKey, type AccessKeyRow } from './queries.js';
 import * as q from './public-key-queries.js';
 import { MAX_PUBLIC_KEYS, type PublicKeyInput } from './public-key-input.js';
-import type { KeysCaller } from './service.js';
+import { lockKeyCredentialState } from './key-credential-queries.js';
+import { wouldLeaveNoWay } from './auth-methods.js';
+import type { KeysCaller } from './key-audit.js';
 
 export interface PublicKey {
   publicKeyId: string;
@@ -35,7 +38,7 @@ export interface TokenSettings {
 
 const toSettings = (row: q.TokenSettingsRow): TokenSettings => ({ dpopRequired: row.dpop_required, jwksUri: row.jwks_uri });
 
-const toPublicKey = (row: q.PublicKeyRow): PublicKey => ({
+export const toPublicKey = (row: q.PublicKeyRow): PublicKey => ({
   publicKeyId: row.public_key_id,
   kid: row.jwk.kid,
   alg: row.alg,
@@ -47,6 +50,30 @@ const toPublicKey = (row: q.PublicKeyRow): PublicKey => ({
 type Caller = KeysCaller | UserActor;
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
+
+/** An uploaded set holds each key, and each kid, once. */
+export function checkDistinct(keys: PublicKeyInput[]): void {
+  if (new Set(keys.map((k) => k.publicKeyId)).size < keys.length) throw ApiError.invalidArgument('jwks holds the same public key twice.');
+  if (new Set(keys.map((k) => k.jwk.kid)).size < keys.length) throw ApiError.invalidArgument('jwks holds two keys with the same kid.');
+}
+
+export interface KeyChange {
+  actor: Caller;
+  address: string | undefined;
+  accountId: string;
+  row: AccessKeyRow;
+}
+
+/** Inserts the keys in `tx`, each audited (credential.public_key_add); the caller holds the key's lock and checked the limit. */
+export async function insertPublicKeys(tx: Queryable, change: KeyChange, keys: PublicKeyInput[]): Promise<PublicKey[]> {
+  const out: PublicKey[] = [];
+  for (const key of keys) {
+    out.push(toPublicKey(await q.insertPublicKey(tx, change.row.id, key)));
+    await recordKeyAudit(tx, { ...change, action: 'credential.public_key_add', details: { publicKeyId: key.publicKeyId, kid: key.jwk.kid, alg: key.alg } });
+  }
+  return out;
+}
+
 const keyNotFound = (id: string) => ApiError.notFound(`Access key ${id} does not exist in this project.`);
 
 export class PublicKeysService {
@@ -85,10 +112,7 @@ export class PublicKeysService {
   /** Adds every key of `keys` or none of them. */
   async add(actor: Caller, projectId: string, accessKeyId: string, keys: PublicKeyInput[], address?: string): Promise<{ publicKeys: PublicKey[] }> {
     this.#authorize(actor, projectId);
-    const ids = new Set(keys.map((k) => k.publicKeyId));
-    const kids = new Set(keys.map((k) => k.jwk.kid));
-    if (ids.size < keys.length) throw ApiError.invalidArgument('jwks holds the same public key twice.');
-    if (kids.size < keys.length) throw ApiError.invalidArgument('jwks holds two keys with the same kid.');
+    checkDistinct(keys);
     let added: PublicKey[];
     try {
       added = await withTransaction(this.deps.db, async (tx) => {
@@ -100,12 +124,7 @@ export class PublicKeysService {
         if (held + keys.length > MAX_PUBLIC_KEYS) {
           throw ApiError.failedPrecondition(`The key holds ${held} public keys; with ${keys.length} more it would pass the limit of ${MAX_PUBLIC_KEYS}. Remove one first.`);
         }
-        const out: PublicKey[] = [];
-        for (const key of keys) {
-          out.push(toPublicKey(await q.insertPublicKey(tx, accessKeyId, key)));
-          await this.#audit(tx, actor, address, accountId, 'credential.public_key_add', row, { publicKeyId: key.publicKeyId, kid: key.jwk.kid, alg: key.alg });
-        }
-        return out;
+        return insertPublicKeys(tx, { actor, address, accountId, row }, keys);
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw ApiError.alreadyExists('The key already holds this public key, or another one with the same kid.');
@@ -119,8 +138,10 @@ export class PublicKeysService {
     this.#authorize(actor, projectId);
     await withTransaction(this.deps.db, async (tx) => {
       const { row, accountId } = await this.#key(tx, actor, projectId, accessKeyId);
+      const state = await lockKeyCredentialState(tx, projectId, accessKeyId);
       const removed = await q.deletePublicKey(tx, accessKeyId, publicKeyId);
       if (!removed) throw ApiError.notFound(`Access key ${accessKeyId} holds no public key ${publicKeyId}.`);
+      if (state && !state.has_secret && state.public_keys <= 1) throw wouldLeaveNoWay('Removing its last public key');
       await this.#audit(tx, actor, address, accountId, 'credential.public_key_remove', row, { publicKeyId, kid: removed.jwk.kid, alg: removed.alg });
     });
     await this.deps.feed.publish({ kind: 'access_key', id: accessKeyId });
@@ -137,12 +158,14 @@ export class PublicKeysService {
     this.#authorize(actor, projectId);
     const out = await withTransaction(this.deps.db, async (tx) => {
       const { row, accountId } = await this.#key(tx, actor, projectId, accessKeyId);
-      const held = await q.lockAndCountPublicKeys(tx, accessKeyId);
+      const state = (await lockKeyCredentialState(tx, projectId, accessKeyId))!;
+      const held = state.public_keys;
       const before = await q.findTokenSettings(tx, accessKeyId);
       const wanted = { dpop_required: change.dpopRequired ?? before.dpop_required, jwks_uri: change.jwksUri === undefined ? before.jwks_uri : change.jwksUri };
       if (wanted.jwks_uri !== null && held > 0) {
         throw ApiError.failedPrecondition(`The key holds ${held} public keys: a key has its public keys here or at a jwksUri, not both. Remove them first.`);
       }
+      if (wanted.jwks_uri === null && before.jwks_uri !== null && !state.has_secret) throw wouldLeaveNoWay('Clearing its jwksUri');
       const after = await q.upsertTokenSettings(tx, accessKeyId, wanted);
       if (before.dpop_required !== after.dpop_required || before.jwks_uri !== after.jwks_uri) {
         await this.#audit(tx, actor, address, accountId, 'credential.token_settings_change', row, { dpopRequired: after.dpop_required, jwksUri: after.jwks_uri });

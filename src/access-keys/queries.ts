@@ -15,13 +15,23 @@ export interface AccessKeyRow {
   update_time: Date;
   expire_time: Date | null;
   last_use_time: Date | null;
+  /** How the key authenticates (issue 14; read by find, list and update, not by insert). */
+  has_secret?: boolean;
+  has_public_keys?: boolean;
+  /** null when the key has no token settings row. */
+  has_jwks_uri?: boolean | null;
 }
 
 const COLUMNS = 'id, credential_id, project_id, display_name, create_time, update_time, expire_time, last_use_time';
+// A secret, public keys, a jwks_uri: what the key's authenticationMethods say. Index lookups
+// by primary key, in the same statement as the row.
+const READ_COLUMNS = `${COLUMNS}, secret_hash IS NOT NULL AS has_secret,
+  EXISTS (SELECT 1 FROM access_key_public_keys p WHERE p.access_key_id = access_keys.id) AS has_public_keys,
+  (SELECT s.jwks_uri IS NOT NULL FROM access_key_token_settings s WHERE s.access_key_id = access_keys.id) AS has_jwks_uri`;
 
 export async function insertAccessKey(
   q: Queryable,
-  key: { id: string; projectId: string; displayName: string; secretHash: string; expireTime: Date | null },
+  key: { id: string; projectId: string; displayName: string; secretHash: string | null; expireTime: Date | null },
 ): Promise<AccessKeyRow> {
   const { rows } = await q.query<AccessKeyRow>(
     `INSERT INTO access_keys (id, project_id, display_name, secret_hash, expire_time)
@@ -78,7 +88,7 @@ export async function insertAccessKeyAudited(
 
 export async function findAccessKey(q: Queryable, projectId: string, id: string): Promise<AccessKeyRow | undefined> {
   const { rows } = await q.query<AccessKeyRow>(
-    `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND id = $2 AND kind = 'basic'`,
+    `SELECT ${READ_COLUMNS} FROM access_keys WHERE project_id = $1 AND id = $2 AND kind = 'basic'`,
     [projectId, id],
   );
   return rows[0];
@@ -99,11 +109,11 @@ export async function listAccessKeysPage(
   // Two statements rather than "$2 IS NULL OR id > $2", so each gets the index range scan.
   const { rows } = afterId === null
     ? await q.query<AccessKeyRow>(
-        `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND kind = 'basic' ORDER BY id LIMIT $2`,
+        `SELECT ${READ_COLUMNS} FROM access_keys WHERE project_id = $1 AND kind = 'basic' ORDER BY id LIMIT $2`,
         [projectId, limit],
       )
     : await q.query<AccessKeyRow>(
-        `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND kind = 'basic' AND id > $2 ORDER BY id LIMIT $3`,
+        `SELECT ${READ_COLUMNS} FROM access_keys WHERE project_id = $1 AND kind = 'basic' AND id > $2 ORDER BY id LIMIT $3`,
         [projectId, afterId, limit],
       );
   return rows;
@@ -117,7 +127,7 @@ export async function updateAccessKeyDisplayName(
 ): Promise<AccessKeyRow | undefined> {
   const { rows } = await q.query<AccessKeyRow>(
     `UPDATE access_keys SET display_name = $3, update_time = now()
-     WHERE project_id = $1 AND id = $2 AND kind = 'basic' RETURNING ${COLUMNS}`,
+     WHERE project_id = $1 AND id = $2 AND kind = 'basic' RETURNING ${READ_COLUMNS}`,
     [projectId, id, displayName],
   );
   return rows[0];

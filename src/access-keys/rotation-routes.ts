@@ -1,14 +1,16 @@
 // HTTP shape of secret rotation on the v1 API: POST .../accessKeys/{id}:rotateSecret,
-// POST .../accessKeys/{id}:revokePreviousSecret and GET .../accessKeys/{id}/secrets.
+// POST .../accessKeys/{id}:revokePreviousSecret and GET .../accessKeys/{id}/secrets; and
+// POST .../accessKeys/{id}:removeSecret (a key left with its public keys only: key-credentials.ts).
 // A custom method is the key's path with ":verb" appended (Google AIP-136).
 import express, { Router, type Request } from 'express';
 import { ApiError } from '../kernel/api-error.js';
 import { isUuid } from '../kernel/ids.js';
 import { parseOverlap, parseRevokeOptions } from '../credentials/rotation-input.js';
 import type { AccessKeyRotation } from './rotation.js';
-import type { Actor } from './service.js';
+import { toAccessKey, type Actor } from './service.js';
+import type { KeySecretRemoval } from './key-credentials.js';
 
-const VERBS = ['rotateSecret', 'revokePreviousSecret'] as const;
+const VERBS = ['rotateSecret', 'revokePreviousSecret', 'removeSecret'] as const;
 
 function projectIdOf(req: Request): string {
   const id = req.params.projectId as string;
@@ -22,7 +24,7 @@ function keyIdOf(raw: string): string {
 
 const actorOf = (res: express.Response) => res.locals.actor as Actor;
 
-export function rotationRouter(rotation: AccessKeyRotation): Router {
+export function rotationRouter(rotation: AccessKeyRotation, removal?: KeySecretRemoval): Router {
   const router = Router({ mergeParams: true });
   const base = '/projects/:projectId/accessKeys';
 
@@ -36,11 +38,15 @@ export function rotationRouter(rotation: AccessKeyRotation): Router {
     const colon = raw.lastIndexOf(':');
     const verb = colon > 0 ? raw.slice(colon + 1) : '';
     if (colon < 0) return next();
-    if (!(VERBS as readonly string[]).includes(verb)) {
-      throw ApiError.notFound(`Unknown method :${verb.slice(0, 40)}; an access key has :rotateSecret and :revokePreviousSecret.`);
+    if (!(VERBS as readonly string[]).includes(verb) || (verb === 'removeSecret' && !removal)) {
+      throw ApiError.notFound(`Unknown method :${verb.slice(0, 40)}; an access key has :rotateSecret, :revokePreviousSecret and :removeSecret.`);
     }
     const id = keyIdOf(raw.slice(0, colon));
-    if (verb === 'rotateSecret') {
+    if (verb === 'removeSecret') {
+      const { revokeTokens } = parseRevokeOptions(req);
+      const row = await removal!.removeSecret(actorOf(res), projectIdOf(req), id, req.ip, revokeTokens);
+      res.json({ accessKey: toAccessKey(row), secrets: [] });
+    } else if (verb === 'rotateSecret') {
       const overlap = parseOverlap(req);
       res.json(await rotation.rotate(actorOf(res), projectIdOf(req), id, overlap, req.ip));
     } else {

@@ -1,7 +1,8 @@
 // HTTP shape of the Access Keys Management API v1 (seed 003): parse and validate input,
 // call the service, shape the output. Rules live in service.ts. A key's expireTime is
 // set at creation only; PATCH changes the displayName, and Keymint's extension fields
-// grants and customClaims (issue 13).
+// grants and customClaims (issue 13). A create may also bring public keys (jwk, jwks) or a
+// jwksUri, and ask for no secret (generateSecret: false): extension fields of issue 14.
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../kernel/api-error.js';
@@ -10,6 +11,7 @@ import type { Actor, AccessKeysService } from './service.js';
 import { isUuid } from '../kernel/ids.js';
 import { expireTimeField } from '../kernel/expire-time.js';
 import { customClaimsField, grantField } from '../apis/grant-input.js';
+import { checkJwksUri, publicKeysOf } from './public-keys-routes.js';
 
 const displayName = nameField('displayName');
 
@@ -18,7 +20,12 @@ const expireTime = expireTimeField;
 // grants and customClaims: Keymint's extension (issue 13; apis/grant-input.ts).
 const grants = grantField.nullable().optional();
 const customClaims = customClaimsField.optional();
-const createBody = z.object({ displayName, expireTime, grants, customClaims }, bodyError).strict();
+// jwk, jwks, jwksUri, generateSecret: Keymint's extension (issue 14; public-keys-routes.ts checks the keys).
+const generateSecret = z.boolean({ error: 'generateSecret must be true or false.' }).optional();
+const jwksUri = z.string({ error: 'jwksUri must be an https URL.' }).optional();
+const createBody = z
+  .object({ displayName, expireTime, grants, customClaims, jwk: z.unknown().optional(), jwks: z.unknown().optional(), jwksUri, generateSecret }, bodyError)
+  .strict();
 const updateBody = z
   .object({ displayName: displayName.optional(), grants, customClaims }, bodyError)
   .strict()
@@ -53,8 +60,13 @@ export function accessKeysRouter(service: AccessKeysService): Router {
   });
 
   router.post(base, async (req, res) => {
-    const body = parseBody(req, createBody, 'displayName and expireTime (and the extension fields grants and customClaims) are');
-    res.json(await service.create(actorOf(res), projectIdOf(req), body.displayName, body.expireTime ?? null, req.ip, body));
+    const body = parseBody(req, createBody, 'displayName and expireTime (and the extension fields grants, customClaims, jwk, jwks, jwksUri and generateSecret) are');
+    const credentials = {
+      publicKeys: await publicKeysOf(body),
+      jwksUri: body.jwksUri === undefined ? undefined : checkJwksUri(body.jwksUri),
+      generateSecret: body.generateSecret,
+    };
+    res.json(await service.create(actorOf(res), projectIdOf(req), body.displayName, body.expireTime ?? null, req.ip, body, credentials));
   });
 
   router.get(`${base}/:accessKeyId`, async (req, res) => {

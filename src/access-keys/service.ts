@@ -19,6 +19,8 @@ import { checkExpireTime } from '../kernel/expire-time.js';
 import { MANAGEMENT_SCOPES } from '../kernel/grants.js';
 import { requireKeyScope } from '../kernel/permissions.js';
 import { hasAuthzInput, type KeyAuthzInput, type KeyAuthzView, type KeyGrants } from '../apis/key-grants.js';
+import { authenticationMethodsView, type AuthenticationMethod } from './auth-methods.js';
+import { attachKeyCredentials, checkCredentialsInput, hasCredentialsInput, type KeyCredentialsInput } from './key-credentials.js';
 
 export interface AccessKey extends KeyAuthzView {
   accessKeyId: string;
@@ -30,6 +32,8 @@ export interface AccessKey extends KeyAuthzView {
   expireTime?: string;
   /** Absent until the key is first used; written in batches, so a few seconds behind. */
   lastUseTime?: string;
+  /** Keymint extension (issue 14): absent for a key with its secret only, as every Sinch key. */
+  authenticationMethods?: AuthenticationMethod[];
 }
 
 export type { KeyActor as Actor } from '../kernel/actor.js';
@@ -49,6 +53,7 @@ export const toAccessKey = (row: q.AccessKeyRow): AccessKey => ({
   // seed's five fields exactly.
   ...(row.expire_time ? { expireTime: row.expire_time.toISOString() } : {}),
   ...(row.last_use_time ? { lastUseTime: row.last_use_time.toISOString() } : {}),
+  ...authenticationMethodsView(row.has_secret === undefined ? undefined : { hasSecret: row.has_secret, hasPublicKeys: row.has_public_keys === true || row.has_jwks_uri === true }),
 });
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
@@ -100,19 +105,25 @@ export class AccessKeysService {
     return { accessKeys: page.map((row) => ({ ...toAccessKey(row), ...views.get(row.id) })), nextPageToken };
   }
 
-  async create(actor: KeysCaller, projectId: string, displayName: string, expireTime: Date | null = null, address?: string, authz: KeyAuthzInput = {}) {
+  /** `credentials`: Keymint's extension (issue 14), public keys or a jwks_uri, with or without a secret. */
+  async create(actor: KeysCaller, projectId: string, displayName: string, expireTime: Date | null = null, address?: string, authz: KeyAuthzInput = {}, credentials: KeyCredentialsInput = {}) {
     this.#authorize(actor, projectId, MANAGEMENT_SCOPES.write);
-    // The usual create (no per-project limit to count under a lock, no grants) is one statement.
-    if (!this.deps.maxKeysPerProject && !hasAuthzInput(authz)) return this.#createAtOnce(actor, projectId, displayName, expireTime, address);
+    checkCredentialsInput(credentials);
+    // The usual create (no per-project limit to count under a lock, no grants, no public keys) is one statement.
+    if (!this.deps.maxKeysPerProject && !hasAuthzInput(authz) && !hasCredentialsInput(credentials)) return this.#createAtOnce(actor, projectId, displayName, expireTime, address);
     const project = await findProjectWithAccount(this.deps.db, projectId);
     if (!project) throw ApiError.notFound(`Project ${projectId} no longer exists.`);
     requireVerified(project);
     return withTransaction(this.deps.db, async (tx) => {
       await this.#withinLimit(tx, projectId);
-      const { row, secret } = await this.#insert(projectId, displayName, tx, expireTime);
-      await this.#audit(tx, actor, address, project.account_id, 'credential.create', row);
+      const { row, secret } = await this.#insert(projectId, displayName, tx, expireTime, credentials.generateSecret !== false);
+      await this.#audit(tx, actor, address, project.account_id, 'credential.create', row, secret === undefined ? { secret: false } : undefined);
+      const attached = hasCredentialsInput(credentials)
+        ? await attachKeyCredentials(tx, { actor, address, accountId: project.account_id, row }, credentials, secret !== undefined)
+        : undefined;
       const view = await this.#applyAuthz(tx, actor, address, project.account_id, row, authz);
-      return { accessKey: { ...toAccessKey(row), ...view }, secret };
+      const accessKey = { ...toAccessKey(row), ...authenticationMethodsView(attached?.state), ...view };
+      return { accessKey, ...(secret === undefined ? {} : { secret }), ...(attached?.publicKeys ? { publicKeys: attached.publicKeys } : {}) };
     });
   }
 
@@ -153,20 +164,20 @@ export class AccessKeysService {
 
   /** Creation without an actor: for `keymint bootstrap` and the accounts service. */
   async createInProject(projectId: string, displayName: string, db: Pick<Db, 'query'> = this.deps.db, expireTime: Date | null = null) {
-    const { row, secret } = await this.#insert(projectId, displayName, db, expireTime);
-    return { accessKey: toAccessKey(row), secret };
+    const { row, secret } = await this.#insert(projectId, displayName, db, expireTime, true);
+    return { accessKey: toAccessKey(row), secret: secret! };
   }
 
   async #withinLimit(tx: Queryable, projectId: string): Promise<void> {
     await withinKeyLimit(tx, projectId, this.deps.maxKeysPerProject);
   }
 
-  async #insert(projectId: string, name: string, db: Queryable, expireTime: Date | null) {
+  async #insert(projectId: string, name: string, db: Queryable, expireTime: Date | null, withSecret: boolean) {
     // The routes' schema already gave the canonical form; `keymint bootstrap` has none.
     const displayName = checkName('displayName', name, 100);
     if (expireTime) checkExpireTime(expireTime);
-    const secret = generateSecret();
-    const secretHash = hashSecret(secret);
+    const secret = withSecret ? generateSecret() : undefined;
+    const secretHash = secret === undefined ? null : hashSecret(secret);
     try {
       return { row: await q.insertAccessKey(db, { id: uuidv7(), projectId, displayName, secretHash, expireTime }), secret };
     } catch (err) {

@@ -36,7 +36,9 @@ export type AuditAction =
   // private_key_jwt and DPoP (issue 14)
   | 'credential.public_key_add'
   | 'credential.public_key_remove'
-  | 'credential.token_settings_change';
+  | 'credential.token_settings_change'
+  // a key's secret removed, leaving its public keys (issue 14)
+  | 'credential.secret_remove';
 
 export interface AuditCredential {
   credentialId: string;

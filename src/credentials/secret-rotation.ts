@@ -54,6 +54,8 @@ function currentLastUse(row: SecretsRow): Date | null {
 }
 
 export function toKeySecrets(row: SecretsRow): KeySecret[] {
+  // A REST Basic key without a secret (issue 14: it authenticates with its public keys) lists none.
+  if (row.kind === 'basic' && row.secret_hash === null) return [];
   const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
   const current: KeySecret = { state: 'CURRENT', createTime: (row.secret_create_time ?? row.create_time).toISOString() };
   const used = iso(currentLastUse(row));
@@ -107,7 +109,8 @@ export class SecretRotation {
             'Revoke it (:revokePreviousSecret) or wait until then before rotating again.',
         );
       }
-      const until = previousEnd(overlap, before.now);
+      // A key without a secret (access-keys/key-credentials.ts) simply gets one: there is no previous secret to keep.
+      const until = before.kind === 'basic' && before.secret_hash === null ? null : previousEnd(overlap, before.now);
       const after = before.kind === 'hmac'
         ? await rotateHmacSecret(tx, before.id, sealHmacSecret(this.#box(), before.id, secret), until)
         : await rotateKeySecret(tx, before.id, hashSecret(secret), until, currentLastUse(before));

@@ -22,7 +22,7 @@ const AUDIT_ACTIONS = [
   'credential.secret_rotate', 'credential.secret_revoke_previous',
   'session.sign_in', 'session.sign_in_failed', 'session.sign_in_failures', 'user.add', 'user.role_change', 'user.remove',
   'user.password_change', 'user.password_reset', 'project.create', 'project.rename', 'project.delete', 'account.verification_request',
-  'credential.public_key_add', 'credential.public_key_remove', 'credential.token_settings_change',
+  'credential.public_key_add', 'credential.public_key_remove', 'credential.token_settings_change', 'credential.secret_remove',
   'credential.grants_change', 'api.create', 'api.update', 'api.delete',
   'account.usage_settings_change', 'quota.change',
 ];

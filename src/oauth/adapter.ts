@@ -14,13 +14,14 @@ import { hasPublicKeys } from '../auth/client-keys.js';
 export interface ClientSource {
   /** The client metadata for a key, or undefined when no such key exists; throws RateLimited for a blocked source. */
   find(keyId: string): Promise<AdapterPayload | undefined>;
-  /** The cached key, when it is cached and active (synchronous: the warm path). */
-  peek(keyId: string): { id: string; secretHash: string } | undefined;
+  /** The cached key, when it is cached and active (synchronous: the warm path); secretHash null for a key without a secret. */
+  peek(keyId: string): { id: string; secretHash: string | null } | undefined;
 }
 
-// What an hmac key's client_secret is: nothing compares equal to it (auth/key-secrets.ts
-// treats a key without a digest or hash as no key), and a signed request brings a ticket.
-const NO_SECRET = 'none';
+// What the client_secret of an hmac key, and of a REST Basic key without a secret (issue 14),
+// is: nothing compares equal to it (auth/key-secrets.ts treats a key without a digest or hash
+// as no key), and a signed request brings a ticket.
+export const NO_SECRET = 'none';
 
 /**
  * Client metadata from the access-key cache (no database round trip when warm); expired
@@ -33,8 +34,10 @@ export function cachedClientSource(secrets: KeySecrets, scopes: readonly string[
   return {
     peek(keyId) {
       const key = peekPresented(secrets.keys, keyId);
-      // The cached object itself, not a copy: this runs on every warm token request.
-      return key?.secretHash ? (key as { id: string; secretHash: string }) : undefined;
+      // The cached object itself, not a copy: this runs on every warm token request. A basic
+      // key without a secret is warm too, so that a secret sent for it is refused in the time
+      // of a wrong one (the built client is reused), not of a client built afresh.
+      return key && (key.secretHash || key.kind === 'basic') ? key : undefined;
     },
     async find(keyId) {
       const row = await secrets.lookup(keyId, { address: Provider.ctx?.ip });

@@ -5,7 +5,7 @@
 // A request with a client assertion (private_key_jwt) always goes the usual way.
 import type Provider from 'oidc-provider';
 import { LRUCache } from 'lru-cache';
-import type { ClientSource } from './adapter.js';
+import { NO_SECRET, type ClientSource } from './adapter.js';
 import { presentsAssertion } from './presented-client.js';
 
 type ProviderClient = NonNullable<Awaited<ReturnType<Provider['Client']['find']>>>;
@@ -21,7 +21,7 @@ export function reuseWarmClients(provider: Provider, clients: ClientSource, max 
     const warm = typeof id === 'string' ? clients.peek(id) : undefined;
     if (warm) {
       const client = built.get(warm.id);
-      if (client && client.clientSecret === warm.secretHash) return client;
+      if (client && client.clientSecret === (warm.secretHash ?? NO_SECRET)) return client;
     }
     return find(id).then((client) => {
       if (client && warm) built.set(warm.id, client);

@@ -42,7 +42,7 @@ export function templateOf(path: string): string | undefined {
   const p = path.split('?')[0];
   if (/^\/v1\/projects\/[^/]+\/accessKeys\/?$/.test(p)) return LIST;
   if (/^\/v1\/projects\/[^/]+\/accessKeys\/[^/]+\/secrets$/.test(p)) return `${KEY}/secrets`;
-  const verb = /^\/v1\/projects\/[^/]+\/accessKeys\/[^/:]+:(rotateSecret|revokePreviousSecret)$/.exec(p);
+  const verb = /^\/v1\/projects\/[^/]+\/accessKeys\/[^/:]+:(rotateSecret|revokePreviousSecret|removeSecret)$/.exec(p);
   if (verb) return `${KEY}:${verb[1]}`;
   if (/^\/v1\/projects\/[^/]+\/accessKeys\/[^/]+\/?$/.test(p)) return KEY;
   return undefined;
