@@ -2,47 +2,68 @@
 import type { Queryable } from '../db/pool.js';
 import { USAGE_FIELDS, type Granularity, type UsageCounts } from './fields.js';
 
-export interface UsageRow extends UsageCounts {
+/** Counts of one key in one minute (a batch holds each key and minute once). */
+export interface MinuteRow extends UsageCounts {
   keyId: string;
   projectId: string;
-  granularity: Granularity;
+  /** Start of the minute, ms since the epoch. */
+  minute: number;
+}
+
+export interface TokenTotal {
+  keyId: string;
+  granularity: 'hour' | 'day';
   /** Start of the bucket, ms since the epoch. */
   bucket: number;
+  tokens: number;
 }
 
 const SUMS = USAGE_FIELDS.map((f) => `${f} = usage_counts.${f} + EXCLUDED.${f}`).join(', ');
+const FIELDS = USAGE_FIELDS.join(', ');
+const SUMMED = USAGE_FIELDS.map((f) => `sum(${f})::bigint`).join(', ');
 
 /**
- * Adds a batch of counts to the shared totals, one statement. Rows of projects deleted
- * meanwhile are dropped. The batch holds each (key, granularity, bucket) once.
+ * Adds a batch of minute counts to the shared totals in one statement: the minute rows and,
+ * summed by Postgres from the same batch, the hour and day rows (UTC), so the three
+ * granularities always hold the same sums. Rows of projects deleted meanwhile are dropped.
+ * Returns the totals after the addition of the hour and day buckets written for the keys in
+ * `tracked` (the keys with a quota): every instance's tokens, read back for free.
  */
-export async function addUsage(q: Queryable, rows: readonly UsageRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const column = (pick: (r: UsageRow) => unknown) => rows.map(pick);
-  await q.query(
-    `INSERT INTO usage_counts (key_id, granularity, bucket, project_id, ${USAGE_FIELDS.join(', ')})
-     SELECT u.key_id, u.granularity, to_timestamp(u.bucket / 1000.0), u.project_id, ${USAGE_FIELDS.map((f) => `u.${f}`).join(', ')}
-       FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::uuid[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
-            AS u(key_id, granularity, bucket, project_id, ${USAGE_FIELDS.join(', ')})
-       JOIN projects p ON p.id = u.project_id
-     ON CONFLICT (key_id, granularity, bucket) DO UPDATE SET ${SUMS}`,
+export async function addUsage(q: Queryable, rows: readonly MinuteRow[], tracked: readonly string[]): Promise<TokenTotal[]> {
+  if (rows.length === 0) return [];
+  const column = (pick: (r: MinuteRow) => unknown) => rows.map(pick);
+  const { rows: totals } = await q.query<{ key_id: string; granularity: 'hour' | 'day'; bucket: string; tokens: string }>(
+    `WITH u AS (
+       SELECT u.* FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
+                AS u(key_id, minute, project_id, ${FIELDS})
+         JOIN projects p ON p.id = u.project_id
+     ), added AS (
+       INSERT INTO usage_counts (key_id, granularity, bucket, project_id, ${FIELDS})
+       SELECT key_id, 'minute', to_timestamp(minute / 1000.0), project_id, ${FIELDS} FROM u
+       UNION ALL
+       SELECT key_id, 'hour', to_timestamp((minute - minute % 3600000) / 1000.0), project_id, ${SUMMED}
+         FROM u GROUP BY key_id, project_id, minute - minute % 3600000
+       UNION ALL
+       SELECT key_id, 'day', to_timestamp((minute - minute % 86400000) / 1000.0), project_id, ${SUMMED}
+         FROM u GROUP BY key_id, project_id, minute - minute % 86400000
+       ON CONFLICT (key_id, granularity, bucket) DO UPDATE SET ${SUMS}
+       RETURNING key_id, granularity, bucket, tokens
+     )
+     SELECT key_id, granularity, (extract(epoch FROM bucket) * 1000)::bigint AS bucket, tokens FROM added
+      WHERE granularity <> 'minute' AND key_id = ANY($9::uuid[])`,
     [
       column((r) => r.keyId),
-      column((r) => r.granularity),
-      column((r) => r.bucket),
+      column((r) => r.minute),
       column((r) => r.projectId),
       ...USAGE_FIELDS.map((f) => column((r) => r[f])),
+      tracked,
     ],
   );
+  return totals.map((r) => ({ keyId: r.key_id, granularity: r.granularity, bucket: Number(r.bucket), tokens: Number(r.tokens) }));
 }
 
 /** The shared token totals of these keys in one hour bucket and one day bucket. */
-export async function tokenTotals(
-  q: Queryable,
-  keyIds: readonly string[],
-  hour: number,
-  day: number,
-): Promise<Array<{ keyId: string; granularity: 'hour' | 'day'; tokens: number }>> {
+export async function tokenTotals(q: Queryable, keyIds: readonly string[], hour: number, day: number): Promise<TokenTotal[]> {
   if (keyIds.length === 0) return [];
   const { rows } = await q.query<{ key_id: string; granularity: 'hour' | 'day'; tokens: string }>(
     `SELECT key_id, granularity, tokens FROM usage_counts
@@ -50,7 +71,7 @@ export async function tokenTotals(
         AND ((granularity = 'hour' AND bucket = to_timestamp($2 / 1000.0)) OR (granularity = 'day' AND bucket = to_timestamp($3 / 1000.0)))`,
     [keyIds, hour, day],
   );
-  return rows.map((r) => ({ keyId: r.key_id, granularity: r.granularity, tokens: Number(r.tokens) }));
+  return rows.map((r) => ({ keyId: r.key_id, granularity: r.granularity, bucket: r.granularity === 'hour' ? hour : day, tokens: Number(r.tokens) }));
 }
 
 export interface SeriesQuery {

@@ -1,42 +1,55 @@
 // Token quotas in memory: the limits (a key's own, else its project's default) and, for
 // each limited key this instance serves, its tokens in the current hour and day. A token
 // request is admitted or refused from memory alone; the batch flush (recorder.ts) adds this
-// instance's tokens to the shared totals and reads them back, so every instance sees the
-// others' tokens one flush interval late at most. The overshoot is bounded by what the
+// instance's tokens to the shared totals and gets back the totals of the keys it wrote
+// (every instance's tokens), and reads back those of the keys idle here whose known total is
+// at least half a limit. So an instance serving a key knows the others' tokens one flush
+// interval late at most; a key far from its limits that returns after idling here is
+// admitted from its older total for one interval. The overshoot is bounded by what the
 // OTHER instances issue to the key within one flush interval (docs/USAGE.md).
 import { BUCKET_MS, bucketOf } from './fields.js';
-import type { QuotaRow } from './queries.js';
+import type { QuotaRow, TokenTotal } from './queries.js';
 
 export interface Limits {
   perHour: number | null;
   perDay: number | null;
 }
 
-interface Window {
-  projectId: string | undefined;
-  hour: number;
-  day: number;
-  /** Shared totals as last read back (every instance's flushed tokens). */
-  sharedHour: number;
-  sharedDay: number;
+class Window {
+  /** Shared totals as last known (every instance's flushed tokens). */
+  sharedHour = 0;
+  sharedDay = 0;
   /** This instance's tokens being flushed now, and those since. */
-  flushingHour: number;
-  flushingDay: number;
-  localHour: number;
-  localDay: number;
+  flushingHour = 0;
+  flushingDay = 0;
+  localHour = 0;
+  localDay = 0;
+  constructor(
+    readonly projectId: string | undefined,
+    public hour: number,
+    public day: number,
+  ) {}
+
+  /** Moves the window to the hour and day of `at`, starting each anew when it changed. */
+  roll(at: number): void {
+    const hour = bucketOf('hour', at);
+    if (this.hour !== hour) {
+      this.hour = hour;
+      this.sharedHour = this.flushingHour = this.localHour = 0;
+    }
+    const day = bucketOf('day', at);
+    if (this.day !== day) {
+      this.day = day;
+      this.sharedDay = this.flushingDay = this.localDay = 0;
+    }
+  }
 }
 
-const fresh = (projectId: string | undefined, at: number): Window => ({
-  projectId,
-  hour: bucketOf('hour', at),
-  day: bucketOf('day', at),
-  sharedHour: 0,
-  sharedDay: 0,
-  flushingHour: 0,
-  flushingDay: 0,
-  localHour: 0,
-  localDay: 0,
-});
+/** What a flush reads back: the tracked keys it writes, and the idle ones near a limit. */
+export interface SyncPlan {
+  written: string[];
+  near: string[];
+}
 
 export class QuotaBook {
   #keys = new Map<string, Limits>();
@@ -69,42 +82,59 @@ export class QuotaBook {
 
   #window(keyId: string, projectId: string | undefined, at: number): Window {
     let w = this.#windows.get(keyId);
-    if (!w) this.#windows.set(keyId, (w = fresh(projectId, at)));
-    const hour = bucketOf('hour', at);
-    if (w.hour !== hour) Object.assign(w, { hour, sharedHour: 0, flushingHour: 0, localHour: 0 });
-    const day = bucketOf('day', at);
-    if (w.day !== day) Object.assign(w, { day, sharedDay: 0, flushingDay: 0, localDay: 0 });
+    if (!w) this.#windows.set(keyId, (w = new Window(projectId, bucketOf('hour', at), bucketOf('day', at))));
+    else w.roll(at);
     return w;
   }
 
   /** 0 when the key may have a token now, else the seconds until its quota's window ends. */
   admit(keyId: string, projectId: string | undefined, at: number): number {
-    const limits = this.limitsOf(keyId, projectId);
-    if (!limits) return 0;
+    // No object is made per request: the limits are read where they are kept.
+    const own = this.#keys.get(keyId);
+    const project = projectId === undefined ? undefined : this.#projects.get(projectId);
+    if (!own && !project) return 0;
+    const perHour = own?.perHour ?? project?.perHour ?? null;
+    const perDay = own?.perDay ?? project?.perDay ?? null;
     const w = this.#window(keyId, projectId, at);
     let until = 0;
-    if (limits.perHour !== null && w.sharedHour + w.flushingHour + w.localHour >= limits.perHour) until = w.hour + BUCKET_MS.hour;
-    if (limits.perDay !== null && w.sharedDay + w.flushingDay + w.localDay >= limits.perDay) until = Math.max(until, w.day + BUCKET_MS.day);
+    if (perHour !== null && w.sharedHour + w.flushingHour + w.localHour >= perHour) until = w.hour + BUCKET_MS.hour;
+    if (perDay !== null && w.sharedDay + w.flushingDay + w.localDay >= perDay) until = Math.max(until, w.day + BUCKET_MS.day);
     return until === 0 ? 0 : Math.max(1, Math.ceil((until - at) / 1000));
   }
 
   /** Notes a token issued here to a key (only limited keys are tracked). */
   issued(keyId: string, projectId: string | undefined, at: number): void {
-    if (!this.limitsOf(keyId, projectId)) return;
+    if (!this.#keys.has(keyId) && (projectId === undefined || !this.#projects.has(projectId))) return;
     const w = this.#window(keyId, projectId, at);
     w.localHour++;
     w.localDay++;
   }
 
-  /** Before a flush writes: what was counted so far is in flight. Returns the tracked keys. */
-  beginSync(): string[] {
-    for (const w of this.#windows.values()) {
+  /**
+   * Before a flush writes: what was counted so far is in flight. `written` tells whether the
+   * batch holds counts of a key. Returns the tracked keys the batch writes (their totals come
+   * back with the write) and those idle here whose known total in the hour or day of `at` is
+   * at least half their limit (read back apart); the others keep their known totals.
+   */
+  beginSync(written: (keyId: string) => boolean, at: number): SyncPlan {
+    const plan: SyncPlan = { written: [], near: [] };
+    const [hour, day] = [bucketOf('hour', at), bucketOf('day', at)];
+    for (const [keyId, w] of this.#windows) {
       w.flushingHour += w.localHour;
       w.flushingDay += w.localDay;
       w.localHour = 0;
       w.localDay = 0;
+      if (written(keyId)) {
+        plan.written.push(keyId);
+        continue;
+      }
+      const limits = this.limitsOf(keyId, w.projectId);
+      if (!limits) continue;
+      const nearHour = limits.perHour !== null && w.hour === hour && 2 * (w.sharedHour + w.flushingHour) >= limits.perHour;
+      const nearDay = limits.perDay !== null && w.day === day && 2 * (w.sharedDay + w.flushingDay) >= limits.perDay;
+      if (nearHour || nearDay) plan.near.push(keyId);
     }
-    return [...this.#windows.keys()];
+    return plan;
   }
 
   /** The write failed: the tokens in flight are this instance's own again. */
@@ -118,19 +148,32 @@ export class QuotaBook {
   }
 
   /**
-   * The write succeeded and the shared totals of the tracked keys for the `hour` and `day`
-   * buckets were read back (`totals`; a key absent has none) — or could not be (undefined:
-   * what was in flight is then added to the last totals known).
+   * The write succeeded. `totals` are the shared totals read back (of the keys written and
+   * those near a limit; undefined when they could not be read): a window takes those of its
+   * hour and day; one without adds what was in flight to the totals it knew. Windows whose
+   * quota's windows have ended (idle past its day, or its hour when only an hourly limit
+   * applies), or no longer limited, are forgotten: memory holds the keys used today.
    */
-  synced(hour: number, day: number, totals: ReadonlyMap<string, { hour: number; day: number }> | undefined, at: number): void {
+  synced(totals: readonly TokenTotal[] | undefined, at: number): void {
+    for (const t of totals ?? []) {
+      const w = this.#windows.get(t.keyId);
+      if (!w) continue;
+      if (t.granularity === 'hour' && t.bucket === w.hour) {
+        w.sharedHour = t.tokens;
+        w.flushingHour = 0;
+      } else if (t.granularity === 'day' && t.bucket === w.day) {
+        w.sharedDay = t.tokens;
+        w.flushingDay = 0;
+      }
+    }
+    const [hour, day] = [bucketOf('hour', at), bucketOf('day', at)];
     for (const [keyId, w] of this.#windows) {
-      const t = totals?.get(keyId);
-      if (w.hour === hour) w.sharedHour = totals ? (t?.hour ?? 0) : w.sharedHour + w.flushingHour;
-      if (w.day === day) w.sharedDay = totals ? (t?.day ?? 0) : w.sharedDay + w.flushingDay;
+      w.sharedHour += w.flushingHour;
+      w.sharedDay += w.flushingDay;
       w.flushingHour = 0;
       w.flushingDay = 0;
-      // A key idle for a whole day, or no longer limited, is forgotten.
-      if (w.day !== bucketOf('day', at) || !this.limitsOf(keyId, w.projectId)) this.#windows.delete(keyId);
+      const limits = this.limitsOf(keyId, w.projectId);
+      if (!limits || w.day !== day || (limits.perDay === null && w.hour !== hour)) this.#windows.delete(keyId);
     }
   }
 

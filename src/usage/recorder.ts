@@ -1,25 +1,59 @@
 // Counts usage per credential in memory and writes it in batches, like lastUseTime
 // (access-keys/last-use.ts): a token request costs a Map update and never a database
-// statement. Every flush interval one statement adds the batch to the shared totals (per
-// minute, hour and day, summed with the other instances'), and, when quotas are set, one
-// reads back the shared token totals of the limited keys and one reloads the limits
-// (quota-book.ts). A failed flush keeps its counts for the next one; close() writes what is
-// left (server shutdown). A crash loses at most one flush interval.
+// statement. Every flush interval one statement adds the batch's minute counts to the shared
+// totals (Postgres sums them into the hour and day rows too, summed with the other
+// instances') and returns the shared token totals of the limited keys it wrote; when quotas
+// are set, one more reads back those of the limited keys idle here near a limit, and one
+// reloads the limits (quota-book.ts). A failed flush keeps its counts for the next one;
+// close() writes what is left (server shutdown). A crash loses at most one flush interval.
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.js';
-import { bucketOf, GRANULARITIES, USAGE_FIELDS, zeroCounts, type UsageCounts, type UsageField } from './fields.js';
-import { addUsage, listQuotas, tokenTotals, type UsageRow } from './queries.js';
+import { bucketOf, USAGE_FIELDS, type UsageCounts, type UsageField } from './fields.js';
+import { addUsage, listQuotas, tokenTotals, type MinuteRow, type TokenTotal } from './queries.js';
 import { QuotaBook } from './quota-book.js';
 
 export const DEFAULT_USAGE_FLUSH_MS = 5_000;
 // Distinct (key, minute) entries waiting at most; past this a flush starts at once.
 const MAX_PENDING = 20_000;
 
-interface Pending {
-  keyId: string;
+/** One key's counts in one minute. */
+interface Pending extends UsageCounts {
   projectId: string;
-  minute: number;
-  counts: UsageCounts;
+}
+
+/** Counts waiting to be written: per minute, per key. */
+class Batch {
+  readonly minutes = new Map<number, Map<string, Pending>>();
+  size = 0;
+  #minute = NaN;
+  #keys: Map<string, Pending> | undefined;
+
+  /** The counts of a key in a minute, made at 0 the first time. */
+  entry(keyId: string, projectId: string, minute: number): Pending {
+    if (minute !== this.#minute || !this.#keys) {
+      let keys = this.minutes.get(minute);
+      if (!keys) this.minutes.set(minute, (keys = new Map()));
+      this.#minute = minute;
+      this.#keys = keys;
+    }
+    let p = this.#keys.get(keyId);
+    if (!p) {
+      this.#keys.set(keyId, (p = { projectId, tokens: 0, wrong_secret: 0, expired: 0, rate_limited: 0, quota: 0 }));
+      this.size++;
+    }
+    return p;
+  }
+
+  has(keyId: string): boolean {
+    for (const keys of this.minutes.values()) if (keys.has(keyId)) return true;
+    return false;
+  }
+
+  rows(): MinuteRow[] {
+    const rows: MinuteRow[] = [];
+    for (const [minute, keys] of this.minutes) for (const [keyId, p] of keys) rows.push({ ...p, keyId, minute });
+    return rows;
+  }
 }
 
 export interface UsageRecorderOptions {
@@ -39,7 +73,7 @@ export class UsageRecorder {
   readonly #flushMs: number;
   readonly now: () => number;
   readonly #onCount?: (projectId: string, field: UsageField) => void;
-  #pending = new Map<string, Pending>();
+  #pending = new Batch();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
@@ -61,14 +95,10 @@ export class UsageRecorder {
   /** Counts one event of a credential. No I/O. */
   count(keyId: string, projectId: string, field: UsageField): void {
     const at = this.now();
-    const minute = bucketOf('minute', at);
-    const entry = `${keyId} ${minute}`;
-    let p = this.#pending.get(entry);
-    if (!p) {
-      this.#pending.set(entry, (p = { keyId, projectId, minute, counts: zeroCounts() }));
-      if (this.#pending.size >= MAX_PENDING) queueMicrotask(() => void this.flush());
-    }
-    p.counts[field]++;
+    const pending = this.#pending;
+    const size = pending.size;
+    pending.entry(keyId, projectId, bucketOf('minute', at))[field]++;
+    if (pending.size >= MAX_PENDING && size < MAX_PENDING) queueMicrotask(() => void this.flush());
     if (field === 'tokens') this.quotas.issued(keyId, projectId, at);
     this.#onCount?.(projectId, field);
   }
@@ -90,40 +120,41 @@ export class UsageRecorder {
 
   async #write(): Promise<void> {
     const batch = this.#pending;
-    this.#pending = new Map();
-    const tracked = this.quotas.beginSync();
+    this.#pending = new Batch();
     const at = this.now();
+    const plan = this.quotas.beginSync((keyId) => batch.has(keyId), at);
+    let totals: TokenTotal[];
     try {
-      await addUsage(this.#db, rowsOf(batch));
+      totals = await addUsage(this.#db, batch.rows(), plan.written);
     } catch (err) {
-      for (const p of batch.values()) this.#merge(p);
+      this.#merge(batch);
       this.quotas.syncFailed();
       this.#log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, entries: batch.size },
         'could not write usage counts; will retry');
       return;
     }
     if (this.#closed) return;
-    const [hour, day] = [bucketOf('hour', at), bucketOf('day', at)];
     try {
-      const totals = new Map<string, { hour: number; day: number }>();
-      for (const t of await tokenTotals(this.#db, tracked, hour, day)) {
-        const seen = totals.get(t.keyId) ?? { hour: 0, day: 0 };
-        seen[t.granularity] = t.tokens;
-        totals.set(t.keyId, seen);
-      }
-      this.quotas.synced(hour, day, totals, at);
+      if (plan.near.length) totals.push(...(await tokenTotals(this.#db, plan.near, bucketOf('hour', at), bucketOf('day', at))));
+    } catch (err) {
+      this.#log.warn({ err: { message: (err as Error).message } }, 'could not read back the token totals of keys with quotas');
+    }
+    this.quotas.synced(totals, at);
+    try {
       this.quotas.setLimits(await listQuotas(this.#db));
     } catch (err) {
-      this.quotas.synced(hour, day, undefined, at);
-      this.#log.warn({ err: { message: (err as Error).message } }, 'could not read back the token totals of keys with quotas');
+      this.#log.warn({ err: { message: (err as Error).message } }, 'could not reload the token quotas');
     }
   }
 
-  #merge(p: Pending): void {
-    const entry = `${p.keyId} ${p.minute}`;
-    const seen = this.#pending.get(entry);
-    if (!seen) this.#pending.set(entry, p);
-    else for (const f of USAGE_FIELDS) seen.counts[f] += p.counts[f];
+  /** A batch that could not be written goes back into the pending counts. */
+  #merge(batch: Batch): void {
+    for (const [minute, keys] of batch.minutes) {
+      for (const [keyId, p] of keys) {
+        const seen = this.#pending.entry(keyId, p.projectId, minute);
+        for (const f of USAGE_FIELDS) seen[f] += p[f];
+      }
+    }
   }
 
   /** Entries (key and minute) not written yet. */
@@ -137,19 +168,4 @@ export class UsageRecorder {
     clearInterval(this.#timer);
     await this.flush();
   }
-}
-
-/** The batch as rows of each granularity, each (key, granularity, bucket) once. */
-function rowsOf(batch: ReadonlyMap<string, Pending>): UsageRow[] {
-  const rows = new Map<string, UsageRow>();
-  for (const p of batch.values()) {
-    for (const granularity of GRANULARITIES) {
-      const bucket = bucketOf(granularity, p.minute);
-      const id = `${p.keyId} ${granularity} ${bucket}`;
-      const row = rows.get(id);
-      if (!row) rows.set(id, { keyId: p.keyId, projectId: p.projectId, granularity, bucket, ...p.counts });
-      else for (const f of USAGE_FIELDS) row[f] += p.counts[f];
-    }
-  }
-  return [...rows.values()];
 }
