@@ -5,7 +5,6 @@
 // `--quick` measures the same shapes with small numbers. Child processes and databases are
 // removed on every way out. Settings: plan.ts; BENCH_DATABASE_URL for the Postgres to use.
 import { loadavg } from 'node:os';
-import pg from 'pg';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basic, timedPool, tokenRequest } from './load.js';
@@ -24,19 +23,9 @@ import { measureVerify } from './verify-rate.js';
 import { tokenLoad } from './load.js';
 import { serverCost } from './server-cost.js';
 import type { SecretScheme } from './secret-digest.js';
+import { setUnreachedProjectQuota, usageCost, usageRounds } from './usage-rounds.js';
 
 
-
-/** A project default quota far above what any run asks for: quotas are checked, never reached. */
-async function setProjectQuota(databaseUrl: string, projectId: string): Promise<void> {
-  const sql = new pg.Client({ connectionString: databaseUrl });
-  await sql.connect();
-  try {
-    await sql.query('INSERT INTO project_quotas (project_id, per_hour, per_day) VALUES ($1, 2000000000, 2000000000)', [projectId]);
-  } finally {
-    await sql.end();
-  }
-}
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -135,13 +124,13 @@ async function main(): Promise<void> {
   const plan = readPlan();
   const loadAtStart = loadavg()[0];
   const [c, cHigh] = plan.connections;
-  // Fleets: warm-up, judged, high, hostile; then the usage-off server's warm-up and fleet.
-  const stageRows = 1 + 2 * plan.fleetWarmupKeys + 4 * plan.fleetKeys + plan.victimKeys;
+  // Fleets: warm-up, judged, high, hostile; the usage-off server's warm-up, and the usage on/off rounds.
+  const stageRows = 1 + 2 * plan.fleetWarmupKeys + (3 + 2 * plan.rounds) * plan.fleetKeys + plan.victimKeys;
 
   const current = await serve('Keymint', plan, stageRows, plan.victimKeys);
   // Issue 16: usage counting and quotas on (the default, with a project quota no run reaches)
   // against a second server on the same database with USAGE_COUNTING=off.
-  await setProjectQuota(current.databaseUrl, current.seeder.projectId);
+  await setUnreachedProjectQuota(current.databaseUrl, current.seeder.projectId);
   await current.keymint.restart();
   const usageOff = await startKeymint(current.databaseUrl, { label: USAGE_OFF, masterKey: current.keymint.masterKey, env: { USAGE_COUNTING: 'off' } });
   cleanups.push(() => usageOff.stop());
@@ -172,10 +161,11 @@ async function main(): Promise<void> {
   const fleetHigh = await fleetRun(keymint, seeder, plan.fleetKeys, cHigh, 'fleet high');
   progress(`  ${Math.round(fleetHigh.requestsPerSecond)} tokens/s at ${cHigh}, p99 ${fleetHigh.p99.toFixed(1)} ms`);
 
-  progress(`${USAGE_OFF}: warm-up with ${plan.fleetWarmupKeys} keys, then a fleet of ${plan.fleetKeys} keys at ${c} in flight`);
+  progress(`${USAGE_OFF}: warm-up with ${plan.fleetWarmupKeys} keys; then usage on and off alternately, ${plan.rounds} rounds of ${plan.fleetKeys} fresh keys each at ${c} in flight`);
   await warmUp(usageOff, seeder, owner, 0, plan.fleetWarmupKeys);
-  const fleetUsageOff = await fleetRun(usageOff, seeder, plan.fleetKeys, c, 'fleet, usage off');
-  progress(`  ${Math.round(fleetUsageOff.requestsPerSecond)} tokens/s (usage on: ${Math.round(fleet.requestsPerSecond)})`);
+  const usage = await usageRounds({ on: keymint, off: usageOff }, seeder, { rounds: plan.rounds, keys: plan.fleetKeys, connections: c, progress });
+  const cost = usageCost(usage);
+  progress(`  usage on ${Math.round(cost.onRps)} / off ${Math.round(cost.offRps)} tokens/s (medians; cost ${(100 * cost.throughputCost).toFixed(1)}%)`);
   await usageOff.stop();
 
   progress(`hostile: a fleet of ${plan.fleetKeys} keys under a flood from ${plan.flood.addresses} addresses`);
@@ -215,7 +205,7 @@ async function main(): Promise<void> {
     warm: { ...warm, high: warmHigh },
     fleet,
     fleetHigh,
-    fleetUsageOff,
+    usage,
     hostile,
     before: beforeFigures,
     creates,
