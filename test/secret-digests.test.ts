@@ -4,6 +4,7 @@
 // cost no lookup, and a key made on another instance works on its first request.
 import { createHash, randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cluster, type Cluster } from './helpers/cluster.js';
 import { consoleAccount } from './helpers/console-account.js';
@@ -104,6 +105,23 @@ describe('the cold path', () => {
     // What is left are the writes of the failures, shared with the other instance: batched,
     // one statement per 100 ms at most (auth/failure-limiter.ts), far fewer than the requests.
     expect((await metric(a, 'keymint_db_queries_total')) - q0).toBeLessThan(100);
+  });
+
+  // The attack: made-up Key IDs shaped like keys created this very second (fresh UUIDv7s),
+  // which the filter cannot rule out from its last look. Before, each was a lookup (200
+  // requests, 200 statements); now they wait for one shared look of the keys created since.
+  it('made-up Key IDs shaped like brand-new keys cost a few shared looks, not a lookup each', async () => {
+    await postToken(a.url, { basic: [uuidv7(), 'warm-up'], headers: { 'x-forwarded-for': '198.19.0.1' } });
+    const lookups = () => metric(a, 'keymint_cache_lookups_total{cache="access_key",result="miss"}');
+    const [l0, q0] = [await lookups(), await metric(a, 'keymint_db_queries_total')];
+    for (let wave = 0; wave < 4; wave++) {
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => postToken(a.url, { basic: [uuidv7(), 'made-up'], headers: { 'x-forwarded-for': `198.19.${wave * 50 + i + 1}.1` } })),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array(50).fill(401));
+    }
+    expect((await lookups()) - l0).toBe(0);
+    expect((await metric(a, 'keymint_db_queries_total')) - q0).toBeLessThan(60);
   });
 
   it('a key created on one instance works on its first request at another', async () => {

@@ -110,7 +110,7 @@ export class AccessKeyCache {
   /** The key, or undefined when it does not exist. `id` must be a lower-case UUID. */
   async get(id: string): Promise<AuthKey | undefined> {
     const hit = this.#lru.get(id);
-    if (!hit && this.#known && !this.#known.mayExist(id)) {
+    if (!hit && this.#known && !(await this.#known.mayExist(id))) {
       this.#filtered?.inc();
       return undefined;
     }
