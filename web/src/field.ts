@@ -1,4 +1,4 @@
-// A labelled form field (a text input, or a select) with an optional hint and its own
+// A labelled form field (a text input, a select or a textarea) with an optional hint and its own
 // error slot, wired with aria-describedby so a screen reader reads the rule and the error
 // with the field.
 import { h, uid } from './dom';
@@ -43,7 +43,13 @@ export function selectField(opts: { label: string; name: string; options: Record
   return labelled(opts, id, h('select', { id, name: opts.name, 'aria-describedby': opts.hint ? `${id}-hint` : null }, options));
 }
 
-function labelled<E extends HTMLInputElement | HTMLSelectElement>(opts: { label: string; name: string; hint?: string; topics?: string[] }, id: string, input: E): Field<E> {
+/** A labelled <textarea>, for pasted JSON and the like. */
+export function textareaField(opts: { label: string; name: string; hint?: string; rows?: number; topics?: string[] }): Field<HTMLTextAreaElement> {
+  const id = uid(opts.name);
+  return labelled(opts, id, h('textarea', { id, name: opts.name, rows: opts.rows ?? 6, spellcheck: 'false', autocomplete: 'off', 'aria-describedby': opts.hint ? `${id}-hint` : null }));
+}
+
+function labelled<E extends HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(opts: { label: string; name: string; hint?: string; topics?: string[] }, id: string, input: E): Field<E> {
   const hintId = opts.hint ? `${id}-hint` : null;
   const errorId = `${id}-error`;
   const error = h('p', { id: errorId, class: 'field-error', hidden: true });

@@ -9,15 +9,17 @@ import { announce } from './live';
 export interface ModalOptions {
   title: string;
   content?: Child;
-  fields?: Field<HTMLInputElement | HTMLSelectElement>[];
+  fields?: Field<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>[];
   submitLabel: string;
   busyLabel?: string;
   /** null: no cancel button (a confirmation closed with its one button). */
   cancelLabel?: string | null;
   /** Destructive: the confirm button is red and focus starts on Cancel. */
   danger?: boolean;
-  /** Runs on submit; the dialog closes when it resolves. */
+  /** Runs on submit; the dialog closes when it resolves (unless keepOpen). */
   onSubmit?: () => Promise<void> | void;
+  /** The dialog stays open after a successful submit (one that adds to a list it shows). */
+  keepOpen?: boolean;
   onClose?: () => void;
   /** Where focus goes on close when the opener is gone or disabled (a row re-rendered, a list emptied). */
   returnFocus?: () => HTMLElement | null | undefined;
@@ -70,7 +72,7 @@ export function openModal(opts: ModalOptions): Modal {
     form.setAttribute('aria-busy', 'true');
     try {
       await opts.onSubmit?.();
-      close();
+      if (!opts.keepOpen) close();
     } catch (err) {
       const message = err instanceof ApiFailure ? err.message : 'Something went wrong. Try again.';
       const target = fieldFor(fields, message);

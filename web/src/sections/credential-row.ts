@@ -1,5 +1,6 @@
-// One credential in its section's table (with when it expires). Administrators get a checkbox (for Delete
-// selected), Show for the API key, Edit (label, or a legacy password), and for REST Basic and HMAC Rotate secret.
+// One credential in its section's table (with when it expires, and for REST Basic how it gets tokens). Administrators
+// get a checkbox (for Delete selected), Show for the API key, Edit (label, or a legacy password), for REST Basic and
+// HMAC Rotate secret, and for REST Basic Public keys and Token settings (issue 14).
 import { openEditExpiry, openEditLabel, openEditPassword } from '../dialogs/edit-credential';
 import { fill, h, time } from '../dom';
 import { getGrants } from '../apis-endpoints';
@@ -10,6 +11,9 @@ import type { Credential, Project } from '../types';
 import { displayName } from './credential-name';
 import { expiryOf } from './expiry';
 import { keyCell } from './key-cell';
+import { loadMethods, methodsList } from './key-methods';
+import { openPublicKeys } from '../dialogs/public-keys';
+import { openTokenSettings } from '../dialogs/token-settings';
 
 export interface RowOptions {
   project: Project;
@@ -22,7 +26,9 @@ export interface RowOptions {
 export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElement {
   const name = displayName(c);
   const legacy = c.kind === 'legacy';
+  const basic = c.kind === 'basic';
   const cells: HTMLTableCellElement[] = [];
+  const again = (action: string) => () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="${action}"]`);
 
   if (opts.canManage) {
     const box = h('input', { type: 'checkbox', 'aria-label': `Select ${name}`, checked: opts.selected.has(c.credentialId) });
@@ -38,6 +44,13 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
   cells.push(h('td', { 'data-label': 'Created' }, time(c.createTime)));
   cells.push(h('td', { 'data-label': 'Expires' }, expiryOf(c)));
   cells.push(h('td', { 'data-label': 'Last used' }, time(c.lastUseTime)));
+  // How the key gets tokens (issue 14), for every role.
+  const methods = h('td', { 'data-label': 'Methods', class: 'methods-cell' }, '…');
+  const showMethods = () => loadMethods(opts.project.projectId, c.credentialId).then((m) => fill(methods, methodsList(m)), () => fill(methods, '?'));
+  if (basic) {
+    cells.push(methods);
+    void showMethods();
+  }
   // What the key may do (issue 13), read for Administrators' rows.
   const access = h('td', { 'data-label': 'Access', class: 'access-cell' }, '…');
   if (opts.canManage) {
@@ -54,23 +67,29 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
       else openEditLabel(opts.project, c, (u) => opts.onEdited(u, `Label saved: ${displayName(u)}.`), editAgain);
     });
     const expiry = h('button', { type: 'button', class: 'secondary small', 'data-action': 'expiry', 'aria-label': `Change expiry of ${name}` }, 'Expiry');
-    const expiryAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="expiry"]`);
-    expiry.addEventListener('click', () => openEditExpiry(opts.project, c, (u) => opts.onEdited(u, u.expireTime ? `${name} now expires ${new Date(u.expireTime).toLocaleString()}.` : `${name} now never expires.`), expiryAgain));
+    expiry.addEventListener('click', () => openEditExpiry(opts.project, c, (u) => opts.onEdited(u, u.expireTime ? `${name} now expires ${new Date(u.expireTime).toLocaleString()}.` : `${name} now never expires.`), again('expiry')));
     const grants = h('button', { type: 'button', class: 'secondary small', 'data-action': 'access', 'aria-label': `Change access of ${name}` }, 'Access');
-    const grantsAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="access"]`);
-    grants.addEventListener('click', () => void openEditGrants(opts.project, c, name, (g) => fill(access, accessSummary(g)), grantsAgain));
+    grants.addEventListener('click', () => void openEditGrants(opts.project, c, name, (g) => fill(access, accessSummary(g)), again('access')));
     let rotate: HTMLButtonElement | null = null;
     if (!legacy) {
       rotate = h('button', { type: 'button', class: 'secondary small', 'data-action': 'rotate', 'aria-label': `Rotate secret of ${name}` }, 'Rotate secret');
-      const rotateAgain = () => document.querySelector<HTMLElement>(`tr[data-credential-id="${CSS.escape(c.credentialId)}"] button[data-action="rotate"]`);
-      rotate.addEventListener('click', () => void openRotateSecret(opts.project, c, (message) => opts.onEdited(c, message), rotateAgain).catch((err: Error) => announce(err.message)));
+      rotate.addEventListener('click', () => void openRotateSecret(opts.project, c, (message) => opts.onEdited(c, message), again('rotate')).catch((err: Error) => announce(err.message)));
     }
-    cells.push(h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' }, edit, expiry, grants, rotate)));
+    let publicKeys: HTMLButtonElement | null = null;
+    let settings: HTMLButtonElement | null = null;
+    if (basic) {
+      settings = h('button', { type: 'button', class: 'secondary small', 'data-action': 'token-settings', 'aria-label': `Token settings of ${name}` }, 'Token settings');
+      const openSettings = () => void openTokenSettings(opts.project, c, () => void showMethods(), again('token-settings')).catch((err: Error) => announce(err.message));
+      settings.addEventListener('click', openSettings);
+      publicKeys = h('button', { type: 'button', class: 'secondary small', 'data-action': 'public-keys', 'aria-label': `Public keys of ${name}` }, 'Public keys');
+      publicKeys.addEventListener('click', () => void openPublicKeys(opts.project, c, () => void showMethods(), openSettings, again('public-keys')).catch((err: Error) => announce(err.message)));
+    }
+    cells.push(h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' }, edit, expiry, grants, rotate, publicKeys, settings)));
   }
   return h('tr', { 'data-credential-id': c.credentialId }, cells);
 }
 
-export function headerRow(legacy: boolean, canManage: boolean): HTMLTableRowElement {
+export function headerRow(legacy: boolean, canManage: boolean, basic = false): HTMLTableRowElement {
   const th = (text: string, hidden = false) => h('th', { scope: 'col' }, hidden ? h('span', { class: 'visually-hidden' }, text) : text);
   return h(
     'tr',
@@ -81,6 +100,7 @@ export function headerRow(legacy: boolean, canManage: boolean): HTMLTableRowElem
     th('Created'),
     th('Expires'),
     th('Last used'),
+    basic && th('Methods'),
     canManage && th('Access'),
     canManage && th('Actions', true),
   );

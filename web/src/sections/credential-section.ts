@@ -75,7 +75,7 @@ export function credentialSection(session: Session, project: Project, kind: Kind
         'table',
         { class: 'data-table' },
         h('caption', { class: 'visually-hidden' }, `${KIND_NAMES[kind]} keys`),
-        h('thead', null, headerRow(legacy, manage)),
+        h('thead', null, headerRow(legacy, manage, kind === 'basic')),
         h('tbody', null, items.map((c) => credentialRow(c, rowOptions))),
       ),
     );
