@@ -51,7 +51,9 @@ describe('REST Basic credentials', () => {
     const created = await createRest('basic', 'Billing service');
     expect(created.notice).toMatch(/only time the API Secret is shown/);
     expect(created.apiSecret).toMatch(/^kmsk_/);
-    expect(Object.keys(created.credential).sort()).toEqual(['createTime', 'credentialId', 'kind', 'label', 'updateTime']);
+    expect(Object.keys(created.credential).sort()).toEqual(['authenticationMethods', 'createTime', 'credentialId', 'kind', 'label', 'updateTime']);
+    // Issue 14: how a REST Basic key authenticates (public keys only, after :removeSecret: test/secretless-keys.test.ts).
+    expect((created.credential as { authenticationMethods?: string[] }).authenticationMethods).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(created.credential.credentialId).not.toBe(created.apiKey);
 
     const { status, token } = await tokenStatus(created.apiKey, created.apiSecret);

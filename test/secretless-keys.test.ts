@@ -10,6 +10,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cluster, type Cluster } from './helpers/cluster.js';
 import { ApiClient, type ApiResponse } from './helpers/api-client.js';
+import { consoleAccount } from './helpers/console-account.js';
 import { createResponseValidator, type ResponseValidator } from './helpers/openapi-validator.js';
 import { recordSecret, recordToken, type Bootstrapped, type TestServer } from './helpers/server.js';
 import { basicHeader, FORM, otherLastChar, postToken, raw, until, type RawResponse } from './helpers/token-requests.js';
@@ -235,7 +236,8 @@ describe('a secret sent for a key without one', () => {
 
   it("counts a refusal as the key's wrong secret, as for a key with a secret", async () => {
     const count = async () => {
-      await a.running.usage!.recorder.flush();
+      // Both instances: b's own flush of the refusals sent to it above must not land in between.
+      await Promise.all([a.running.usage!.recorder.flush(), b.running.usage!.recorder.flush()]);
       const { rows } = await a.sql.query("SELECT coalesce(sum(wrong_secret), 0)::int AS n FROM usage_counts WHERE key_id = $1 AND granularity = 'day'", [secretless]);
       return rows[0].n as number;
     };
@@ -389,5 +391,41 @@ describe('a key without a secret keeps a way to authenticate', () => {
       "UPDATE access_keys SET previous_secret_hash = 'sha256$x', previous_secret_create_time = now(), previous_secret_expire_time = now() + interval '1 hour' WHERE id = $1",
       [made.body.accessKey.accessKeyId],
     )).rejects.toThrow(/access_keys_secretless_no_previous/);
+  });
+});
+
+describe('the console API shows the same', () => {
+  it("lists each REST Basic credential's authenticationMethods, following :removeSecret", async () => {
+    const acct = await consoleAccount(a);
+    const consoleDoc = createResponseValidator(await (await fetch(`${a.url}/api/openapi.json`)).json());
+    const admin = acct.users.administrator;
+    const made = await admin.call('POST', `/projects/${acct.projectId}/credentials`, { kind: 'basic', label: `c ${randomUUID()}` });
+    expect(made.status, made.text).toBe(201);
+    consoleDoc.assertValid('post', '/api/projects/{projectId}/credentials', made.status, made.body);
+    recordSecret(made.body.apiSecret, made.body.apiKey);
+    expect(made.body.credential.authenticationMethods).toEqual(['client_secret_basic', 'client_secret_post']);
+    const hmac = await admin.call('POST', `/projects/${acct.projectId}/credentials`, { kind: 'hmac', label: `h ${randomUUID()}` });
+    recordSecret(hmac.body.apiSecret, hmac.body.apiKey);
+    expect(hmac.body.credential).not.toHaveProperty('authenticationMethods');
+
+    const auth = basicHeader(made.body.apiKey, made.body.apiSecret);
+    const v1 = (method: string, suffix: string, body?: unknown) => raw(`${a.url}/v1/projects/${acct.projectId}/accessKeys/${made.body.apiKey}${suffix}`, {
+      method, headers: { authorization: auth, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+    });
+    expect((await v1('POST', '/publicKeys', { jwk: (await pair()).jwk })).status).toBe(200);
+    const listed = async () => {
+      const res = await admin.call('GET', `/projects/${acct.projectId}/credentials`);
+      consoleDoc.assertValid('get', '/api/projects/{projectId}/credentials', res.status, res.body);
+      return (res.body.credentials as Array<{ credentialId: string; authenticationMethods?: string[] }>).find((x) => x.credentialId === made.body.credential.credentialId)!;
+    };
+    expect((await listed()).authenticationMethods).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+    expect((await v1('POST', ':removeSecret')).status).toBe(200);
+    expect((await listed()).authenticationMethods).toEqual(['private_key_jwt']);
+    const renamed = await admin.call('PATCH', `/projects/${acct.projectId}/credentials/${made.body.credential.credentialId}`, { label: `renamed ${randomUUID()}` });
+    expect(renamed.status, renamed.text).toBe(200);
+    expect(renamed.body.authenticationMethods).toEqual(['private_key_jwt']);
+    const audit = await admin.call('GET', '/account/audit-events');
+    consoleDoc.assertValid('get', '/api/account/audit-events', audit.status, audit.body);
+    expect((audit.body.auditEvents as Array<{ action: string }>).map((e) => e.action)).toContain('credential.secret_remove');
   });
 });

@@ -1,23 +1,9 @@
-// Which token endpoint authentication methods a key can use (issue 14), as the v1 API and
-// the console show them: the values of RFC 8414's token_endpoint_auth_methods_supported.
-// A key with a secret sends it (client_secret_basic, client_secret_post); a key with public
-// keys or a jwks_uri signs client assertions (private_key_jwt). A key may have both while
-// it moves from one to the other, and at least one always (key-credentials.ts).
+// What the v1 API shows of a key's authentication methods (kernel/auth-methods.ts), and the
+// refusal of a change that would leave a key with none.
 import { ApiError } from '../kernel/api-error.js';
+import { authenticationMethods, type AuthenticationMethod, type KeyAuthState } from '../kernel/auth-methods.js';
 
-export type AuthenticationMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
-
-export const SECRET_METHODS: readonly AuthenticationMethod[] = ['client_secret_basic', 'client_secret_post'];
-
-export interface KeyAuthState {
-  hasSecret: boolean;
-  /** Public keys held here, or a jwks_uri. */
-  hasPublicKeys: boolean;
-}
-
-export function authenticationMethods(state: KeyAuthState): AuthenticationMethod[] {
-  return [...(state.hasSecret ? SECRET_METHODS : []), ...(state.hasPublicKeys ? ['private_key_jwt' as const] : [])];
-}
+export type { AuthenticationMethod, KeyAuthState };
 
 /**
  * The v1 extension field: absent for a key that authenticates with its secret only (every

@@ -20,6 +20,7 @@ import { MANAGEMENT_SCOPES } from '../kernel/grants.js';
 import { requireKeyScope } from '../kernel/permissions.js';
 import { hasAuthzInput, type KeyAuthzInput, type KeyAuthzView, type KeyGrants } from '../apis/key-grants.js';
 import { authenticationMethodsView, type AuthenticationMethod } from './auth-methods.js';
+import { authStateOf } from '../kernel/auth-methods.js';
 import { attachKeyCredentials, checkCredentialsInput, hasCredentialsInput, type KeyCredentialsInput } from './key-credentials.js';
 
 export interface AccessKey extends KeyAuthzView {
@@ -53,7 +54,7 @@ export const toAccessKey = (row: q.AccessKeyRow): AccessKey => ({
   // seed's five fields exactly.
   ...(row.expire_time ? { expireTime: row.expire_time.toISOString() } : {}),
   ...(row.last_use_time ? { lastUseTime: row.last_use_time.toISOString() } : {}),
-  ...authenticationMethodsView(row.has_secret === undefined ? undefined : { hasSecret: row.has_secret, hasPublicKeys: row.has_public_keys === true || row.has_jwks_uri === true }),
+  ...authenticationMethodsView(row.has_secret === undefined ? undefined : authStateOf({ has_secret: row.has_secret, has_public_keys: row.has_public_keys === true, has_jwks_uri: row.has_jwks_uri ?? null })),
 });
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';

@@ -14,9 +14,17 @@ export interface CredentialRow {
   update_time: Date;
   expire_time: Date | null;
   last_use_time: Date | null;
+  /** What a REST Basic key authenticates with (issue 14); read by list, find, lock and the label and expiry changes. */
+  has_secret?: boolean;
+  has_public_keys?: boolean;
+  has_jwks_uri?: boolean | null;
 }
 
 const COLUMNS = 'id, credential_id, project_id, kind, display_name, username, create_time, update_time, expire_time, last_use_time';
+// Primary-key lookups in the row's own statement: what its authenticationMethods say.
+const READ_COLUMNS = `${COLUMNS}, secret_hash IS NOT NULL AS has_secret,
+  EXISTS (SELECT 1 FROM access_key_public_keys p WHERE p.access_key_id = access_keys.id) AS has_public_keys,
+  (SELECT s.jwks_uri IS NOT NULL FROM access_key_token_settings s WHERE s.access_key_id = access_keys.id) AS has_jwks_uri`;
 
 export interface NewCredential {
   id: string;
@@ -47,7 +55,7 @@ export async function listCredentialsPage(
   limit: number,
 ): Promise<CredentialRow[]> {
   const { rows } = await q.query<CredentialRow>(
-    `SELECT ${COLUMNS} FROM access_keys
+    `SELECT ${READ_COLUMNS} FROM access_keys
      WHERE project_id = $1 AND ($2::text IS NULL OR kind = $2) AND ($3::uuid IS NULL OR id > $3)
      ORDER BY id LIMIT $4`,
     [projectId, kind, afterId, limit],
@@ -57,7 +65,7 @@ export async function listCredentialsPage(
 
 export async function findCredential(q: Queryable, projectId: string, credentialId: string): Promise<CredentialRow | undefined> {
   const { rows } = await q.query<CredentialRow>(
-    `SELECT ${COLUMNS} FROM access_keys WHERE project_id = $1 AND credential_id = $2`,
+    `SELECT ${READ_COLUMNS} FROM access_keys WHERE project_id = $1 AND credential_id = $2`,
     [projectId, credentialId],
   );
   return rows[0];
@@ -75,7 +83,7 @@ export async function lockCredentials(q: Queryable, projectId: string, credentia
 export async function updateCredentialLabel(q: Queryable, projectId: string, credentialId: string, label: string): Promise<CredentialRow | undefined> {
   const { rows } = await q.query<CredentialRow>(
     `UPDATE access_keys SET display_name = $3, update_time = now()
-     WHERE project_id = $1 AND credential_id = $2 AND kind IN ('basic', 'hmac') RETURNING ${COLUMNS}`,
+     WHERE project_id = $1 AND credential_id = $2 AND kind IN ('basic', 'hmac') RETURNING ${READ_COLUMNS}`,
     [projectId, credentialId, label],
   );
   return rows[0];
@@ -93,7 +101,7 @@ export async function updateLegacyPassword(q: Queryable, projectId: string, cred
 export async function updateCredentialExpiry(q: Queryable, projectId: string, credentialId: string, expireTime: Date | null): Promise<CredentialRow | undefined> {
   const { rows } = await q.query<CredentialRow>(
     `UPDATE access_keys SET expire_time = $3, update_time = now()
-     WHERE project_id = $1 AND credential_id = $2 RETURNING ${COLUMNS}`,
+     WHERE project_id = $1 AND credential_id = $2 RETURNING ${READ_COLUMNS}`,
     [projectId, credentialId, expireTime],
   );
   return rows[0];

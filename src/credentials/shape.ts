@@ -4,6 +4,7 @@
 import type { Actor } from '../kernel/actor.js';
 import type { AuditCredential } from '../audit/audit-log.js';
 import type { CredentialRow } from './queries.js';
+import { authenticationMethods, authStateOf, type AuthenticationMethod } from '../kernel/auth-methods.js';
 
 export interface Credential {
   credentialId: string;
@@ -14,7 +15,14 @@ export interface Credential {
   updateTime: string;
   expireTime?: string;
   lastUseTime?: string;
+  /** REST Basic only (issue 14): client_secret_basic and client_secret_post with a secret, private_key_jwt with public keys or a jwksUri. */
+  authenticationMethods?: AuthenticationMethod[];
 }
+
+// A row just inserted by the console (no has_* columns) is a REST Basic key with its secret and nothing else.
+const NEW_BASIC_KEY = { hasSecret: true, hasPublicKeys: false };
+const methodsOf = (row: CredentialRow) =>
+  authenticationMethods(row.has_secret === undefined ? NEW_BASIC_KEY : authStateOf({ has_secret: row.has_secret, has_public_keys: row.has_public_keys === true, has_jwks_uri: row.has_jwks_uri ?? null }));
 
 export const SECRET_NOTICE =
   'This is the only time the API Secret is shown. Copy it now and store it safely: ' +
@@ -32,6 +40,7 @@ export function toCredential(row: CredentialRow, actor: Actor): Credential {
     updateTime: row.update_time.toISOString(),
     ...(row.expire_time ? { expireTime: row.expire_time.toISOString() } : {}),
     ...(row.last_use_time ? { lastUseTime: row.last_use_time.toISOString() } : {}),
+    ...(row.kind === 'basic' ? { authenticationMethods: methodsOf(row) } : {}),
   };
 }
 

@@ -154,6 +154,11 @@ export function consoleSchemas(): Record<string, object> {
         updateTime: time('When it last changed.'),
         expireTime: time('When it expires; absent when it never does.'),
         lastUseTime: time('When it was last used; absent until its first use. Recorded in batches.'),
+        authenticationMethods: {
+          type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] },
+          description: 'REST Basic credentials only (always there): how the key authenticates at /oauth2/token. client_secret_basic and ' +
+            'client_secret_post with its secret, private_key_jwt with public keys or a jwksUri (docs/PRIVATE-KEY-JWT.md).',
+        },
       }),
       if: { properties: { kind: { const: 'legacy' } } },
       then: { properties: { label: { type: 'null' } } },
