@@ -1,15 +1,24 @@
-// The usage recorder against real Postgres (issue 16), two recorders standing for two
-// instances: each flush writes minute rows and Postgres sums them into the hour and day rows
-// of the same statement, so the three granularities hold exactly the same sums, across an
-// hour and a day boundary and after a failed write is retried; a flush reads back only the
-// limited keys it wrote (the write returns their totals) and those idle here near a limit,
-// never every key it has served; windows past their quota's window are forgotten.
+// The usage recorder and the retention sweep against real Postgres (issue 16), two
+// recorders standing for two instances: each count is in exactly one row — a flush writes
+// minute rows, the sweep moves minutes into hours and hours into days as they age (two sweeps
+// at once move each row once) — and a reading at any granularity sums the finer rows, so the
+// sums are exact across an hour and a day boundary, a failed write retried, and the sweep; a
+// flush reads back only the limited keys it wrote and those idle here near a limit, never
+// every key it has served; windows past their quota's window are forgotten.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runner } from 'node-pg-migrate';
+import pg from 'pg';
 import pino from 'pino';
 import { createPool, type Db, type Queryable } from '../src/db/pool.js';
 import { migrate } from '../src/db/migrate.js';
 import { UsageRecorder } from '../src/usage/recorder.js';
+import { UsageRetention } from '../src/usage/retention.js';
+import { usageSeries } from '../src/usage/queries.js';
+import type { Granularity } from '../src/usage/fields.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 
 const HOUR = 3_600_000;
@@ -42,8 +51,9 @@ function watched() {
   const q: Queryable = {
     query: ((text: string, values?: unknown[]) => {
       const sql = text.replace(/\s+/g, ' ').trim();
-      statements.push(sql.startsWith('WITH u AS') ? 'write' : sql.startsWith('SELECT key_id, granularity, tokens') ? 'read back' : 'other');
-      if (fail > 0 && sql.startsWith('WITH u AS')) {
+      const write = sql.startsWith('INSERT INTO usage_counts');
+      statements.push(write ? 'write' : sql.startsWith('SELECT key_id, sum(tokens)') ? 'read back' : 'other');
+      if (fail > 0 && write) {
         fail--;
         return Promise.reject(new Error('connection lost'));
       }
@@ -53,7 +63,7 @@ function watched() {
   return { q, statements, failNextWrite: () => fail++ };
 }
 
-const sums = async (keyIds: string[]) =>
+const rowsOf = async (keyIds: string[]) =>
   (
     await db.query<{ key_id: string; granularity: string; bucket: Date; tokens: number; wrong_secret: number }>(
       `SELECT key_id, granularity, bucket, tokens::int, wrong_secret::int FROM usage_counts
@@ -62,10 +72,19 @@ const sums = async (keyIds: string[]) =>
     )
   ).rows;
 
-describe('writing minute rows, summed into hours and days by Postgres', () => {
-  it('keeps the same exact sums in all three granularities across instances, an hour and a day boundary, and a failed write', async () => {
+const byText = (x: unknown[], y: unknown[]) => x.slice(0, 3).join(' ').localeCompare(y.slice(0, 3).join(' '));
+
+/** What the usage API reads: [key, bucket, tokens, wrong secrets] per key and bucket of the granularity. */
+async function series(projectId: string, granularity: Granularity, from: number, to: number, names: Record<string, string>) {
+  const rows = await usageSeries(db, { granularity, from: new Date(from), to: new Date(to), projectId });
+  return rows.map((r) => [names[r.key_id], r.bucket.toISOString(), r.tokens, r.wrong_secret]).sort(byText);
+}
+
+describe('each count in one row: minutes written, rolled into hours and days as they age', () => {
+  it('keeps exact sums at every granularity across instances, an hour and a day boundary, a failed write and the retention sweep', async () => {
     const projectId = await project();
     const [k1, k2] = [randomUUID(), randomUUID()];
+    const names = { [k1]: 'k1', [k2]: 'k2' };
     // 23:58 UTC on some day: the counts span two hours and two days.
     let at = Math.ceil(Date.now() / DAY) * DAY + DAY - 2 * 60_000;
     const now = () => at;
@@ -89,36 +108,62 @@ describe('writing minute rows, summed into hours and days by Postgres', () => {
     countN(rb, k2, 4);
     await Promise.all([ra.flush(), rb.flush()]);
     expect(ra.pending).toBe(0);
-
-    const day0 = at - (at % DAY) - DAY;
-    const iso = (ms: number) => new Date(ms).toISOString();
-    const byKey = (x: unknown[], y: unknown[]) => String(x[0]).localeCompare(String(y[0])) || String(x[1]).localeCompare(String(y[1])) || String(x[2]).localeCompare(String(y[2]));
-    const rows = (await sums([k1, k2])).map((r) => [r.key_id === k1 ? 'k1' : 'k2', r.granularity, r.bucket.toISOString(), r.tokens, r.wrong_secret]);
-    expect(rows.sort(byKey)).toEqual(
-      [
-        ['k1', 'day', iso(day0), 15, 0],
-        ['k1', 'day', iso(day0 + DAY), 11, 0],
-        ['k1', 'hour', iso(day0 + 23 * HOUR), 15, 0],
-        ['k1', 'hour', iso(day0 + DAY), 11, 0],
-        ['k1', 'minute', iso(day0 + DAY - 2 * 60_000), 12, 0],
-        ['k1', 'minute', iso(day0 + DAY - 60_000), 3, 0],
-        ['k1', 'minute', iso(day0 + DAY + 60_000), 11, 0],
-        ['k2', 'day', iso(day0), 0, 2],
-        ['k2', 'day', iso(day0 + DAY), 4, 0],
-        ['k2', 'hour', iso(day0 + 23 * HOUR), 0, 2],
-        ['k2', 'hour', iso(day0 + DAY), 4, 0],
-        ['k2', 'minute', iso(day0 + DAY - 2 * 60_000), 0, 2],
-        ['k2', 'minute', iso(day0 + DAY + 60_000), 4, 0],
-      ].sort(byKey),
-    );
     // One write per flush (the failed one included), and nothing is read back: no key has a quota.
     expect(a.statements.filter((s) => s !== 'other')).toEqual(['write', 'write']);
     expect(b.statements.filter((s) => s !== 'other')).toEqual(['write']);
+
+    const day0 = at - (at % DAY) - DAY;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect((await rowsOf([k1, k2])).map((r) => r.granularity)).toEqual(Array(5).fill('minute'));
+    const [from, to] = [day0, day0 + 2 * DAY];
+    const expected = {
+      minute: [
+        ['k1', iso(day0 + DAY - 2 * 60_000), 12, 0],
+        ['k1', iso(day0 + DAY - 60_000), 3, 0],
+        ['k1', iso(day0 + DAY + 60_000), 11, 0],
+        ['k2', iso(day0 + DAY - 2 * 60_000), 0, 2],
+        ['k2', iso(day0 + DAY + 60_000), 4, 0],
+      ],
+      hour: [
+        ['k1', iso(day0 + 23 * HOUR), 15, 0],
+        ['k1', iso(day0 + DAY), 11, 0],
+        ['k2', iso(day0 + 23 * HOUR), 0, 2],
+        ['k2', iso(day0 + DAY), 4, 0],
+      ],
+      day: [
+        ['k1', iso(day0), 15, 0],
+        ['k1', iso(day0 + DAY), 11, 0],
+        ['k2', iso(day0), 0, 2],
+        ['k2', iso(day0 + DAY), 4, 0],
+      ],
+    };
+    for (const g of ['minute', 'hour', 'day'] as const) expect(await series(projectId, g, from, to, names), g).toEqual(expected[g]);
+
+    // Two days after the first midnight, with a minute retention of 48 hours and an hour
+    // retention of 1 day, two sweeps at once: 23:58 and 23:59 are rolled into their hour, and
+    // that hour into its day; 00:01 is not 48 hours old yet.
+    at += 48 * HOUR - 60_000;
+    const keep = { minute: 48 * 60, hour: 24, day: 730 };
+    const sweeps = [new UsageRetention({ db, log, keep, now }), new UsageRetention({ db, log, keep, now })];
+    await Promise.all(sweeps.map((s) => s.sweep()));
+    const left = (await rowsOf([k1, k2])).map((r) => [names[r.key_id], r.granularity, r.bucket.toISOString(), r.tokens, r.wrong_secret]);
+    expect(left.sort(byText)).toEqual([
+      ['k1', 'day', iso(day0), 15, 0],
+      ['k1', 'minute', iso(day0 + DAY + 60_000), 11, 0],
+      ['k2', 'day', iso(day0), 0, 2],
+      ['k2', 'minute', iso(day0 + DAY + 60_000), 4, 0],
+    ]);
+    expect(await series(projectId, 'day', from, to, names)).toEqual(expected.day);
+    // The rolled hour is now in its day only (the hour retention is 1 day), as it was gone before.
+    expect(await series(projectId, 'hour', from, to, names)).toEqual(expected.hour.filter((r) => r[1] !== iso(day0 + 23 * HOUR)));
+    // Days past the day retention are deleted.
+    await new UsageRetention({ db, log, keep: { ...keep, day: 1 }, now }).sweep();
+    expect(await series(projectId, 'day', from, to, names)).toEqual(expected.day.filter((r) => r[1] !== iso(day0)));
   });
 });
 
 describe('reading back the shared totals of keys with a quota', () => {
-  it('reads back only the keys it wrote (with the write) and those idle here near a limit, never every key served', async () => {
+  it('reads back only the keys it wrote and those idle here near a limit, never every key served', async () => {
     const projectId = await project();
     await db.query('INSERT INTO project_quotas (project_id, per_hour) VALUES ($1, 100)', [projectId]);
     let at = Math.floor(Date.now() / HOUR) * HOUR + 5 * 60_000;
@@ -143,7 +188,7 @@ describe('reading back the shared totals of keys with a quota', () => {
       for (const k of fleet) expect(issue(ra, k, 1)).toBe(1);
       a.statements.length = 0;
       await ra.flush();
-      expect(a.statements).toEqual(['write', 'other']); // the write, the quotas reloaded
+      expect(a.statements).toEqual(['write', 'read back', 'other']); // the write, its keys' totals, the quotas reloaded
       expect(ra.quotas.tracked).toBe(2_000);
       // Idle, far from their limit: not read back again.
       a.statements.length = 0;
@@ -157,7 +202,7 @@ describe('reading back the shared totals of keys with a quota', () => {
       await ra.flush();
       expect(issue(rb, busy, 40)).toBe(40);
       expect(issue(rb, quiet, 99)).toBe(99);
-      await rb.flush(); // B's write returns 100 for both
+      await rb.flush(); // B reads back 100 for both
       expect(issue(rb, busy, 1)).toBe(0);
       expect(issue(rb, quiet, 1)).toBe(0);
       a.statements.length = 0;
@@ -165,12 +210,12 @@ describe('reading back the shared totals of keys with a quota', () => {
       expect(a.statements).toEqual(['read back', 'other']); // `busy` only (60 known >= half of 100)
       expect(issue(ra, busy, 1)).toBe(0);
       // `quiet` (1 known on A) is admitted from what A knew, for one flush interval at most:
-      // the documented overshoot (what the other instance issued meanwhile); A's next write
-      // returns the shared total and A refuses too.
+      // the documented overshoot (what the other instance issued meanwhile); A's next flush
+      // reads back the shared total and A refuses too.
       expect(issue(ra, quiet, 1)).toBe(1);
       await ra.flush();
       expect(issue(ra, quiet, 1)).toBe(0);
-      const { rows } = await db.query<{ tokens: number }>(`SELECT tokens::int FROM usage_counts WHERE key_id = $1 AND granularity = 'hour'`, [quiet]);
+      const { rows } = await db.query<{ tokens: number }>(`SELECT sum(tokens)::int AS tokens FROM usage_counts WHERE key_id = $1`, [quiet]);
       expect(rows).toEqual([{ tokens: 101 }]);
 
       // An hourly quota's window is forgotten once its hour has passed with the key idle.
@@ -209,6 +254,56 @@ describe('reading back the shared totals of keys with a quota', () => {
       expect(ra.quotas.tracked).toBe(0);
     } finally {
       await ra.close();
+    }
+  });
+});
+
+describe('upgrading counts written three times (before migration 0100)', () => {
+  it('keeps every sum: an hour keeps what its minutes do not hold, a day what its hours do not, empty rows go', async () => {
+    const old = await createTestDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'keymint-usage-migrations-'));
+    const sql = new pg.Client({ connectionString: old.url });
+    try {
+      for (const f of readdirSync('migrations')) if (f < '0100') cpSync(join('migrations', f), join(dir, f));
+      await runner({ databaseUrl: old.url, dir, direction: 'up', migrationsTable: 'pgmigrations', checkOrder: true, singleTransaction: true, log: () => {} });
+      await sql.connect();
+      const [accountId, projectId, key] = [randomUUID(), randomUUID(), randomUUID()];
+      await sql.query(`INSERT INTO accounts (id, name) VALUES ($1, 'Old')`, [accountId]);
+      await sql.query(`INSERT INTO projects (id, account_id, name) VALUES ($1, $2, 'P')`, [projectId, accountId]);
+      // The old way: 4 tokens at 10:05 and 2 at 10:07 (minutes kept), 9 earlier in the 09:00 hour
+      // (its minutes deleted), 30 on the day in hours deleted too; 1 wrong secret at 10:05.
+      const day = Math.floor(Date.now() / DAY) * DAY - DAY;
+      const rows: Array<[string, number, number, number]> = [
+        ['minute', day + 10 * HOUR + 5 * 60_000, 4, 1],
+        ['minute', day + 10 * HOUR + 7 * 60_000, 2, 0],
+        ['hour', day + 10 * HOUR, 6, 1],
+        ['hour', day + 9 * HOUR, 9, 0],
+        ['day', day, 45, 1],
+      ];
+      for (const [granularity, bucket, tokens, wrong] of rows) {
+        await sql.query(
+          `INSERT INTO usage_counts (key_id, granularity, bucket, project_id, tokens, wrong_secret) VALUES ($1, $2, to_timestamp($3 / 1000.0), $4, $5, $6)`,
+          [key, granularity, bucket, projectId, tokens, wrong],
+        );
+      }
+      await migrate(old.url);
+      const { rows: now } = await sql.query<{ granularity: string; bucket: Date; tokens: number; wrong_secret: number }>(
+        'SELECT granularity, bucket, tokens::int, wrong_secret::int FROM usage_counts WHERE key_id = $1 ORDER BY granularity, bucket',
+        [key],
+      );
+      expect(now.map((r) => [r.granularity, r.bucket.getTime() - day, r.tokens, r.wrong_secret])).toEqual([
+        ['day', 0, 30, 0],
+        ['hour', 9 * HOUR, 9, 0],
+        ['minute', 10 * HOUR + 5 * 60_000, 4, 1],
+        ['minute', 10 * HOUR + 7 * 60_000, 2, 0],
+      ]);
+      const at = (g: Granularity) => usageSeries(sql, { granularity: g, from: new Date(day), to: new Date(day + DAY), keyId: key });
+      expect((await at('day')).map((r) => [r.tokens, r.wrong_secret])).toEqual([[45, 1]]);
+      expect((await at('hour')).map((r) => [r.bucket.getTime() - day, r.tokens])).toEqual([[9 * HOUR, 9], [10 * HOUR, 6]]);
+    } finally {
+      await sql.end().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+      await old.drop();
     }
   });
 });

@@ -21,57 +21,46 @@ export interface TokenTotal {
 const SUMS = USAGE_FIELDS.map((f) => `${f} = usage_counts.${f} + EXCLUDED.${f}`).join(', ');
 const FIELDS = USAGE_FIELDS.join(', ');
 const SUMMED = USAGE_FIELDS.map((f) => `sum(${f})::bigint`).join(', ');
+const SECONDS: Readonly<Record<Granularity, number>> = { minute: 60, hour: 3_600, day: 86_400 };
+/** The granularities whose rows make up a bucket of this one (each count is in exactly one row). */
+const FINER: Readonly<Record<Granularity, Granularity[]>> = { minute: ['minute'], hour: ['minute', 'hour'], day: ['minute', 'hour', 'day'] };
 
 /**
- * Adds a batch of minute counts to the shared totals in one statement: the minute rows and,
- * summed by Postgres from the same batch, the hour and day rows (UTC), so the three
- * granularities always hold the same sums. Rows of projects deleted meanwhile are dropped.
- * Returns the totals after the addition of the hour and day buckets written for the keys in
- * `tracked` (the keys with a quota): every instance's tokens, read back for free.
+ * Adds a batch of minute counts to the shared totals, one statement (every instance adds its
+ * own, so the sums are right across instances). Hours and days are not written here: the
+ * retention sweep rolls minutes into hours, and hours into days, as they age (retention.ts),
+ * and reads sum the rows of finer granularities. Rows of projects deleted meanwhile are dropped.
  */
-export async function addUsage(q: Queryable, rows: readonly MinuteRow[], tracked: readonly string[]): Promise<TokenTotal[]> {
-  if (rows.length === 0) return [];
+export async function addUsage(q: Queryable, rows: readonly MinuteRow[]): Promise<void> {
+  if (rows.length === 0) return;
   const column = (pick: (r: MinuteRow) => unknown) => rows.map(pick);
-  const { rows: totals } = await q.query<{ key_id: string; granularity: 'hour' | 'day'; bucket: string; tokens: string }>(
-    `WITH u AS (
-       SELECT u.* FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
-                AS u(key_id, minute, project_id, ${FIELDS})
-         JOIN projects p ON p.id = u.project_id
-     ), added AS (
-       INSERT INTO usage_counts (key_id, granularity, bucket, project_id, ${FIELDS})
-       SELECT key_id, 'minute', to_timestamp(minute / 1000.0), project_id, ${FIELDS} FROM u
-       UNION ALL
-       SELECT key_id, 'hour', to_timestamp((minute - minute % 3600000) / 1000.0), project_id, ${SUMMED}
-         FROM u GROUP BY key_id, project_id, minute - minute % 3600000
-       UNION ALL
-       SELECT key_id, 'day', to_timestamp((minute - minute % 86400000) / 1000.0), project_id, ${SUMMED}
-         FROM u GROUP BY key_id, project_id, minute - minute % 86400000
-       ON CONFLICT (key_id, granularity, bucket) DO UPDATE SET ${SUMS}
-       RETURNING key_id, granularity, bucket, tokens
-     )
-     SELECT key_id, granularity, (extract(epoch FROM bucket) * 1000)::bigint AS bucket, tokens FROM added
-      WHERE granularity <> 'minute' AND key_id = ANY($9::uuid[])`,
-    [
-      column((r) => r.keyId),
-      column((r) => r.minute),
-      column((r) => r.projectId),
-      ...USAGE_FIELDS.map((f) => column((r) => r[f])),
-      tracked,
-    ],
+  await q.query(
+    `INSERT INTO usage_counts (key_id, granularity, bucket, project_id, ${FIELDS})
+     SELECT u.key_id, 'minute', to_timestamp(u.minute / 1000.0), u.project_id, ${USAGE_FIELDS.map((f) => `u.${f}`).join(', ')}
+       FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
+            AS u(key_id, minute, project_id, ${FIELDS})
+       JOIN projects p ON p.id = u.project_id
+     ON CONFLICT (key_id, granularity, bucket) DO UPDATE SET ${SUMS}`,
+    [column((r) => r.keyId), column((r) => r.minute), column((r) => r.projectId), ...USAGE_FIELDS.map((f) => column((r) => r[f]))],
   );
-  return totals.map((r) => ({ keyId: r.key_id, granularity: r.granularity, bucket: Number(r.bucket), tokens: Number(r.tokens) }));
 }
 
-/** The shared token totals of these keys in one hour bucket and one day bucket. */
+/** The shared token totals of these keys in one hour (from `hour`) and one day (from `day`): the sums of their rows there. */
 export async function tokenTotals(q: Queryable, keyIds: readonly string[], hour: number, day: number): Promise<TokenTotal[]> {
   if (keyIds.length === 0) return [];
-  const { rows } = await q.query<{ key_id: string; granularity: 'hour' | 'day'; tokens: string }>(
-    `SELECT key_id, granularity, tokens FROM usage_counts
-      WHERE key_id = ANY($1::uuid[])
-        AND ((granularity = 'hour' AND bucket = to_timestamp($2 / 1000.0)) OR (granularity = 'day' AND bucket = to_timestamp($3 / 1000.0)))`,
+  const { rows } = await q.query<{ key_id: string; hour: string | null; day: string }>(
+    `SELECT key_id,
+            sum(tokens) FILTER (WHERE granularity <> 'day' AND bucket >= to_timestamp($2 / 1000.0) AND bucket < to_timestamp($2 / 1000.0 + 3600)) AS hour,
+            sum(tokens) AS day
+       FROM usage_counts
+      WHERE key_id = ANY($1::uuid[]) AND bucket >= to_timestamp($3 / 1000.0) AND bucket < to_timestamp($3 / 1000.0 + 86400)
+      GROUP BY key_id`,
     [keyIds, hour, day],
   );
-  return rows.map((r) => ({ keyId: r.key_id, granularity: r.granularity, bucket: r.granularity === 'hour' ? hour : day, tokens: Number(r.tokens) }));
+  return rows.flatMap((r) => [
+    { keyId: r.key_id, granularity: 'hour' as const, bucket: hour, tokens: Number(r.hour ?? 0) },
+    { keyId: r.key_id, granularity: 'day' as const, bucket: day, tokens: Number(r.day) },
+  ]);
 }
 
 export interface SeriesQuery {
@@ -92,7 +81,7 @@ export interface SeriesRow extends UsageCounts {
   bucket: Date;
 }
 
-/** Counts per key and bucket in [from, to), oldest first. */
+/** Counts per key and bucket in [from, to), oldest first: the rows of this granularity and the finer ones, summed. */
 export async function usageSeries(q: Queryable, s: SeriesQuery): Promise<SeriesRow[]> {
   const [where, value] = s.keyId
     ? ['c.key_id = $4', s.keyId]
@@ -100,16 +89,43 @@ export async function usageSeries(q: Queryable, s: SeriesQuery): Promise<SeriesR
       ? ['c.project_id = $4', s.projectId]
       : ['c.project_id IN (SELECT id FROM projects WHERE account_id = $4)', s.accountId];
   const { rows } = await q.query(
-    `SELECT c.key_id, k.credential_id, k.display_name, c.bucket, ${USAGE_FIELDS.map((f) => `c.${f}::float8 AS ${f}`).join(', ')}
+    `SELECT c.key_id, k.credential_id, k.display_name, to_timestamp(floor(extract(epoch FROM c.bucket) / $5) * $5) AS bucket,
+            ${USAGE_FIELDS.map((f) => `sum(c.${f})::float8 AS ${f}`).join(', ')}
        FROM usage_counts c LEFT JOIN access_keys k ON k.id = c.key_id
-      WHERE c.granularity = $1 AND c.bucket >= $2 AND c.bucket < $3 AND ${where}
-      ORDER BY c.bucket, c.key_id`,
-    [s.granularity, s.from, s.to, value],
+      WHERE c.granularity = ANY($1::text[]) AND c.bucket >= $2 AND c.bucket < $3 AND ${where}
+      GROUP BY c.key_id, k.credential_id, k.display_name, 4
+      ORDER BY 4, c.key_id`,
+    [FINER[s.granularity], s.from, s.to, value, SECONDS[s.granularity]],
   );
   return rows as SeriesRow[];
 }
 
-/** Deletes counts of one granularity older than `before`, at most `limit` rows; returns how many. */
+/**
+ * Moves up to `limit` rows of a granularity older than `before` into the next coarser one
+ * (minute into hour, hour into day), adding them to its rows, in one statement: a row is
+ * deleted and added once, even with every instance sweeping at once. Returns how many moved.
+ */
+export async function rollUpUsageBefore(q: Queryable, from: 'minute' | 'hour', before: Date, limit: number): Promise<number> {
+  const to = from === 'minute' ? 'hour' : 'day';
+  const { rows } = await q.query<{ moved: number }>(
+    `WITH moved AS (
+       DELETE FROM usage_counts WHERE ctid IN (SELECT ctid FROM usage_counts WHERE granularity = $1 AND bucket < $2 LIMIT $3)
+          AND granularity = $1 AND bucket < $2
+       RETURNING *
+     ), added AS (
+       INSERT INTO usage_counts (key_id, granularity, bucket, project_id, ${FIELDS})
+       SELECT key_id, $4, to_timestamp(floor(extract(epoch FROM bucket) / $5) * $5), project_id, ${SUMMED}
+         FROM moved GROUP BY key_id, 3, project_id
+       ON CONFLICT (key_id, granularity, bucket) DO UPDATE SET ${SUMS}
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM added) AS added`,
+    [from, before, limit, to, SECONDS[to]],
+  );
+  return rows[0].moved;
+}
+
+/** Deletes counts of one granularity older than `before`, at most `limit` rows; returns how many (days past their retention). */
 export async function deleteUsageBefore(q: Queryable, granularity: Granularity, before: Date, limit: number): Promise<number> {
   const { rowCount } = await q.query(
     `DELETE FROM usage_counts WHERE ctid IN (

@@ -1,9 +1,8 @@
 // Token quotas in memory: the limits (a key's own, else its project's default) and, for
 // each limited key this instance serves, its tokens in the current hour and day. A token
 // request is admitted or refused from memory alone; the batch flush (recorder.ts) adds this
-// instance's tokens to the shared totals and gets back the totals of the keys it wrote
-// (every instance's tokens), and reads back those of the keys idle here whose known total is
-// at least half a limit. So an instance serving a key knows the others' tokens one flush
+// instance's tokens to the shared totals and reads back the totals (every instance's tokens)
+// of the keys it wrote and of those idle here whose known total is at least half a limit. So an instance serving a key knows the others' tokens one flush
 // interval late at most; a key far from its limits that returns after idling here is
 // admitted from its older total for one interval. The overshoot is bounded by what the
 // OTHER instances issue to the key within one flush interval (docs/USAGE.md).
@@ -45,7 +44,7 @@ class Window {
   }
 }
 
-/** What a flush reads back: the tracked keys it writes, and the idle ones near a limit. */
+/** Whose totals a flush reads back: the tracked keys it writes, and the idle ones near a limit. */
 export interface SyncPlan {
   written: string[];
   near: string[];
@@ -112,9 +111,9 @@ export class QuotaBook {
 
   /**
    * Before a flush writes: what was counted so far is in flight. `written` tells whether the
-   * batch holds counts of a key. Returns the tracked keys the batch writes (their totals come
-   * back with the write) and those idle here whose known total in the hour or day of `at` is
-   * at least half their limit (read back apart); the others keep their known totals.
+   * batch holds counts of a key. Returns the tracked keys the batch writes and those idle here
+   * whose known total in the hour or day of `at` is at least half their limit: the keys whose
+   * totals the flush reads back. The others keep their known totals.
    */
   beginSync(written: (keyId: string) => boolean, at: number): SyncPlan {
     const plan: SyncPlan = { written: [], near: [] };

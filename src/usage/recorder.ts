@@ -1,11 +1,11 @@
 // Counts usage per credential in memory and writes it in batches, like lastUseTime
 // (access-keys/last-use.ts): a token request costs a Map update and never a database
 // statement. Every flush interval one statement adds the batch's minute counts to the shared
-// totals (Postgres sums them into the hour and day rows too, summed with the other
-// instances') and returns the shared token totals of the limited keys it wrote; when quotas
-// are set, one more reads back those of the limited keys idle here near a limit, and one
-// reloads the limits (quota-book.ts). A failed flush keeps its counts for the next one;
-// close() writes what is left (server shutdown). A crash loses at most one flush interval.
+// totals (summed with the other instances'; the retention sweep rolls minutes into hours and
+// days as they age), and, when quotas are set, one reads back the shared token totals of the
+// limited keys it wrote and of those idle here near a limit, and one reloads the limits
+// (quota-book.ts). A failed flush keeps its counts for the next one; close() writes what is
+// left (server shutdown). A crash loses at most one flush interval.
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.js';
 import { bucketOf, USAGE_FIELDS, type UsageCounts, type UsageField } from './fields.js';
@@ -123,9 +123,8 @@ export class UsageRecorder {
     this.#pending = new Batch();
     const at = this.now();
     const plan = this.quotas.beginSync((keyId) => batch.has(keyId), at);
-    let totals: TokenTotal[];
     try {
-      totals = await addUsage(this.#db, batch.rows(), plan.written);
+      await addUsage(this.#db, batch.rows());
     } catch (err) {
       this.#merge(batch);
       this.quotas.syncFailed();
@@ -134,8 +133,10 @@ export class UsageRecorder {
       return;
     }
     if (this.#closed) return;
+    let totals: TokenTotal[] | undefined;
     try {
-      if (plan.near.length) totals.push(...(await tokenTotals(this.#db, plan.near, bucketOf('hour', at), bucketOf('day', at))));
+      const keys = plan.written.concat(plan.near);
+      totals = keys.length ? await tokenTotals(this.#db, keys, bucketOf('hour', at), bucketOf('day', at)) : [];
     } catch (err) {
       this.#log.warn({ err: { message: (err as Error).message } }, 'could not read back the token totals of keys with quotas');
     }

@@ -1,7 +1,7 @@
 // Usage in the console, in Chromium, from real counts: tokens issued to two keys (and a
 // wrong secret) show in the project's stacked chart's table and the key's chart's table,
 // exactly; the Access keys list shows each key's 24-hour total with a spark line and sorts
-// by volume; the page works under the console's CSP (no violation) and at phone width.
+// by volume and by last use; the page works under the console's CSP (no violation) and at phone width.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordSecret, startTestServer, type TestServer } from '../helpers/server.js';
 import { signIn } from '../helpers/session.js';
@@ -30,6 +30,9 @@ beforeAll(async () => {
   await server.running.usage!.recorder.flush();
   // A key made 10 days ago and never used, in an account that calls 5 days unused.
   await server.sql.query(`UPDATE access_keys SET create_time = now() - interval '10 days' WHERE display_name = 'Old importer'`);
+  // Report job used last (Billing service two hours ago), whatever the batched last-use writes add.
+  await server.sql.query(`UPDATE access_keys SET last_use_time = now() - interval '2 hours' WHERE display_name = 'Billing service'`);
+  await server.sql.query(`UPDATE access_keys SET last_use_time = now() WHERE display_name = 'Report job'`);
   const set = await fetch(`${server.url}/api/account/usage-settings`, { method: 'PUT', headers: admin.headers({ 'content-type': 'application/json' }), body: JSON.stringify({ unusedKeyDays: 5 }) });
   expect(set.status).toBe(200);
 }, 60_000);
@@ -50,6 +53,8 @@ describe('usage in the console', () => {
     expect(await card.locator('.spark canvas').count()).toBe(2);
     await card.getByLabel('Sort by').selectOption('volume');
     expect(await card.locator('tbody th').evaluateAll((ths) => ths.map((t) => t.firstChild?.textContent))).toEqual(['Billing service', 'Report job', 'Old importer']);
+    await card.getByLabel('Sort by').selectOption('last-use');
+    expect(await card.locator('tbody th').evaluateAll((ths) => ths.map((t) => t.firstChild?.textContent))).toEqual(['Report job', 'Billing service', 'Old importer']);
 
     // Only the key unused for more than the account's 5 days is marked.
     expect(await card.locator('.badge.unused').evaluateAll((els) => els.map((e) => [e.closest('th')?.firstChild?.textContent, e.textContent]))).toEqual([['Old importer', 'Unused 5+ days']]);
