@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cluster, type Cluster } from './helpers/cluster.js';
 import { consoleAccount } from './helpers/console-account.js';
 import { recordSecret, type TestServer } from './helpers/server.js';
-import { postToken, until } from './helpers/token-requests.js';
+import { otherLastChar, postToken, until } from './helpers/token-requests.js';
 
 let c: Cluster;
 let a: TestServer;
@@ -122,6 +122,30 @@ describe('the cold path', () => {
     }
     expect((await lookups()) - l0).toBe(0);
     expect((await metric(a, 'keymint_db_queries_total')) - q0).toBeLessThan(60);
+  });
+
+  // The fleet's shape: many keys, each asking once, together. Reads asked for while others
+  // are being made go together in one statement (db/batched-reads.ts): before, one each.
+  it('first tokens of many keys at once are read in a few batched statements, and each is right', async () => {
+    const { projectId, accessKey, secret } = await a.bootstrap();
+    const made: Array<{ id: string; secret: string }> = [];
+    for (let i = 0; i < 80; i++) {
+      const res = await fetch(`${a.url}/v1/projects/${projectId}/accessKeys`, {
+        method: 'POST',
+        headers: { authorization: a.basic(accessKey.accessKeyId, secret), 'content-type': 'application/json' },
+        body: JSON.stringify({ displayName: `fleet ${i}` }),
+      });
+      const body = (await res.json()) as { accessKey: { accessKeyId: string }; secret: string };
+      recordSecret(body.secret);
+      made.push({ id: body.accessKey.accessKeyId, secret: body.secret });
+    }
+    const misses = () => metric(b, 'keymint_cache_lookups_total{cache="access_key",result="miss"}');
+    const [m0, q0] = [await misses(), await metric(b, 'keymint_db_queries_total')];
+    // Every other key presents a wrong secret: a batch answers each key for itself.
+    const answers = await Promise.all(made.map((k, i) => postToken(b.url, { basic: [k.id, i % 2 ? otherLastChar(k.secret) : k.secret], headers: { 'x-forwarded-for': `198.20.0.${i + 1}` } })));
+    expect(answers.map((r) => r.status)).toEqual(made.map((_, i) => (i % 2 ? 401 : 200)));
+    expect((await misses()) - m0).toBe(80);
+    expect((await metric(b, 'keymint_db_queries_total')) - q0).toBeLessThan(40);
   });
 
   it('a key created on one instance works on its first request at another', async () => {

@@ -15,7 +15,8 @@ import type { KnownIds } from './known-ids.js';
 import type { CredentialKind } from '../kernel/credential-kind.js';
 import type { KeyPolicy } from '../kernel/grants.js';
 import { clientKeysOf, type ClientKeys } from './client-keys.js';
-import { findAccessKeyForAuth, findLegacyCredentialForAuth, type AccessKeyAuthRow } from './queries.js';
+import { batchedReads } from '../db/batched-reads.js';
+import { findAccessKeysForAuth, findLegacyCredentialForAuth, type AccessKeyAuthRow } from './queries.js';
 
 export interface AuthKey {
   id: string;
@@ -84,6 +85,8 @@ export class AccessKeyCache {
   readonly #inflight = new Map<string, Promise<AuthKey | undefined>>();
   /** id -> the username entry of a cached legacy credential. */
   readonly #aliases = new Map<string, string>();
+  /** Cold reads by ID: those asked for together go in one statement (db/batched-reads.ts). */
+  readonly #read: (id: string) => Promise<AccessKeyAuthRow | undefined>;
   // Bumped on every invalidation: a read that started before it must not fill the cache
   // with a row that may have been deleted or changed meanwhile.
   #epoch = 0;
@@ -91,6 +94,7 @@ export class AccessKeyCache {
   constructor(options: KeyCacheOptions) {
     this.#db = options.db;
     this.#known = options.known;
+    this.#read = batchedReads((ids) => findAccessKeysForAuth(this.#db, ids));
     this.#hits = options.metrics?.cacheLookups.labels('access_key', 'hit');
     this.#misses = options.metrics?.cacheLookups.labels('access_key', 'miss');
     this.#filtered = options.metrics?.cacheLookups.labels('access_key', 'unknown_filtered');
@@ -114,7 +118,7 @@ export class AccessKeyCache {
       this.#filtered?.inc();
       return undefined;
     }
-    return this.#through(id, () => findAccessKeyForAuth(this.#db, id));
+    return this.#through(id, () => this.#read(id));
   }
 
   /** A legacy credential by username, or undefined. `username` is canonical (kernel/identifiers.ts): one entry per row. */

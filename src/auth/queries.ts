@@ -39,10 +39,10 @@ const AUTH_COLUMNS = `k.id, k.project_id, k.expire_time, k.kind, k.secret_hash, 
 // private_key_jwt and DPoP need (the token endpoint's cold path makes no second read).
 const AUTH_FROM = 'access_keys k JOIN projects p ON p.id = k.project_id LEFT JOIN access_key_token_settings s ON s.access_key_id = k.id';
 
-/** A credential of any kind with what checks its secret, by API key; for authentication only. */
-export async function findAccessKeyForAuth(q: Queryable, id: string): Promise<AccessKeyAuthRow | undefined> {
-  const { rows } = await q.query<AccessKeyAuthRow>(`SELECT ${AUTH_COLUMNS} FROM ${AUTH_FROM} WHERE k.id = $1`, [id]);
-  return rows[0];
+/** Credentials of any kind by API key, in one statement (batched cold reads: key-cache.ts). */
+export async function findAccessKeysForAuth(q: Queryable, ids: readonly string[]): Promise<Map<string, AccessKeyAuthRow>> {
+  const { rows } = await q.query<AccessKeyAuthRow>(`SELECT ${AUTH_COLUMNS} FROM ${AUTH_FROM} WHERE k.id = ANY($1::uuid[])`, [ids]);
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 /**
