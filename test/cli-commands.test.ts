@@ -211,7 +211,13 @@ describe('the command itself', () => {
     const complete = (...words: string[]) =>
       spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(keymint ${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length}; _keymint; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).stdout.trim().split('\n');
     expect(complete('k')).toEqual(['keys']);
-    expect(complete('keys', '')).toEqual(['create', 'list', 'get', 'rename', 'delete', 'rotate-secret', 'revoke-previous-secret', 'secrets']);
+    expect(complete('keys', '')).toEqual(['create', 'list', 'get', 'rename', 'delete', 'rotate-secret', 'revoke-previous-secret', 'secrets', 'public-keys', 'token-settings']);
+    // Three levels (issue 14): keys public-keys add, keys token-settings set, and their options after the arguments.
+    expect(complete('keys', 'public-keys', '')).toEqual(['list', 'add', 'remove']);
+    expect(complete('keys', 'token-settings', 's')).toEqual(['set']);
+    expect(complete('keys', 'public-keys', 'add', '--')).toEqual(expect.arrayContaining(['--project', '--file', '--json']));
+    expect(complete('keys', 'token-settings', 'set', crypto.randomUUID(), '--project', boot.projectId, '--no')).toEqual(['--no-dpop-required', '--no-jwks-uri']);
+    expect(complete('keys', 'get', crypto.randomUUID(), '--j')).toEqual(['--json']);
     expect(complete('keys', 'r')).toEqual(['rename', 'rotate-secret', 'revoke-previous-secret']);
     expect(complete('keys', 'create', '--')).toEqual(expect.arrayContaining(['--project', '--name', '--expire-time', '--json']));
     expect(complete('users', 's')).toEqual(['set-password']);

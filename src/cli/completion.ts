@@ -7,25 +7,30 @@ import type { CliContext } from './context.js';
 const names = (cmds: readonly Command[]) => cmds.map((c) => c.name()).filter((n) => n !== 'help');
 const flags = (cmd: Command) => [...cmd.options.map((o) => o.long ?? o.short ?? ''), '--help'].filter(Boolean);
 
-export function bashScript(program: Command): string {
-  const cases: string[] = [];
-  for (const cmd of program.commands) {
-    const subs = names(cmd.commands);
-    if (subs.length) {
-      cases.push(`    "${cmd.name()}") words="${subs.join(' ')}" ;;`);
-      for (const sub of cmd.commands) cases.push(`    "${cmd.name()} ${sub.name()}") words="${flags(sub).join(' ')}" ;;`);
-    } else {
-      cases.push(`    "${cmd.name()}"|"${cmd.name()} "*) words="${flags(cmd).join(' ')}" ;;`);
-    }
+/** The case lines of a command and everything under it: a group completes its subcommands, a leaf its options. */
+function cases(cmd: Command, parent: string, out: string[]): number {
+  const path = parent ? `${parent} ${cmd.name()}` : cmd.name();
+  const subs = cmd.commands.filter((c) => c.name() !== 'help');
+  if (!subs.length) {
+    // Also once options and arguments follow: `keys get <id> --<TAB>`.
+    out.push(`    "${path}"|"${path} "*) words="${flags(cmd).join(' ')}" ;;`);
+    return 1;
   }
+  out.push(`    "${path}") words="${names(subs).join(' ')}" ;;`);
+  return 1 + Math.max(...subs.map((sub) => cases(sub, path, out)));
+}
+
+export function bashScript(program: Command): string {
+  const lines: string[] = [];
+  const depth = Math.max(...program.commands.filter((c) => c.name() !== 'help').map((cmd) => cases(cmd, '', lines)));
+  // The path is the words before the cursor, at most as many as the tree is deep (keys public-keys add).
   return `# bash completion for keymint: source <(keymint completion bash)
 _keymint() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" path="" words=""
-  if [ "$COMP_CWORD" -ge 2 ]; then path="\${COMP_WORDS[1]}"; fi
-  if [ "$COMP_CWORD" -ge 3 ]; then path="\${COMP_WORDS[1]} \${COMP_WORDS[2]}"; fi
+  local cur="\${COMP_WORDS[COMP_CWORD]}" path="" words="" i
+  for ((i = 1; i < COMP_CWORD && i <= ${depth}; i++)); do path="\${path:+\$path }\${COMP_WORDS[i]}"; done
   case "$path" in
     "") words="${names(program.commands).join(' ')} --version --help" ;;
-${cases.join('\n')}
+${lines.join('\n')}
   esac
   COMPREPLY=( $(compgen -W "$words" -- "$cur") )
 }

@@ -1,11 +1,12 @@
-// `keymint keys create|list|get|rename|delete|rotate-secret|revoke-previous-secret|secrets`: a project's access keys, as the v1 API
-// manages them (same rules, same audit log; the operator may manage any project).
+// `keymint keys create|list|get|rename|delete|rotate-secret|revoke-previous-secret|secrets` (and public-keys, token-settings:
+// public-keys.ts): a project's access keys, as the v1 API manages them (same rules, same audit log; the operator may manage any project).
 import type { Command } from 'commander';
 import { OPERATOR, type AccessKey } from '../access-keys/service.js';
 import { operatorAccessKeys, operatorRotation, type CliContext } from './context.js';
 import type { KeySecret } from '../credentials/secret-rotation.js';
 import * as parse from './options.js';
 import { fields, printer, table } from './output.js';
+import { registerPublicKeys } from './public-keys.js';
 
 const keyFields = (k: AccessKey) =>
   fields([
@@ -131,4 +132,6 @@ export function registerKeys(program: Command, ctx: CliContext): void {
         printer(ctx.io, opts.json).print(listed, () => secretRows(listed.secrets));
       }),
     );
+
+  registerPublicKeys(keys, ctx, project);
 }
