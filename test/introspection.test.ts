@@ -2,13 +2,15 @@
 // the caller's project; active:false for a deleted or expired key, an expired token, a
 // wrong signature or issuer, another project's token, or garbage; invalid_client for bad
 // caller credentials (one body for unknown, wrong and expired); invalid_request otherwise.
+// A DPoP-bound token is reported with token_type DPoP and its cnf.jkt (RFC 9449 §6.2).
 import { randomUUID } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT, type JWTPayload } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, SignJWT, type JWTPayload } from 'jose';
+import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SealedBox } from '../src/crypto/sealed-box.js';
 import { openPrivateJwk } from '../src/oauth/signing-key-material.js';
 import { ApiClient } from './helpers/api-client.js';
-import { startTestServer, type Bootstrapped, type TestServer } from './helpers/server.js';
+import { recordToken, startTestServer, type Bootstrapped, type TestServer } from './helpers/server.js';
 import { basicHeader, FORM, otherLastChar, raw, until } from './helpers/token-requests.js';
 
 let s: TestServer;
@@ -81,6 +83,34 @@ describe('an active token', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ active: true, client_id: k.id, project_id: a.projectId });
     expect(res.json).not.toHaveProperty('scope'); // none was requested, so the token has none
+  });
+
+  it('says a DPoP-bound token is one: token_type DPoP and its cnf.jkt (RFC 9449 §6.2), for a token oauth4webapi got with a proof', async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    const jkt = await calculateJwkThumbprint(await exportJWK(pair.publicKey));
+    const as: oauth.AuthorizationServer = { issuer: s.config.issuer, token_endpoint: `${s.url}/oauth2/token` };
+    const cl: oauth.Client = { client_id: a.accessKey.accessKeyId };
+    const got = await oauth.clientCredentialsGrantRequest(as, cl, oauth.ClientSecretBasic(a.secret), {}, {
+      DPoP: oauth.DPoP(cl, pair),
+      [oauth.allowInsecureRequests]: true,
+    });
+    const tokens = await oauth.processClientCredentialsResponse(as, cl, got);
+    recordToken(tokens.access_token);
+    expect(tokens.token_type).toBe('dpop');
+    const c = decodeJwt(tokens.access_token);
+    expect(c.cnf).toEqual({ jkt });
+    const res = await introspect({ token: tokens.access_token });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toEqual({
+      active: true, client_id: a.accessKey.accessKeyId, sub: c.sub, exp: c.exp, iat: c.iat,
+      iss: s.config.issuer, aud: c.aud, jti: c.jti, token_type: 'DPoP', cnf: { jkt }, project_id: a.projectId,
+    });
+  });
+
+  it('a token without cnf.jkt is a Bearer token (a cnf of another kind is not echoed)', async () => {
+    const res = await introspect({ token: await forge((c) => ({ ...c, jti: randomUUID(), cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } })) });
+    expect(res.json).toMatchObject({ active: true, token_type: 'Bearer' });
+    expect(res.json).not.toHaveProperty('cnf');
   });
 
   it('answers active:true for a forged token only when nothing is wrong with it (the control for the cases below)', async () => {

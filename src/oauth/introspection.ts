@@ -43,9 +43,20 @@ function requireForm(req: Request): void {
   }
 }
 
-/** The RFC 7662 response members of an active token, from its verified claims. */
+/** The key a DPoP-bound token is bound to (RFC 9449 §6.1: cnf.jkt), or undefined for a plain bearer token. */
+function boundJkt(payload: JWTPayload): string | undefined {
+  const cnf = payload.cnf as { jkt?: unknown } | undefined;
+  return typeof cnf === 'object' && cnf !== null && typeof cnf.jkt === 'string' ? cnf.jkt : undefined;
+}
+
+/**
+ * The RFC 7662 response members of an active token, from its verified claims. A DPoP-bound
+ * token says so as RFC 9449 §6.2 does: token_type DPoP and its cnf.jkt, so that a resource
+ * server that introspects can require a proof of that key.
+ */
 function activeResponse(payload: JWTPayload, key: AuthKey): Record<string, unknown> {
   const { sub, scope, exp, iat, iss, aud, jti } = payload;
+  const jkt = boundJkt(payload);
   return {
     active: true,
     client_id: key.id,
@@ -56,7 +67,8 @@ function activeResponse(payload: JWTPayload, key: AuthKey): Record<string, unkno
     iss,
     aud,
     jti,
-    token_type: 'Bearer',
+    token_type: jkt === undefined ? 'Bearer' : 'DPoP',
+    ...(jkt === undefined ? {} : { cnf: { jkt } }),
     project_id: key.projectId,
   };
 }
