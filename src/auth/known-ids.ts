@@ -21,7 +21,7 @@ const PAGE = 20_000;
 /** Covers transactions in flight at a look and clocks that differ between instances. */
 export const MARGIN_MS = 10_000;
 /** Looks for IDs newer than the filter start at most this often (a new key's first request waits this long at most). */
-export const LOOK_GAP_MS = 25;
+export const LOOK_GAP_MS = 50;
 
 export interface KnownIdsOptions {
   db: Queryable;
@@ -45,6 +45,8 @@ export class KnownIds {
   #coveredUntil = 0;
   #lookedAt = 0;
   #lastLookStart = 0;
+  /** The IDs the last look read (the keys created within its margin). */
+  #lastLookIds = new Set<string>();
   /** The look being made, and the next one promised to callers waiting for a look after them. */
   #running: Promise<boolean | Error> | undefined;
   #nextLook: Promise<boolean | Error> | undefined;
@@ -166,7 +168,10 @@ export class KnownIds {
     this.#lookedAt = this.#lastLookStart = Date.now();
     try {
       const { ids, now } = await listAccessKeyIdsCreatedSince(this.opts.db, new Date(this.#coveredUntil - MARGIN_MS));
-      for (const id of ids) this.add(id);
+      // Each look reads the margin again: what the last one added is not hashed anew.
+      const seen = this.#lastLookIds;
+      for (const id of ids) if (!seen.has(id)) this.add(id);
+      this.#lastLookIds = new Set(ids);
       this.#coveredUntil = now.getTime();
       // Past its room the filter would say "maybe" too often: read it anew.
       if (this.#count * BITS_PER_KEY > this.#size) await this.#load();
