@@ -1,4 +1,4 @@
-// The three ways verifying an access token can fail, one class each, and the single
+// The ways verifying an access token can fail, one class each, and the single
 // place where jose's errors are turned into them. Messages are for humans reading a
 // 401 and never contain the token; they avoid quotes so that they sit cleanly in an
 // RFC 6750 error_description.
@@ -28,6 +28,18 @@ export class VerifierUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'VerifierUnavailableError';
+  }
+}
+
+/**
+ * The revocation feed has not been read for longer than the verifier's maxStalenessMs (or
+ * not at all): with that bound set, tokens are refused rather than judged on an old copy.
+ * `staleForMs`: how old the copy is; undefined when the feed was never read.
+ */
+export class RevocationFeedStaleError extends VerifierUnavailableError {
+  constructor(message: string, readonly staleForMs: number | undefined) {
+    super(message);
+    this.name = 'RevocationFeedStaleError';
   }
 }
 

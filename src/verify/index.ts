@@ -8,4 +8,4 @@ export { requireAccessToken } from './middleware.js';
 export { assertScopes, hasScopes, requireScopes } from './scopes.js';
 export type { RevocationFeedOptions } from './revocation-feed.js';
 export type { RequireAccessTokenOptions } from './middleware.js';
-export { InvalidDpopProofError, InvalidTokenError, InsufficientScopeError, VerifierUnavailableError } from './errors.js';
+export { InvalidDpopProofError, InvalidTokenError, InsufficientScopeError, RevocationFeedStaleError, VerifierUnavailableError } from './errors.js';

@@ -5,8 +5,11 @@
 // is revoked, else 304 after `waitSeconds`; the next request follows at once (after
 // `intervalMs` when long-polling is off, and with a growing pause after a failure). When
 // the feed cannot be read the last copy keeps being used (availability of the resource API
-// over freshness), and `onError` hears of it.
-import { InvalidTokenError } from './errors.js';
+// over freshness), and `onError` hears of it; unless `maxStalenessMs` is set (opt-in): then
+// once no read has completed for that long, verification refuses every token (fail closed)
+// until a read completes again. A long-poll completes at least every `waitSeconds`, so a
+// healthy feed is never older than that (plus a round trip).
+import { InvalidTokenError, RevocationFeedStaleError } from './errors.js';
 
 export interface RevocationFeedOptions {
   /** The feed's URL. Default: `${issuer}/oauth2/revocations`. */
@@ -17,6 +20,14 @@ export interface RevocationFeedOptions {
   waitSeconds?: number;
   /** Told of each failed read (the last copy stays in use). */
   onError?: (err: Error) => void;
+  /**
+   * Opt-in fail-closed bound: when no read of the feed has completed for this long (ms),
+   * verification refuses every token with RevocationFeedStaleError (a 503 from
+   * requireAccessToken) instead of trusting the old copy, until a read completes again; also
+   * when the first read failed. At least max(waitSeconds × 1000, intervalMs) + 1000. Default:
+   * none, the last copy is used however old (availability over freshness).
+   */
+  maxStalenessMs?: number;
 }
 
 interface FeedDocument {
@@ -36,6 +47,8 @@ export class RevocationFollower {
   #first: Promise<void>;
   #firstDone!: () => void;
   #failures = 0;
+  /** When the last read completed (200 or 304): the copy is known current as of then. */
+  #currentAt: number | undefined;
 
   constructor(
     readonly url: string,
@@ -48,6 +61,18 @@ export class RevocationFollower {
   /** Resolves once the first read finished (or failed, or took too long): before it, nothing would be refused. */
   ready(): Promise<void> {
     return this.#first;
+  }
+
+  /** Throws RevocationFeedStaleError when no read has completed for more than `maxStalenessMs` (or none ever did). */
+  assertFresh(maxStalenessMs: number, now = Date.now()): void {
+    const age = this.#currentAt === undefined ? undefined : now - this.#currentAt;
+    if (age !== undefined && age <= maxStalenessMs) return;
+    throw new RevocationFeedStaleError(
+      age === undefined
+        ? `The revocation feed ${this.url} could not be read yet: tokens are refused until it is (maxStalenessMs).`
+        : `The revocation feed ${this.url} was last read ${Math.round(age / 1000)} s ago, more than maxStalenessMs ${maxStalenessMs} allows: tokens are refused until it is read again.`,
+      age,
+    );
   }
 
   /** Throws InvalidTokenError when the feed revokes this token. Synchronous: no I/O. */
@@ -80,6 +105,7 @@ export class RevocationFollower {
       const started = Date.now();
       try {
         const status = await this.#read(longPoll);
+        this.#currentAt = Date.now();
         this.#failures = 0;
         // A server that does not hold the request (an old Keymint, a cache in between)
         // answers at once: then this is plain polling, once per interval.
@@ -147,6 +173,12 @@ export function followerFor(issuer: string, options: RevocationFeedOptions, fetc
   const intervalMs = options.intervalMs ?? 1000;
   if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 20) throw new TypeError('revocations.waitSeconds must be a whole number from 0 to 20');
   if (!Number.isFinite(intervalMs) || intervalMs < 50) throw new TypeError('revocations.intervalMs must be at least 50');
+  const { maxStalenessMs } = options;
+  const healthyGap = Math.max(waitSeconds * 1000, intervalMs) + 1000;
+  if (maxStalenessMs !== undefined && (!Number.isFinite(maxStalenessMs) || maxStalenessMs < healthyGap)) {
+    // A long-poll completes only every waitSeconds: a smaller bound would refuse tokens while the feed is healthy.
+    throw new TypeError(`revocations.maxStalenessMs must be at least ${healthyGap} (max(waitSeconds × 1000, intervalMs) + 1000); lower waitSeconds for a tighter bound`);
+  }
   let byUrl = followers.get(fetchImpl);
   if (!byUrl) followers.set(fetchImpl, (byUrl = new Map()));
   const key = `${url} ${waitSeconds} ${intervalMs}`;

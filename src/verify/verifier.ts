@@ -40,6 +40,8 @@ export interface VerifierOptions {
    * Opt-in: follow Keymint's revocation feed (revocation-feed.ts), and refuse a token whose
    * key was deleted, expired or had its tokens revoked after the token's iat, or whose jti
    * was revoked (RFC 7009). One background request per feed in the process; none per token.
+   * With `maxStalenessMs`, a feed that cannot be read for that long refuses every token
+   * (RevocationFeedStaleError, 503) instead of trusting its last copy.
    */
   revocations?: boolean | RevocationFeedOptions;
 }
@@ -100,7 +102,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new TypeError('cacheMaxEntries must be a whole number of at least 0');
   const cache = maxEntries > 0 ? new TokenCache<VerifiedToken>(maxEntries, now) : undefined;
   const checkProof = dpopChecker({ ...options.dpop, now });
-  const feed = options.revocations ? followerFor(options.issuer, options.revocations === true ? {} : options.revocations, options.fetch ?? fetch) : undefined;
+  const feedOptions = options.revocations === true ? {} : options.revocations || undefined;
+  const feed = feedOptions ? followerFor(options.issuer, feedOptions, options.fetch ?? fetch) : undefined;
+  const maxStalenessMs = feedOptions?.maxStalenessMs;
   feed?.acquire();
   let closed = false;
 
@@ -133,6 +137,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // Judged on every call, cached or not: a revocation reaches tokens already accepted.
       if (feed) {
         await feed.ready();
+        if (maxStalenessMs !== undefined) feed.assertFresh(maxStalenessMs);
         feed.check(entry.clientId, entry.claims.iat, entry.claims.jti);
       }
       // A cached entry is frozen and shared; its Date (mutable even when frozen) is handed out as a copy.
