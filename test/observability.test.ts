@@ -201,3 +201,38 @@ describe('the log format', () => {
     }
   });
 });
+
+// A flood of refusals is not a flood of log lines: at most REFUSAL_LINES_PER_SECOND lines a
+// second, the rest counted in one summary line per second; every refusal is accounted for.
+describe('a burst of refused token requests', () => {
+  let flooded: TestServer;
+  beforeAll(async () => {
+    flooded = await startTestServer({ LOG_LEVEL: 'warn' });
+  });
+  afterAll(() => flooded?.close());
+
+  it('logs at most 50 refusals a second one by one and counts the others in a summary', async () => {
+    const sent = 400;
+    const answers = await Promise.all(
+      Array.from({ length: sent }, () =>
+        fetch(`${flooded.url}/oauth2/token`, {
+          method: 'POST',
+          headers: { authorization: flooded.basic(crypto.randomUUID(), 'kmsk_' + 'Z'.repeat(49)), 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        }).then((r) => r.status),
+      ),
+    );
+    expect(answers.every((s) => s === 401 || s === 429)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_500)); // the last second's summary
+    const lines = (await readFile(flooded.logFile, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line & { count?: number; byStatus?: Record<string, number> });
+    const single = lines.filter((l) => l.req?.path === '/oauth2/token' && (l.event === 'authentication_failed' || l.event === 'rate_limited'));
+    const summaries = lines.filter((l) => l.event === 'refusals_not_logged');
+    expect(summaries.length).toBeGreaterThan(0);
+    expect(single.length + summaries.reduce((n, l) => n + l.count!, 0)).toBe(sent);
+    // Per second of the log, never more than the budget of single lines.
+    const perSecond = new Map<string, number>();
+    for (const l of single) perSecond.set(l.time.slice(0, 19), (perSecond.get(l.time.slice(0, 19)) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(50);
+    for (const l of summaries) expect(Object.values(l.byStatus!).reduce((a, b) => a + b, 0)).toBe(l.count);
+  });
+});

@@ -1,5 +1,6 @@
 // The access log: one line per request at info (warn for refused
-// authentication, permission and rate limits, error for 5xx), with a request ID that is
+// authentication, permission and rate limits, at most REFUSAL_LINES_PER_SECOND of them and
+// a summary of the rest: log-budget.ts; error for 5xx), with a request ID that is
 // the caller's X-Request-Id when it is a safe value and a new UUID otherwise, returned in
 // X-Request-Id. It wraps node:http's handler, so the token endpoint's fast path is logged
 // too. Logged: method, path (no query string, credentials in it replaced), status, time,
@@ -10,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import { SECRET_PREFIX } from '../kernel/secrets.js';
+import { LogBudget } from './log-budget.js';
 
 // A client that puts a credential where an ID belongs (a Key Secret or an access token in
 // the path) must not get it written to the log; the query string is never logged at all.
@@ -60,7 +62,7 @@ const levelOf = (status: number): Level => (status >= 500 ? 'error' : EVENTS[sta
  * level is enabled, so at LOG_LEVEL=warn an answered request costs no logging at all (no
  * child logger, no serializers); the token endpoint's warm path is that cheap.
  */
-export function withRequestLog<Res extends ServerResponse>(log: Logger, handler: (req: IncomingMessage, res: Res) => void) {
+export function withRequestLog<Res extends ServerResponse>(log: Logger, handler: (req: IncomingMessage, res: Res) => void, budget = new LogBudget(log)) {
   return (req: IncomingMessage, res: Res): void => {
     const started = Date.now();
     const reqId = requestId(req, res);
@@ -74,6 +76,8 @@ export function withRequestLog<Res extends ServerResponse>(log: Logger, handler:
       const line: Record<string, unknown> = { reqId, req: { method, path: loggableUrl(url) }, res: { status }, ms: Date.now() - started };
       if (!res.writableFinished) line.aborted = true; // the client went away before the answer was sent
       const event = EVENTS[status];
+      // Refusals beyond the budget of lines per second are counted in a summary line (log-budget.ts).
+      if (event && !budget.take(status)) return;
       if (event) {
         const retryAfter = res.getHeader('retry-after');
         Object.assign(line, { event, keyId: basicKeyId(req), retryAfter: retryAfter === undefined ? undefined : Number(retryAfter) });
