@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cluster, type Cluster } from './helpers/cluster.js';
 import { ApiClient, type ApiResponse } from './helpers/api-client.js';
 import { consoleAccount } from './helpers/console-account.js';
+import { KeySecretRemoval } from '../src/access-keys/key-credentials.js';
+import { createLocalChangeFeed } from '../src/db/change-feed.js';
 import { createResponseValidator, type ResponseValidator } from './helpers/openapi-validator.js';
 import { recordSecret, recordToken, type Bootstrapped, type TestServer } from './helpers/server.js';
 import { basicHeader, FORM, otherLastChar, postToken, raw, until, type RawResponse } from './helpers/token-requests.js';
@@ -427,5 +429,27 @@ describe('the console API shows the same', () => {
     const audit = await admin.call('GET', '/account/audit-events');
     consoleDoc.assertValid('get', '/api/account/audit-events', audit.status, audit.body);
     expect((audit.body.auditEvents as Array<{ action: string }>).map((e) => e.action)).toContain('credential.secret_remove');
+  });
+
+  it(':removeSecret for a console user (the console calls KeySecretRemoval): Administrators of the account only, audited as the user', async () => {
+    const acct = await consoleAccount(a);
+    const made = await acct.users.administrator.call('POST', `/projects/${acct.projectId}/credentials`, { kind: 'basic', label: `u ${randomUUID()}` });
+    recordSecret(made.body.apiSecret, made.body.apiKey);
+    const keyId = made.body.apiKey as string;
+    await raw(`${a.url}/v1/projects/${acct.projectId}/accessKeys/${keyId}/publicKeys`, {
+      method: 'POST', headers: { authorization: basicHeader(keyId, made.body.apiSecret), 'content-type': 'application/json' }, body: JSON.stringify({ jwk: (await pair()).jwk }),
+    });
+    const { rows } = await a.sql.query('SELECT id, email, role FROM users WHERE account_id = $1', [acct.accountId]);
+    const user = (role: string) => {
+      const u = rows.find((r) => r.role === role)!;
+      return { kind: 'user' as const, userId: u.id, accountId: acct.accountId, email: u.email, role: u.role };
+    };
+    const removal = new KeySecretRemoval({ db: a.sql, feed: createLocalChangeFeed() });
+    await expect(removal.removeSecret(user('advanced'), acct.projectId, keyId)).rejects.toMatchObject({ code: 403 });
+    await expect(removal.removeSecret({ ...user('administrator'), accountId: admin.accountId }, acct.projectId, keyId)).rejects.toMatchObject({ code: 404 });
+    const row = await removal.removeSecret(user('administrator'), acct.projectId, keyId, '203.0.113.9');
+    expect(row.has_secret).toBe(false);
+    const audit = await a.sql.query("SELECT actor_type, actor_name, address FROM audit_events WHERE action = 'credential.secret_remove' AND credential_label = $1", [made.body.credential.label]);
+    expect(audit.rows).toEqual([{ actor_type: 'user', actor_name: user('administrator').email, address: '203.0.113.9' }]);
   });
 });

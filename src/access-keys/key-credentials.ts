@@ -12,7 +12,9 @@ import { findProjectWithAccount } from '../accounts/queries.js';
 import { revokeKeyTokens } from '../credentials/rotation-queries.js';
 import { ApiError } from '../kernel/api-error.js';
 import { MANAGEMENT_SCOPES } from '../kernel/grants.js';
-import { requireKeyScope } from '../kernel/permissions.js';
+import { adminOnly, requireKeyScope } from '../kernel/permissions.js';
+import { canManageCredentials } from '../kernel/roles.js';
+import type { UserActor } from '../kernel/actor.js';
 import type { PublicKeyInput } from './public-key-input.js';
 import { checkDistinct, insertPublicKeys, type KeyChange, type PublicKey } from './public-keys-service.js';
 import { upsertTokenSettings } from './public-key-queries.js';
@@ -69,8 +71,11 @@ export class KeySecretRemoval {
    * authenticates with client assertions only. `revokeTokens`: every token the key was
    * issued until now is revoked too (the revocation feed), for a secret that may have leaked.
    */
-  async removeSecret(actor: KeysCaller, projectId: string, id: string, address?: string, revokeTokens = false) {
-    if (actor.kind !== 'operator') {
+  async removeSecret(actor: KeysCaller | UserActor, projectId: string, id: string, address?: string, revokeTokens = false) {
+    // A console user (src/dashboard): Administrators only; the account is checked with the key below.
+    if (actor.kind === 'user') {
+      if (!canManageCredentials(actor.role)) throw adminOnly(actor.role);
+    } else if (actor.kind !== 'operator') {
       requireKeyScope(actor, MANAGEMENT_SCOPES.write);
       if (actor.projectId !== projectId) {
         throw ApiError.permissionDenied(`This access key belongs to project ${actor.projectId} and can manage the keys of that project only.`);
@@ -79,7 +84,7 @@ export class KeySecretRemoval {
     const accessKey = await withTransaction(this.deps.db, async (tx) => {
       const state = await lockKeyCredentialState(tx, projectId, id);
       const project = state && (await findProjectWithAccount(tx, projectId));
-      if (!state || !project) throw notFound(id);
+      if (!state || !project || (actor.kind === 'user' && project.account_id !== actor.accountId)) throw notFound(id);
       if (!state.has_secret) throw ApiError.failedPrecondition('The key has no secret: there is nothing to remove.');
       if (state.public_keys === 0 && state.jwks_uri === null) {
         throw ApiError.failedPrecondition(
