@@ -166,10 +166,11 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const usageService = new UsageService({ db, quotas: counted?.quotas });
     const apisService = new ApisService({ db, feed, managementAudience: config.managementAudience, maxTokenTtlSeconds: config.tokenTtlSeconds });
     const publicKeys = new PublicKeysService({ db, feed });
-    const routers = [accountRouter(account), credentialsRouter(credentials), rotationConsoleRouter(db, rotation), usageConsoleRouter(usageService), apisRouter(apisService), consolePublicKeysRouter(new ConsolePublicKeys({ db, service: publicKeys }))];
+    const secretRemoval = new KeySecretRemoval({ db, feed });
+    const routers = [accountRouter(account), credentialsRouter(credentials), rotationConsoleRouter(db, rotation), usageConsoleRouter(usageService), apisRouter(apisService), consolePublicKeysRouter(new ConsolePublicKeys({ db, service: publicKeys, secrets: secretRemoval }))];
     const api = consoleApi({ config, log, db, authenticator, signInLimiter, dummyHash, routers, metrics });
     let graceful: GracefulServer | undefined;
-    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, revocations: revocationRoutes, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(publicKeys), rotationRouter(new AccessKeyRotation({ db, rotation }), new KeySecretRemoval({ db, feed }))], isStopping: () => graceful?.closing ?? false });
+    const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, revocations: revocationRoutes, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(publicKeys), rotationRouter(new AccessKeyRotation({ db, rotation }), secretRemoval)], isStopping: () => graceful?.closing ?? false });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, usage: counted, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
     const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));

@@ -51,7 +51,7 @@ const ROUTES = [
   `get ${CREDS}/{credentialId}/grants`, `put ${CREDS}/{credentialId}/grants`,
   // src/dashboard/public-keys-routes.ts (issue 14)
   `get ${CREDS}/{credentialId}/publicKeys`, `post ${CREDS}/{credentialId}/publicKeys`, `delete ${CREDS}/{credentialId}/publicKeys/{publicKeyId}`,
-  `get ${CREDS}/{credentialId}/tokenSettings`, `patch ${CREDS}/{credentialId}/tokenSettings`,
+  `get ${CREDS}/{credentialId}/tokenSettings`, `patch ${CREDS}/{credentialId}/tokenSettings`, `post ${CREDS}/{credentialId}/removeSecret`,
 ];
 
 const doc = buildConsoleOpenApi('https://keymint.example.test') as Node;
@@ -442,6 +442,9 @@ describe('real responses of the console API, held to the document', () => {
     expect((await send(admin, 'PATCH', `${CREDS}/{credentialId}/tokenSettings`, key, { dpopRequired: true })).body).toEqual({ dpopRequired: true, jwksUri: null });
     expect((await send(admin, 'PATCH', `${CREDS}/{credentialId}/tokenSettings`, key, { jwksUri: 'https://svc.example/jwks' })).status).toBe(412);
     expect((await send(as('basic'), 'GET', `${CREDS}/{credentialId}/tokenSettings`, key)).body.dpopRequired).toBe(true);
+    expect((await send(admin, 'POST', `${CREDS}/{credentialId}/removeSecret`, key, {})).body).toEqual({ authenticationMethods: ['private_key_jwt'] });
+    expect((await send(admin, 'POST', `${CREDS}/{credentialId}/removeSecret`, key)).status).toBe(412);
+    expect((await send(admin, 'POST', `${CREDS}/{credentialId}/rotateSecret`, key, { previousSecretTtl: '0s' })).status).toBe(200);
     const publicKeyId = added.body.publicKeys[0].publicKeyId as string;
     expect((await send(admin, 'DELETE', `${CREDS}/{credentialId}/publicKeys/{publicKeyId}`, { ...key, publicKeyId })).status).toBe(200);
     expect((await send(admin, 'DELETE', `${CREDS}/{credentialId}/publicKeys/{publicKeyId}`, { ...key, publicKeyId })).status).toBe(404);

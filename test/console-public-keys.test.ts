@@ -184,6 +184,41 @@ describe('public keys of a REST Basic credential', () => {
   });
 });
 
+describe('Remove secret', () => {
+  it('an Administrator removes the secret of a key with a public key: the secret is refused, the assertion works; audited', async () => {
+    const made = await create('basic', `Secretless ${Date.now()}`);
+    const admin = acct.users.administrator;
+    const path = `${KEY}/removeSecret`;
+    const early = await call(admin, 'POST', path, made, {});
+    expect(early.status).toBe(412);
+    expect(early.body.error.message).toMatch(/add a public key \(Public keys\) or set a jwks_uri/);
+    expect((await call(admin, 'POST', `${KEY}/publicKeys`, made, { jwk: ec.jwk })).status).toBe(200);
+    for (const role of ['advanced', 'basic'] as const) expect((await call(acct.users[role], 'POST', path, made, {})).status).toBe(403);
+    expect((await call({ cookie: admin.session.cookie }, 'POST', path, made, {})).status).toBe(403);
+    const other = await consoleAccount(server);
+    const foreign = await other.users.administrator.call('POST', `/projects/${acct.projectId}/credentials/${made.credentialId}/removeSecret`, {});
+    expect(foreign.status).toBe(404);
+    recordToken(await server.token(made.apiKey, made.apiSecret));
+
+    const removed = await call(admin, 'POST', path, made, { revokeTokens: false });
+    expect(removed.body).toEqual({ authenticationMethods: ['private_key_jwt'] });
+    const listed = await admin.call('GET', `/projects/${acct.projectId}/credentials?kind=basic`);
+    expect(listed.body.credentials.find((c: { credentialId: string }) => c.credentialId === made.credentialId).authenticationMethods).toEqual(['private_key_jwt']);
+    const secretStatus = async () => {
+      const res = await fetch(`${server.url}/oauth2/token`, { method: 'POST', headers: { authorization: server.basic(made.apiKey, made.apiSecret), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+      recordToken(((await res.json()) as { access_token?: string }).access_token);
+      return res.status;
+    };
+    expect(await until(secretStatus, 401)).toBe(401);
+    expect(await until(async () => (await assertionToken(made.apiKey)).status, 200)).toBe(200);
+    expect((await admin.call('GET', '/account/audit-events')).body.auditEvents[0]).toMatchObject({ action: 'credential.secret_remove', actor: { type: 'user', name: admin.email }, credential: { credentialId: made.credentialId } });
+    expect((await call(admin, 'POST', path, made, {})).body.error.message).toMatch(/no secret/);
+    // Its last public key stays: the key would have no way left.
+    const last = await call(admin, 'DELETE', `${KEY}/publicKeys/{publicKeyId}`, made, undefined, { publicKeyId: await calculateJwkThumbprint(ec.jwk) });
+    expect(last.status).toBe(412);
+  });
+});
+
 describe('token settings of a REST Basic credential', () => {
   it('DPoP required: a plain token request is refused; a jwks_uri is set and cleared; both audited', async () => {
     const made = await create('basic', `DPoP ${Date.now()}`);

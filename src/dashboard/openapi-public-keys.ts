@@ -48,6 +48,18 @@ export function withPublicKeysConsole<T extends object>(doc: T, security: { read
       'dpopRequired and/or jwksUri (null clears it); the settings not sent are kept. A jwksUri while the key holds public keys: 412.',
       'TokenSettings', true, 'TokenSettingsInput'),
   };
+  d.paths[`${base}/removeSecret`] = {
+    parameters,
+    post: {
+      ...op('removeCredentialSecret', "Remove a credential's secret",
+        'Its secret (and a previous one still working) stop working now, on every instance within a second; it then gets tokens with client assertions ' +
+          '(private_key_jwt) only. 412 when it has no public key or jwksUri, or no secret. revokeTokens: its tokens issued until now are revoked too. ' +
+          'Audited credential.secret_remove. Rotate secret gives it a secret again.',
+        { type: 'object', additionalProperties: false, required: ['authenticationMethods'], properties: { authenticationMethods: { type: 'array', items: { const: 'private_key_jwt' }, minItems: 1, maxItems: 1 } } },
+        true),
+      requestBody: { required: false, content: json({ type: 'object', additionalProperties: false, properties: { revokeTokens: { type: 'boolean', default: false } } }) },
+    },
+  };
   const all = publicKeySchemas();
   for (const name of ['PublicKey', 'PublicKeyList', 'AddPublicKeysInput', 'TokenSettings', 'TokenSettingsInput']) d.components.schemas[name] = all[name];
   return doc;

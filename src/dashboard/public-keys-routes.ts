@@ -3,10 +3,12 @@
 //   GET|POST  /api/projects/{p}/credentials/{c}/publicKeys        list; add {jwk} or {jwks}
 //   DELETE    /api/projects/{p}/credentials/{c}/publicKeys/{id}   remove (id: the RFC 7638 thumbprint)
 //   GET|PATCH /api/projects/{p}/credentials/{c}/tokenSettings     {dpopRequired, jwksUri}
+//   POST      /api/projects/{p}/credentials/{c}/removeSecret      optional {revokeTokens}
 import { Router, type Request, type Response } from 'express';
 import type { Actor, Caller } from '../kernel/actor.js';
 import { ApiError } from '../kernel/api-error.js';
 import { parseAddPublicKeys, parseTokenSettingsChange } from '../access-keys/public-keys-routes.js';
+import { parseRevokeOptions } from '../credentials/rotation-input.js';
 import type { ConsolePublicKeys } from './public-keys.js';
 
 const callerOf = (req: Request, res: Response): Caller => ({ actor: res.locals.actor as Actor, address: req.ip });
@@ -42,6 +44,11 @@ export function consolePublicKeysRouter(keys: ConsolePublicKeys): Router {
 
   router.patch(`${base}/tokenSettings`, async (req, res) => {
     res.json(await keys.changeSettings(callerOf(req, res), param(req, 'projectId'), param(req, 'credentialId'), parseTokenSettingsChange(req)));
+  });
+
+  router.post(`${base}/removeSecret`, async (req, res) => {
+    const { revokeTokens } = parseRevokeOptions(req);
+    res.json(await keys.removeSecret(callerOf(req, res), param(req, 'projectId'), param(req, 'credentialId'), revokeTokens));
   });
 
   return router;

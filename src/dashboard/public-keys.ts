@@ -12,11 +12,13 @@ import { projectFor } from '../credentials/access.js';
 import { findCredential } from '../credentials/queries.js';
 import type { PublicKeyInput } from '../access-keys/public-key-input.js';
 import type { PublicKeysService, TokenSettings } from '../access-keys/public-keys-service.js';
+import type { KeySecretRemoval } from '../access-keys/key-credentials.js';
+import type { AuthenticationMethod } from '../kernel/auth-methods.js';
 
 const KIND_NAMES: Record<string, string> = { hmac: 'a REST HMAC', legacy: 'a Legacy' };
 
 export class ConsolePublicKeys {
-  constructor(private readonly deps: { db: Db; service: PublicKeysService }) {}
+  constructor(private readonly deps: { db: Db; service: PublicKeysService; secrets: KeySecretRemoval }) {}
 
   /** The credential's project and Key ID, when the caller may see it (`manage`: change it). */
   async #key(caller: Caller, projectId: string, credentialId: string, manage: boolean): Promise<{ projectId: string; accessKeyId: string }> {
@@ -58,5 +60,20 @@ export class ConsolePublicKeys {
   async changeSettings(caller: Caller, projectId: string, credentialId: string, change: Partial<TokenSettings>): Promise<TokenSettings> {
     const key = await this.#key(caller, projectId, credentialId, true);
     return this.deps.service.updateSettings(caller.actor, key.projectId, key.accessKeyId, change, caller.address);
+  }
+
+  /** The key's secret stops working (v1 :removeSecret's rules): it then authenticates with client assertions only. */
+  async removeSecret(caller: Caller, projectId: string, credentialId: string, revokeTokens: boolean): Promise<{ authenticationMethods: AuthenticationMethod[] }> {
+    const key = await this.#key(caller, projectId, credentialId, true);
+    try {
+      await this.deps.secrets.removeSecret(caller.actor, key.projectId, key.accessKeyId, caller.address, revokeTokens);
+    } catch (err) {
+      // The v1 wording names its own paths; the console's dialogs are Public keys and Token settings.
+      if (err instanceof ApiError && err.code === 412 && /no way to authenticate/.test(err.message)) {
+        throw ApiError.failedPrecondition('Removing the secret would leave the key with no way to authenticate: add a public key (Public keys) or set a jwks_uri (Token settings) first, and move its clients to private_key_jwt.');
+      }
+      throw err;
+    }
+    return { authenticationMethods: ['private_key_jwt'] };
   }
 }

@@ -32,10 +32,10 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 /** POST /oauth2/token with a client assertion (private_key_jwt) signed by the service's private key. */
-async function assertionStatus(): Promise<number> {
+async function assertionStatus(kid = 'signing-2026', withDpop = false): Promise<number> {
   const now = Math.floor(Date.now() / 1000);
   const assertion = await new SignJWT({ jti: randomUUID() })
-    .setProtectedHeader({ alg: 'ES256', kid: 'signing-2026' })
+    .setProtectedHeader({ alg: 'ES256', kid })
     .setIssuer(key.apiKey)
     .setSubject(key.apiKey)
     .setAudience(`${server.config.issuer}/oauth2/token`)
@@ -44,21 +44,24 @@ async function assertionStatus(): Promise<number> {
     .sign(signing.privateKey);
   const res = await fetch(`${server.url}/oauth2/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(withDpop ? { dpop: await proof() } : {}) },
     body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
   });
   recordToken(((await res.json()) as { access_token?: string }).access_token);
   return res.status;
 }
 
-/** POST /oauth2/token with the secret and a DPoP proof of the service's key. */
-async function dpopToken(): Promise<{ status: number; tokenType?: string }> {
-  const proof = await new SignJWT({ jti: randomUUID(), htm: 'POST', htu: `${server.config.issuer}/oauth2/token`, iat: Math.floor(Date.now() / 1000) })
+/** A DPoP proof of the service's key for the token endpoint. */
+const proof = () =>
+  new SignJWT({ jti: randomUUID(), htm: 'POST', htu: `${server.config.issuer}/oauth2/token`, iat: Math.floor(Date.now() / 1000) })
     .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: signing.jwk })
     .sign(signing.privateKey);
+
+/** POST /oauth2/token with the secret and a DPoP proof of the service's key. */
+async function dpopToken(): Promise<{ status: number; tokenType?: string }> {
   const res = await fetch(`${server.url}/oauth2/token`, {
     method: 'POST',
-    headers: { authorization: server.basic(key.apiKey, key.apiSecret), 'content-type': 'application/x-www-form-urlencoded', dpop: proof },
+    headers: { authorization: server.basic(key.apiKey, key.apiSecret), 'content-type': 'application/x-www-form-urlencoded', dpop: await proof() },
     body: new URLSearchParams({ grant_type: 'client_credentials' }),
   });
   const body = (await res.json()) as { access_token?: string; token_type?: string };
@@ -178,5 +181,21 @@ describe('console: public keys and Require DPoP', () => {
     await screenshot(phone, 'public-keys-phone', { fullPage: false });
     await dialog.getByRole('button', { name: 'Close' }).click();
     await poll(() => phoneRow.locator('td[data-label="Methods"]').innerText()).toBe('Secret\n1 public key\nDPoP required');
+  });
+
+  it('Remove secret: the key keeps its public key only; its secret is refused, its assertions still work', async () => {
+    await page.reload();
+    await page.getByRole('button', { name: `Remove secret of ${LABEL}` }).click();
+    const confirm = page.getByRole('dialog', { name: 'Remove the secret?' });
+    await confirm.waitFor();
+    expect(await confirm.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await screenshot(page, 'remove-secret', { fullPage: false });
+    await confirm.getByRole('button', { name: 'Remove secret' }).click();
+    await poll(() => page.getByRole('dialog').count()).toBe(0);
+    await page.getByRole('status').filter({ hasText: `${LABEL} has no secret now` }).waitFor();
+    await poll(methods).toBe('1 public key\nDPoP required');
+    expect(await page.getByRole('button', { name: `Remove secret of ${LABEL}` }).count()).toBe(0);
+    await poll(() => tokenStatus(server, key.apiKey, key.apiSecret)).toBe(401);
+    expect(await assertionStatus('phone-key', true)).toBe(200);
   });
 });

@@ -27,3 +27,5 @@ export const removePublicKey = (projectId: string, credentialId: string, publicK
 export const getTokenSettings = (projectId: string, credentialId: string) => request<TokenSettings>('GET', `${keyPath(projectId, credentialId)}/tokenSettings`);
 export const updateTokenSettings = (projectId: string, credentialId: string, change: Partial<TokenSettings>) =>
   request<TokenSettings>('PATCH', `${keyPath(projectId, credentialId)}/tokenSettings`, change);
+export const removeSecret = (projectId: string, credentialId: string, revokeTokens: boolean) =>
+  request<{ authenticationMethods: Array<'private_key_jwt'> }>('POST', `${keyPath(projectId, credentialId)}/removeSecret`, { revokeTokens });

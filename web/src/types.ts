@@ -33,7 +33,12 @@ export interface Credential {
   updateTime: string;
   expireTime?: string;
   lastUseTime?: string | null;
+  /** REST Basic only (issue 14): client_secret_basic and client_secret_post with a secret, private_key_jwt with public keys or a jwks_uri. */
+  authenticationMethods?: Array<'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'>;
 }
+
+/** Whether the key has a secret (a REST Basic key may have public keys only). */
+export const hasSecret = (c: Credential): boolean => c.authenticationMethods?.includes('client_secret_basic') ?? c.kind !== 'legacy';
 
 export interface CredentialPage {
   credentials: Credential[];

@@ -7,7 +7,8 @@ import { getGrants } from '../apis-endpoints';
 import { accessSummary, openEditGrants } from '../dialogs/edit-grants';
 import { openRotateSecret } from '../dialogs/rotate-secret';
 import { announce } from '../live';
-import type { Credential, Project } from '../types';
+import { hasSecret, type Credential, type Project } from '../types';
+import { openRemoveSecret } from '../dialogs/remove-secret';
 import { displayName } from './credential-name';
 import { expiryOf } from './expiry';
 import { keyCell } from './key-cell';
@@ -46,7 +47,7 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
   cells.push(h('td', { 'data-label': 'Last used' }, time(c.lastUseTime)));
   // How the key gets tokens (issue 14), for every role.
   const methods = h('td', { 'data-label': 'Methods', class: 'methods-cell' }, '…');
-  const showMethods = () => loadMethods(opts.project.projectId, c.credentialId).then((m) => fill(methods, methodsList(m)), () => fill(methods, '?'));
+  const showMethods = () => loadMethods(opts.project.projectId, c.credentialId, hasSecret(c)).then((m) => fill(methods, methodsList(m)), () => fill(methods, '?'));
   if (basic) {
     cells.push(methods);
     void showMethods();
@@ -77,14 +78,20 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
     }
     let publicKeys: HTMLButtonElement | null = null;
     let settings: HTMLButtonElement | null = null;
+    let removeSecret: HTMLButtonElement | null = null;
     if (basic) {
       settings = h('button', { type: 'button', class: 'secondary small', 'data-action': 'token-settings', 'aria-label': `Token settings of ${name}` }, 'Token settings');
       const openSettings = () => void openTokenSettings(opts.project, c, () => void showMethods(), again('token-settings')).catch((err: Error) => announce(err.message));
       settings.addEventListener('click', openSettings);
       publicKeys = h('button', { type: 'button', class: 'secondary small', 'data-action': 'public-keys', 'aria-label': `Public keys of ${name}` }, 'Public keys');
       publicKeys.addEventListener('click', () => void openPublicKeys(opts.project, c, () => void showMethods(), openSettings, again('public-keys')).catch((err: Error) => announce(err.message)));
+      if (hasSecret(c)) {
+        removeSecret = h('button', { type: 'button', class: 'danger-outline small', 'data-action': 'remove-secret', 'aria-label': `Remove secret of ${name}` }, 'Remove secret');
+        removeSecret.addEventListener('click', () =>
+          openRemoveSecret(opts.project, c, (methods) => opts.onEdited({ ...c, authenticationMethods: methods }, `${name} has no secret now: it gets tokens with its public keys only.`), again('public-keys')));
+      }
     }
-    cells.push(h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' }, edit, expiry, grants, rotate, publicKeys, settings)));
+    cells.push(h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' }, edit, expiry, grants, rotate, publicKeys, settings, removeSecret)));
   }
   return h('tr', { 'data-credential-id': c.credentialId }, cells);
 }

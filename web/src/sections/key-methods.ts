@@ -4,18 +4,19 @@ import { h } from '../dom';
 import { getTokenSettings, listPublicKeys, type TokenSettings } from '../public-keys-endpoints';
 
 export interface KeyMethods {
+  secret: boolean;
   publicKeys: number;
   settings: TokenSettings;
 }
 
-export async function loadMethods(projectId: string, credentialId: string): Promise<KeyMethods> {
+export async function loadMethods(projectId: string, credentialId: string, secret: boolean): Promise<KeyMethods> {
   const [keys, settings] = await Promise.all([listPublicKeys(projectId, credentialId), getTokenSettings(projectId, credentialId)]);
-  return { publicKeys: keys.length, settings };
+  return { secret, publicKeys: keys.length, settings };
 }
 
 /** The methods as a short list: "Secret", "2 public keys", "jwks_uri", "DPoP required". */
 export function methodsList(m: KeyMethods): HTMLElement {
-  const items = ['Secret'];
+  const items = m.secret ? ['Secret'] : [];
   if (m.publicKeys) items.push(m.publicKeys === 1 ? '1 public key' : `${m.publicKeys} public keys`);
   if (m.settings.jwksUri) items.push('jwks_uri');
   if (m.settings.dpopRequired) items.push('DPoP required');
