@@ -35,6 +35,7 @@ import { SecretRotation } from './credentials/secret-rotation.js';
 import { rotationConsoleRouter } from './credentials/rotation-routes.js';
 import { AccessKeyRotation } from './access-keys/rotation.js';
 import { KeySecretRemoval } from './access-keys/key-credentials.js';
+import type { RevocationStreamOptions } from './oauth/revocation-stream.js';
 import { rotationRouter } from './access-keys/rotation-routes.js';
 import { RevocationStore, refusingRevoked } from './oauth/revocation-store.js';
 import { revocationRouter } from './oauth/revocation-routes.js';
@@ -99,6 +100,8 @@ export interface ServerOptions {
   now?: () => number;
   /** How the token endpoint fetches a key's jwks_uri (tests reach a local server with it). */
   fetchJwks?: JwksFetch;
+  /** The revocation feed's event streams: heartbeat and lifetime (tests shorten them). */
+  revocationEvents?: RevocationStreamOptions;
 }
 
 export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
@@ -159,7 +162,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const authenticator = counted ? countingAuthenticator(keyAuth, keys, counted) : keyAuth;
     const anyAudience = accessTokenVerifier(ring, config.issuer);
     const introspection = introspectionRouter({ secrets, verifyAccessToken: refusingRevoked(anyAudience, revocations), lastUse, log });
-    const revocationRoutes = revocationRouter({ secrets, store: revocations, verifyAccessToken: anyAudience, log });
+    const revocationRoutes = revocationRouter({ secrets, store: revocations, verifyAccessToken: anyAudience, log, events: options.revocationEvents });
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail, scope: 'signin:' });
     const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, maxKeysPerProject: config.maxKeysPerProject, grants: new KeyGrants(config.managementAudience), pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
     const account = new AccountService({ db, feed, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });

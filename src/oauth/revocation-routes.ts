@@ -1,7 +1,8 @@
 // The revocation feed and RFC 7009 token revocation (issue 14).
 // GET /oauth2/revocations: public (Key IDs, jtis and times only), with a strong ETag;
 //   If-None-Match answers 304 when unchanged, and with ?wait=N (at most 20 s) the request
-//   is held until the feed changes (long-poll), so verifiers hear of a revocation at once.
+//   is held until the feed changes (long-poll), so verifiers hear of a revocation at once;
+//   with Accept: text/event-stream it is a stream of Server-Sent Events (revocation-stream.ts).
 // POST /oauth2/revoke: the token's own client (client_secret_basic / _post) revokes it by
 //   its jti. oidc-provider's revocation cannot do this: it refuses structured (JWT) tokens
 //   with unsupported_token_type (lib/shared/reject_structured_tokens.js). As RFC 7009 §2.2
@@ -13,6 +14,7 @@ import type { VerifiedAccessToken } from './access-token-verifier.js';
 import { authenticateCaller, formParam, type CallerAuthDeps } from './introspection-auth.js';
 import { OAuthError, oauthErrorHandler } from './introspection-errors.js';
 import type { RevocationStore } from './revocation-store.js';
+import { streamRevocations, wantsEventStream, type RevocationStreamOptions } from './revocation-stream.js';
 
 export const REVOCATIONS_PATH = '/oauth2/revocations';
 export const REVOKE_PATH = '/oauth2/revoke';
@@ -23,6 +25,8 @@ export interface RevocationRoutesDeps extends CallerAuthDeps {
   store: RevocationStore;
   verifyAccessToken(token: string): Promise<VerifiedAccessToken | undefined>;
   log: Logger;
+  /** The event stream's heartbeat and lifetime (defaults: 15 s, 10 min). */
+  events?: RevocationStreamOptions;
 }
 
 function waitSeconds(raw: unknown): number {
@@ -49,6 +53,7 @@ export function revocationRouter(deps: RevocationRoutesDeps): Router {
   }
 
   router.get(REVOCATIONS_PATH, async (req: Request, res: Response) => {
+    if (wantsEventStream(req)) return streamRevocations(req, res, store, deps.events);
     const wait = waitSeconds(req.query.wait);
     const since = req.headers['if-none-match'];
     if (!matches(since, store.etag)) return send(res, false);

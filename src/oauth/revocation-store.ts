@@ -76,6 +76,11 @@ export class RevocationStore {
     return this.#etag;
   }
 
+  /** True once close() was called (shutdown): held requests and event streams end. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** True when an offline verifier must refuse this token (the instance's own checks use it too). */
   isRevoked(clientId: string, iat: number | undefined, jti: string | undefined): boolean {
     if (jti !== undefined && this.#tokens.has(jti)) return true;
