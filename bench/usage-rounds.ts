@@ -6,7 +6,6 @@
 // median of the rounds, with each round's tokens/s and server CPU per token beside it.
 import pg from 'pg';
 import { fleetRun, type FleetFigure } from './fleet.js';
-import { machineTicks } from './processes.js';
 import type { Seeder } from './seed.js';
 import type { Keymint } from './servers.js';
 import { settle } from './warm.js';
@@ -26,8 +25,7 @@ export async function setUnreachedProjectQuota(databaseUrl: string, projectId: s
   }
 }
 
-/** A fleet round, with the whole machine's busy CPU per token (Postgres's work included; other users' too). */
-export type UsageRound = FleetFigure & { machineMsPerToken: number };
+export type UsageRound = FleetFigure;
 
 export interface UsageRounds {
   on: UsageRound[];
@@ -44,15 +42,9 @@ export async function usageRounds(
     for (const side of i % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
       // Both idle: the other server's last flush does not land in this round.
       await settle([servers.on.pid, servers.off.pid]);
-      const before = await machineTicks();
-      const run = await fleetRun(servers[side], seeder, o.keys, o.connections, `fleet, usage ${side}, round ${i}`);
-      const after = await machineTicks();
-      const f = { ...run, machineMsPerToken: ((after.busy - before.busy) * 10) / Math.max(1, run.requests) };
+      const f = await fleetRun(servers[side], seeder, o.keys, o.connections, `fleet, usage ${side}, round ${i}`);
       out[side].push(f);
-      o.progress(
-        `  usage ${side}, round ${i}: ${Math.round(f.requestsPerSecond)} tokens/s, ${f.cpuMsPerToken.toFixed(2)} ms server CPU per token, ` +
-          `${f.machineMsPerToken.toFixed(2)} ms machine CPU per token`,
-      );
+      o.progress(`  usage ${side}, round ${i}: ${Math.round(f.requestsPerSecond)} tokens/s, ${f.cpuMsPerToken.toFixed(2)} ms server CPU per token`);
     }
   }
   return out;
@@ -75,7 +67,5 @@ export function usageCost(r: UsageRounds) {
     onCpu: cpu(r.on),
     offCpu: cpu(r.off),
     cpuCost: cpu(r.on) / cpu(r.off) - 1,
-    onMachine: median(r.on.map((f) => f.machineMsPerToken)),
-    offMachine: median(r.off.map((f) => f.machineMsPerToken)),
   };
 }
