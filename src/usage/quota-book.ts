@@ -6,7 +6,10 @@
 // interval late at most; a key far from its limits that returns after idling here is
 // admitted from its older total for one interval. The overshoot is bounded by what the
 // OTHER instances issue to the key within one flush interval (docs/USAGE.md).
-import { BUCKET_MS, bucketOf } from './fields.js';
+import { BUCKET_MS, type Granularity } from './fields.js';
+
+/** The number of the hour or day holding `at`, counted from the epoch (a small integer: no heap number per window). */
+const index = (g: Granularity, at: number): number => Math.floor(at / BUCKET_MS[g]);
 import type { QuotaRow, TokenTotal } from './queries.js';
 
 export interface Limits {
@@ -25,18 +28,19 @@ class Window {
   localDay = 0;
   constructor(
     readonly projectId: string | undefined,
+    /** The window's hour and day, by number (index()). */
     public hour: number,
     public day: number,
   ) {}
 
   /** Moves the window to the hour and day of `at`, starting each anew when it changed. */
   roll(at: number): void {
-    const hour = bucketOf('hour', at);
+    const hour = index('hour', at);
     if (this.hour !== hour) {
       this.hour = hour;
       this.sharedHour = this.flushingHour = this.localHour = 0;
     }
-    const day = bucketOf('day', at);
+    const day = index('day', at);
     if (this.day !== day) {
       this.day = day;
       this.sharedDay = this.flushingDay = this.localDay = 0;
@@ -81,7 +85,7 @@ export class QuotaBook {
 
   #window(keyId: string, projectId: string | undefined, at: number): Window {
     let w = this.#windows.get(keyId);
-    if (!w) this.#windows.set(keyId, (w = new Window(projectId, bucketOf('hour', at), bucketOf('day', at))));
+    if (!w) this.#windows.set(keyId, (w = new Window(projectId, index('hour', at), index('day', at))));
     else w.roll(at);
     return w;
   }
@@ -96,8 +100,8 @@ export class QuotaBook {
     const perDay = own?.perDay ?? project?.perDay ?? null;
     const w = this.#window(keyId, projectId, at);
     let until = 0;
-    if (perHour !== null && w.sharedHour + w.flushingHour + w.localHour >= perHour) until = w.hour + BUCKET_MS.hour;
-    if (perDay !== null && w.sharedDay + w.flushingDay + w.localDay >= perDay) until = Math.max(until, w.day + BUCKET_MS.day);
+    if (perHour !== null && w.sharedHour + w.flushingHour + w.localHour >= perHour) until = (w.hour + 1) * BUCKET_MS.hour;
+    if (perDay !== null && w.sharedDay + w.flushingDay + w.localDay >= perDay) until = Math.max(until, (w.day + 1) * BUCKET_MS.day);
     return until === 0 ? 0 : Math.max(1, Math.ceil((until - at) / 1000));
   }
 
@@ -117,7 +121,7 @@ export class QuotaBook {
    */
   beginSync(written: (keyId: string) => boolean, at: number): SyncPlan {
     const plan: SyncPlan = { written: [], near: [] };
-    const [hour, day] = [bucketOf('hour', at), bucketOf('day', at)];
+    const [hour, day] = [index('hour', at), index('day', at)];
     for (const [keyId, w] of this.#windows) {
       w.flushingHour += w.localHour;
       w.flushingDay += w.localDay;
@@ -157,15 +161,15 @@ export class QuotaBook {
     for (const t of totals ?? []) {
       const w = this.#windows.get(t.keyId);
       if (!w) continue;
-      if (t.granularity === 'hour' && t.bucket === w.hour) {
+      if (t.granularity === 'hour' && index('hour', t.bucket) === w.hour) {
         w.sharedHour = t.tokens;
         w.flushingHour = 0;
-      } else if (t.granularity === 'day' && t.bucket === w.day) {
+      } else if (t.granularity === 'day' && index('day', t.bucket) === w.day) {
         w.sharedDay = t.tokens;
         w.flushingDay = 0;
       }
     }
-    const [hour, day] = [bucketOf('hour', at), bucketOf('day', at)];
+    const [hour, day] = [index('hour', at), index('day', at)];
     for (const [keyId, w] of this.#windows) {
       w.sharedHour += w.flushingHour;
       w.sharedDay += w.flushingDay;
