@@ -22,7 +22,7 @@ export interface AuthKey {
   id: string;
   projectId: string;
   kind: CredentialKind;
-  /** bcrypt hash of the secret (basic) or password (legacy); null for hmac. */
+  /** Digest or bcrypt hash of the secret (basic) or password (legacy); null for hmac and for a basic key with public keys only (issue 14). */
   secretHash: string | null;
   /** The sealed signing secret of an hmac key, else null. */
   sealedSecret: string | null;

@@ -114,7 +114,8 @@ export class KeySecrets {
     const previous = key ? activePreviousSecret(key) : undefined;
     const scheme = storedScheme(stored);
     if (scheme === 'none') {
-      // No such credential, or one that presents no secret (hmac): an unknown username is
+      // No such credential, or one that presents no secret (hmac, or a REST Basic key with public
+      // keys only: issue 14, the same answer and work as a wrong secret): an unknown username is
       // compared like a password (a username's existence is not told by time), a Key ID
       // like a digest.
       if (byUsername) return this.#unknownPassword(name, secret, ctx);
