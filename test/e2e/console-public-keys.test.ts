@@ -197,5 +197,18 @@ describe('console: public keys and Require DPoP', () => {
     expect(await page.getByRole('button', { name: `Remove secret of ${LABEL}` }).count()).toBe(0);
     await poll(() => tokenStatus(server, key.apiKey, key.apiSecret)).toBe(401);
     expect(await assertionStatus('phone-key', true)).toBe(200);
+
+    // Rotate secret gives it a secret again, shown once.
+    await page.getByRole('button', { name: `Rotate secret of ${LABEL}` }).click();
+    const give = page.getByRole('dialog', { name: 'Give the key a secret' });
+    await give.getByRole('button', { name: 'Make a secret' }).click();
+    const done = page.getByRole('dialog', { name: 'Your new API secret' });
+    await done.waitFor();
+    key = { ...key, apiSecret: await done.getByLabel('New API secret', { exact: true }).inputValue() };
+    recordSecret(key.apiSecret);
+    expect(await done.getByText('The previous secret').count()).toBe(0);
+    await done.getByRole('button', { name: 'Ok', exact: true }).click();
+    await poll(methods).toBe('Secret\n1 public key\nDPoP required');
+    expect(await dpopToken()).toEqual({ status: 200, tokenType: 'DPoP' });
   });
 });

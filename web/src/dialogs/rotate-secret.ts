@@ -25,6 +25,7 @@ export async function openRotateSecret(project: Project, credential: Credential,
   const secrets = await listCredentialSecrets(project.projectId, credential.credentialId);
   const previous = secrets.find((s) => s.state === 'PREVIOUS');
   if (previous) return openRevokePrevious(project, credential, previous, onDone, returnFocus);
+  if (secrets.length === 0) return openGiveSecret(project, credential, onDone, returnFocus);
   const overlap = selectField({ label: 'The previous secret keeps working for', name: 'overlap', options: OVERLAPS, value: '86400s', hint: 'Long enough for every application to switch to the new secret.' });
   openModal({
     title: 'Rotate secret',
@@ -41,14 +42,32 @@ export async function openRotateSecret(project: Project, credential: Credential,
   });
 }
 
-function showRotated(name: string, secret: string, notice: string, secrets: KeySecret[]): void {
+/** A key without a secret (Remove secret, issue 14) gets one again; its public keys keep working. */
+function openGiveSecret(project: Project, credential: Credential, onDone: (message: string) => void, returnFocus?: () => HTMLElement | null): void {
+  const name = displayName(credential);
+  openModal({
+    title: 'Give the key a secret',
+    content: h('p', null, h('strong', null, name), ' has no secret: it gets tokens with its public keys only. It gets a new API secret, shown once; its public keys keep working.'),
+    submitLabel: 'Make a secret',
+    busyLabel: 'Making…',
+    returnFocus,
+    onSubmit: async () => {
+      const rotated = await rotateCredentialSecret(project.projectId, credential.credentialId, '0s');
+      // The server's notice speaks of a previous secret, which this key did not have.
+      showRotated(name, rotated.apiSecret, 'This is the only time the new API Secret is shown. Store it now.', rotated.secrets, false);
+      onDone(`New secret made for ${name}.`);
+    },
+  });
+}
+
+function showRotated(name: string, secret: string, notice: string, secrets: KeySecret[], hadSecret = true): void {
   const previous = secrets.find((s) => s.state === 'PREVIOUS');
   openModal({
     title: 'Your new API secret',
     content: [
       h('p', null, `${name}: copy the new secret to the clipboard, then click Ok.`),
       copyableValue('New API secret', secret, uid('new-api-secret')),
-      h('p', null, previous ? `The previous secret works until ${when(previous.expireTime)}.` : 'The previous secret no longer works.'),
+      hadSecret && h('p', null, previous ? `The previous secret works until ${when(previous.expireTime)}.` : 'The previous secret no longer works.'),
       h('div', { class: 'notice warning', role: 'note' }, h('strong', null, 'Important: '), notice),
     ],
     submitLabel: 'Ok',

@@ -16,6 +16,10 @@ import { loadMethods, methodsList } from './key-methods';
 import { openPublicKeys } from '../dialogs/public-keys';
 import { openTokenSettings } from '../dialogs/token-settings';
 
+/** After Rotate secret: a key that had no secret (issue 14) has one again. */
+const withSecret = (c: Credential): Credential =>
+  c.kind !== 'basic' || hasSecret(c) ? c : { ...c, authenticationMethods: ['client_secret_basic', 'client_secret_post', ...(c.authenticationMethods ?? [])] };
+
 export interface RowOptions {
   project: Project;
   canManage: boolean;
@@ -74,7 +78,7 @@ export function credentialRow(c: Credential, opts: RowOptions): HTMLTableRowElem
     let rotate: HTMLButtonElement | null = null;
     if (!legacy) {
       rotate = h('button', { type: 'button', class: 'secondary small', 'data-action': 'rotate', 'aria-label': `Rotate secret of ${name}` }, 'Rotate secret');
-      rotate.addEventListener('click', () => void openRotateSecret(opts.project, c, (message) => opts.onEdited(c, message), again('rotate')).catch((err: Error) => announce(err.message)));
+      rotate.addEventListener('click', () => void openRotateSecret(opts.project, c, (message) => opts.onEdited(withSecret(c), message), again('rotate')).catch((err: Error) => announce(err.message)));
     }
     let publicKeys: HTMLButtonElement | null = null;
     let settings: HTMLButtonElement | null = null;
