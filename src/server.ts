@@ -14,7 +14,7 @@ import { PageTokenCodec } from './kernel/page-token.js';
 import { deriveKey, SealedBox } from './crypto/sealed-box.js';
 import { resolveMasterKey } from './crypto/master-key.js';
 import { checkMasterKey } from './crypto/master-key-check.js';
-import { accessTokenVerifier } from './oauth/access-token-verifier.js';
+import { accessTokenVerifier, refusingBound } from './oauth/access-token-verifier.js';
 import { cachedClientSource } from './oauth/adapter.js';
 import { AccessKeyCache } from './auth/key-cache.js';
 import { FailureLimiter } from './auth/failure-limiter.js';
@@ -157,7 +157,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     });
     const revocations = new RevocationStore({ db, feed, log, issuer: config.issuer, tokenTtlSeconds: config.tokenTtlSeconds, statements: metrics.revocationFeedStatements });
     await revocations.start();
-    const verifyAccessToken = refusingRevoked(accessTokenVerifier(ring, config.issuer, config.managementAudience), revocations);
+    const verifyAccessToken = refusingRevoked(refusingBound(accessTokenVerifier(ring, config.issuer, config.managementAudience)), revocations);
     const keyAuth = keyAuthenticator({ keys, secrets, limiter, verifyAccessToken, lastUse, box, log, replays, db });
     const authenticator = counted ? countingAuthenticator(keyAuth, keys, counted) : keyAuth;
     const anyAudience = accessTokenVerifier(ring, config.issuer);

@@ -83,6 +83,22 @@ afterAll(async () => {
   await c?.close();
 });
 
+describe("Keymint's own management API", () => {
+  it('refuses a DPoP-bound token sent as a Bearer token (RFC 9449 §7.1: a copied bound token is useless), accepts a plain one', async () => {
+    const bound = await token(a, await proof(pair, 'POST', TOKEN_URL));
+    expect(bound.status).toBe(200);
+    expect(decodeJwt(bound.body.access_token).cnf).toHaveProperty('jkt');
+    const plain = await token(a);
+    const list = (t: string, s: TestServer) => fetch(`${s.url}/v1/projects/${key.projectId}/accessKeys`, { headers: { authorization: `Bearer ${t}` } });
+    for (const s of [a, b]) {
+      expect((await list(bound.body.access_token, s)).status).toBe(401);
+      expect((await list(plain.body.access_token, s)).status).toBe(200);
+    }
+    const consoleList = await fetch(`${a.url}/api/projects/${key.projectId}/credentials`, { headers: { authorization: `Bearer ${bound.body.access_token}` } });
+    expect(consoleList.status).toBe(401);
+  });
+});
+
 describe('DPoP at the token endpoint', () => {
   it('oauth4webapi gets a DPoP-bound token: token_type DPoP, cnf.jkt the key thumbprint', async () => {
     const as: oauth.AuthorizationServer = { issuer: SHARED_ISSUER, token_endpoint: `${a.url}/oauth2/token` };

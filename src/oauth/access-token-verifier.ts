@@ -63,3 +63,16 @@ export function accessTokenVerifier(ring: SigningKeyRing, issuer: string, audien
     }
   };
 }
+
+/**
+ * `verify` for the management APIs, which take Bearer tokens only: a DPoP-bound token
+ * (cnf.jkt, RFC 9449) is no credential there, since nothing would prove the caller holds
+ * its key (§7.1: a bound token must not be accepted as a bearer token). Introspection and
+ * revocation judge tokens rather than callers, and keep them.
+ */
+export function refusingBound<T extends { payload: JWTPayload }>(verify: (token: string) => Promise<T | undefined>) {
+  return async (token: string): Promise<T | undefined> => {
+    const verified = await verify(token);
+    return verified && verified.payload.cnf !== undefined ? undefined : verified;
+  };
+}
