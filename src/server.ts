@@ -48,6 +48,7 @@ import { JtiReplays } from './auth/jti-replays.js';
 import type { JwksFetch } from './oauth/client-assertions.js';
 import { PublicKeysService } from './access-keys/public-keys-service.js';
 import { ConsolePublicKeys } from './dashboard/public-keys.js';
+import { keyCredentialsAtCreate } from './dashboard/key-credentials-at-create.js';
 import { consolePublicKeysRouter } from './dashboard/public-keys-routes.js';
 import { publicKeysRouter } from './access-keys/public-keys-routes.js';
 import { MAX_SKEW_SECONDS } from './auth/hmac-auth.js';
@@ -164,7 +165,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const introspection = introspectionRouter({ secrets, verifyAccessToken: refusingRevoked(anyAudience, revocations), lastUse, log });
     const revocationRoutes = revocationRouter({ secrets, store: revocations, verifyAccessToken: anyAudience, log, events: options.revocationEvents });
     const signInLimiter = new FailureLimiter({ db, log, perAddress: config.signInFailuresPerAddress, perKey: config.signInFailuresPerEmail, scope: 'signin:' });
-    const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, maxKeysPerProject: config.maxKeysPerProject, grants: new KeyGrants(config.managementAudience), pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')) });
+    const credentials = new CredentialsService({ db, feed, box, bcryptCost: config.bcryptCost, maxKeysPerProject: config.maxKeysPerProject, grants: new KeyGrants(config.managementAudience), pageTokens: new PageTokenCodec(deriveKey(masterKey, 'credential-page-token')), keyCredentials: keyCredentialsAtCreate() });
     const account = new AccountService({ db, feed, bcryptCost: config.bcryptCost, auditPageTokens: new PageTokenCodec(deriveKey(masterKey, 'audit-page-token')) });
     const usageService = new UsageService({ db, quotas: counted?.quotas });
     const apisService = new ApisService({ db, feed, managementAudience: config.managementAudience, maxTokenTtlSeconds: config.tokenTtlSeconds });

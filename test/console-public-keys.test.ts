@@ -184,6 +184,59 @@ describe('public keys of a REST Basic credential', () => {
   });
 });
 
+describe('Create new key with public keys (no secret)', () => {
+  const CREDS = '/api/projects/{projectId}/credentials';
+  const createAs = (who: ConsoleUser, body: unknown) => call(who, 'POST', CREDS, { credentialId: '' }, body);
+  const count = async () => (await acct.users.administrator.call('GET', `/projects/${acct.projectId}/credentials?kind=basic`)).body.credentials.length as number;
+
+  it('makes a REST Basic key without a secret that gets tokens with its public key only; audited', async () => {
+    const admin = acct.users.administrator;
+    const made = await createAs(admin, { kind: 'basic', label: `No secret ${Date.now()}`, jwk: { ...ec.jwk, kid: 'at-create' }, generateSecret: false });
+    expect(made.status, made.text).toBe(201);
+    expect(made.body).not.toHaveProperty('apiSecret');
+    expect(made.body.credential.authenticationMethods).toEqual(['private_key_jwt']);
+    const apiKey = made.body.apiKey as string;
+    expect((await assertionToken(apiKey)).status).toBe(200);
+    for (const guess of ['kmsk_guess', 'wrong']) {
+      const res = await fetch(`${server.url}/oauth2/token`, { method: 'POST', headers: { authorization: server.basic(apiKey, guess), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+      expect(res.status).toBe(401);
+    }
+    const listed = (await admin.call('GET', `/projects/${acct.projectId}/credentials?kind=basic`)).body.credentials.find((c: { credentialId: string }) => c.credentialId === made.body.credential.credentialId);
+    expect(listed.authenticationMethods).toEqual(['private_key_jwt']);
+    const events = (await admin.call('GET', '/account/audit-events')).body.auditEvents;
+    expect(events[0]).toMatchObject({ action: 'credential.create', actor: { type: 'user', name: admin.email }, details: { secret: false } });
+    expect(events[1]).toMatchObject({ action: 'credential.public_key_add', details: { kid: 'at-create' } });
+
+    // With a secret too: both ways, the secret shown once as always.
+    const both = await createAs(admin, { kind: 'basic', label: `Both ${Date.now()}`, jwks: { keys: [ec.jwk] } });
+    expect(both.status).toBe(201);
+    recordSecret(both.body.apiSecret, both.body.apiKey);
+    expect(both.body.credential.authenticationMethods).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+    recordToken(await server.token(both.body.apiKey, both.body.apiSecret));
+  });
+
+  it('refuses what cannot be, and creates nothing', async () => {
+    const admin = acct.users.administrator;
+    const before = await count();
+    const priv = await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey);
+    recordSecret(priv.d);
+    const cases: Array<[ConsoleUser, unknown, number, RegExp]> = [
+      [admin, { kind: 'basic', label: 'x1', generateSecret: false }, 400, /needs another way to authenticate/],
+      [admin, { kind: 'basic', label: 'x2', jwk: priv, generateSecret: false }, 400, /private key material/],
+      [admin, { kind: 'basic', label: 'x3', jwk: ec.jwk, jwksUri: 'https://svc.example/jwks' }, 400, /not both/],
+      [admin, { kind: 'basic', label: 'x4', jwksUri: 'http://svc.example/jwks', generateSecret: false }, 400, /https/],
+      [admin, { kind: 'hmac', label: 'x5', jwk: ec.jwk }, 400, /jwk/],
+      [acct.users.advanced, { kind: 'basic', label: 'x6', jwk: ec.jwk, generateSecret: false }, 403, /Only account Administrators/],
+    ];
+    for (const [who, body, status, message] of cases) {
+      const res = await createAs(who, body);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expect(res.body.error.message).toMatch(message);
+    }
+    expect(await count()).toBe(before);
+  });
+});
+
 describe('Remove secret', () => {
   it('an Administrator removes the secret of a key with a public key: the secret is refused, the assertion works; audited', async () => {
     const made = await create('basic', `Secretless ${Date.now()}`);

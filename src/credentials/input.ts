@@ -40,11 +40,16 @@ export const grantsBody = z
   .strict()
   .refine((b) => b.grants !== undefined, 'grants is required: a list of {api, scopes, default?}, or null for the Sinch model (this project\'s keys, every API of the account)');
 
+const generateSecret = z.boolean({ error: 'generateSecret must be true or false.' }).optional();
+const jwksUri = z.string({ error: 'jwksUri must be an https URL.' }).optional();
+
 // An object first, so an array or a string hears that rather than a word about kind.
 export const createCredentialBody = z.record(z.string(), z.unknown(), bodyError).pipe(z.discriminatedUnion(
   'kind',
   [
-    z.object({ kind: z.literal(['basic', 'hmac']), label, expireTime: expireTimeField, grants }, bodyError).strict(),
+    // REST Basic may bring public keys (jwk, jwks) or a jwksUri, and ask for no secret (issue 14, as on v1).
+    z.object({ kind: z.literal('basic'), label, expireTime: expireTimeField, grants, jwk: z.unknown().optional(), jwks: z.unknown().optional(), jwksUri, generateSecret }, bodyError).strict(),
+    z.object({ kind: z.literal('hmac'), label, expireTime: expireTimeField, grants }, bodyError).strict(),
     z.object({ kind: z.literal('legacy'), username: legacyUsername, password: legacyPassword, expireTime: expireTimeField, grants }, bodyError).strict(),
   ],
   kindError,

@@ -29,6 +29,21 @@ import { duplicateOf } from './duplicates.js';
 import * as q from './queries.js';
 import { hasAuthzInput, type KeyAuthzInput, type KeyGrants } from '../apis/key-grants.js';
 
+/**
+ * Issue 14: what a REST Basic key may bring at creation beside (or instead of) its secret,
+ * public keys or a jwks_uri. Checked and written by access-keys (a higher layer), so it is
+ * passed in (server.ts: dashboard/key-credentials-at-create.ts); without it they are refused.
+ */
+export interface KeyCredentialsAtCreate {
+  /** Checks the body's jwk, jwks, jwksUri and generateSecret; undefined when it has none. */
+  prepare(body: { jwk?: unknown; jwks?: unknown; jwksUri?: string; generateSecret?: boolean }): Promise<PreparedKeyCredentials | undefined>;
+}
+export interface PreparedKeyCredentials {
+  withSecret: boolean;
+  /** In the create's transaction, after the key's row; audited there. */
+  attach(tx: Queryable, key: { caller: Caller; accountId: string; projectId: string; accessKeyId: string }): Promise<{ hasPublicKeys: boolean }>;
+}
+
 export interface CredentialsDeps {
   db: Db;
   feed: ChangeFeed;
@@ -39,6 +54,7 @@ export interface CredentialsDeps {
   maxKeysPerProject?: number;
   /** The keys' grants (issue 13); without it, grants are refused. */
   grants?: KeyGrants;
+  keyCredentials?: KeyCredentialsAtCreate;
 }
 
 export class CredentialsService {
@@ -62,12 +78,15 @@ export class CredentialsService {
     requireVerified(project);
     if (input.expireTime) checkExpireTime(input.expireTime);
     const id = uuidv7();
-    const secret = input.kind === 'legacy' ? undefined : generateSecret();
+    const extras = input.kind === 'basic' ? await this.#keyCredentials(input) : undefined;
+    const secret = input.kind === 'legacy' || extras?.withSecret === false ? undefined : generateSecret();
     // A generated secret is stored as its digest; a legacy password, chosen by a person, as
     // bcrypt, hashed before the transaction (slow: it must not hold the transaction open).
     const secretHash =
-      input.kind === 'hmac' ? null : input.kind === 'legacy' ? await bcryptHash(input.password, this.deps.bcryptCost) : hashSecret(secret!);
-    const row = await this.#change(caller, project.account_id, 'credential.create', async (tx) => {
+      input.kind === 'hmac' ? null : input.kind === 'legacy' ? await bcryptHash(input.password, this.deps.bcryptCost) : secret === undefined ? null : hashSecret(secret);
+    let attached: { hasPublicKeys: boolean } | undefined;
+    const details = { ...(input.expireTime ? { expireTime: input.expireTime.toISOString() } : {}), ...(extras?.withSecret === false ? { secret: false } : {}) };
+    const made = await this.#change(caller, project.account_id, 'credential.create', async (tx) => {
       await withinKeyLimit(tx, project.id, this.deps.maxKeysPerProject);
       const inserted = await q.insertCredential(tx, {
         id,
@@ -80,13 +99,23 @@ export class CredentialsService {
         expireTime: input.expireTime ?? null,
       });
       await this.#applyGrants(tx, caller, project.account_id, inserted, { grants: input.grants ?? undefined });
+      if (extras) attached = await extras.attach(tx, { caller, accountId: project.account_id, projectId: project.id, accessKeyId: inserted.id });
       return inserted;
     },
-      { clash: input.kind === 'legacy' ? 'username' : 'label', details: input.expireTime ? { expireTime: input.expireTime.toISOString() } : undefined },
+      { clash: input.kind === 'legacy' ? 'username' : 'label', details: Object.keys(details).length ? details : undefined },
     );
+    const row = attached ? { ...made, has_secret: secret !== undefined, has_public_keys: attached.hasPublicKeys, has_jwks_uri: null } : made;
     const credential = toCredential(row, caller.actor);
     if (input.kind === 'legacy') return { credential };
-    return { credential, apiKey: row.id, apiSecret: secret!, notice: SECRET_NOTICE };
+    if (secret === undefined) return { credential, apiKey: row.id };
+    return { credential, apiKey: row.id, apiSecret: secret, notice: SECRET_NOTICE };
+  }
+
+  async #keyCredentials(body: Parameters<KeyCredentialsAtCreate['prepare']>[0]): Promise<PreparedKeyCredentials | undefined> {
+    const asked = body.jwk !== undefined || body.jwks !== undefined || body.jwksUri !== undefined || body.generateSecret !== undefined;
+    if (!asked) return undefined;
+    if (!this.deps.keyCredentials) throw ApiError.invalidArgument('jwk, jwks, jwksUri and generateSecret are not taken here.');
+    return this.deps.keyCredentials.prepare(body);
   }
 
   async updateLabel(caller: Caller, projectId: string, credentialId: string, label: string) {

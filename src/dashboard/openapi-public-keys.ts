@@ -60,6 +60,18 @@ export function withPublicKeysConsole<T extends object>(doc: T, security: { read
       requestBody: { required: false, content: json({ type: 'object', additionalProperties: false, properties: { revokeTokens: { type: 'boolean', default: false } } }) },
     },
   };
+  // The create of a REST Basic key may bring public keys or a jwksUri, and no secret (issue 14, as on v1).
+  const create = d.components.schemas.CreateCredentialInput as { oneOf: Array<{ properties: Record<string, object> }> };
+  Object.assign(create.oneOf[0].properties, {
+    jwk: { ...ref('schemas/AddPublicKeysInput/properties/jwk'), description: 'REST Basic only: a public key the key authenticates with (private_key_jwt).' },
+    jwks: { ...ref('schemas/AddPublicKeysInput/properties/jwks'), description: 'REST Basic only: public keys (a JWK Set), instead of jwk.' },
+    jwksUri: { type: 'string', format: 'uri', pattern: '^https://', maxLength: 2048, description: 'REST Basic only: where the client publishes its public keys, instead of jwk/jwks.' },
+    generateSecret: { type: 'boolean', default: true, description: 'REST Basic only: false makes the key without a secret (it then needs jwk, jwks or jwksUri); the answer has no apiSecret.' },
+  });
+  (d.components.schemas.CreateCredentialResponse as { oneOf: object[] }).oneOf.push({
+    type: 'object', required: ['credential', 'apiKey'], additionalProperties: false, description: 'A REST Basic key made without a secret (generateSecret false).',
+    properties: { credential: ref('schemas/Credential'), apiKey: { type: 'string', format: 'uuid', description: 'The API key (Key ID: iss and sub of its client assertions).' } },
+  });
   const all = publicKeySchemas();
   for (const name of ['PublicKey', 'PublicKeyList', 'AddPublicKeysInput', 'TokenSettings', 'TokenSettingsInput']) d.components.schemas[name] = all[name];
   return doc;

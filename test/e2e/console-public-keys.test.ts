@@ -211,4 +211,33 @@ describe('console: public keys and Require DPoP', () => {
     await poll(methods).toBe('Secret\n1 public key\nDPoP required');
     expect(await dpopToken()).toEqual({ status: 200, tokenType: 'DPoP' });
   });
+
+  it('Create new key with "No secret: public keys only": the key gets tokens with its public key, and shows no secret', async () => {
+    const section = page.getByRole('region', { name: 'Basic Authentication' });
+    await section.getByRole('button', { name: 'Create new key' }).click();
+    const create = page.getByRole('dialog', { name: 'Create new key' });
+    await create.getByLabel('Label').fill('Secretless service');
+    expect(await create.getByLabel('Public key', { exact: true }).isVisible()).toBe(false);
+    await create.getByLabel('No secret: public keys only').check();
+    const paste = create.getByLabel('Public key', { exact: true });
+    await poll(() => paste.evaluate((el) => el === document.activeElement)).toBe(true);
+    // A set whose key is private: the server's refusal under the field, no key made.
+    const privateJwk = await exportJWK(signing.privateKey);
+    recordSecret(privateJwk.d);
+    await paste.fill(JSON.stringify({ keys: [privateJwk] }));
+    await create.getByRole('button', { name: 'Create Key' }).click();
+    await create.locator('.field-error').filter({ hasText: 'private key material' }).waitFor();
+    await screenshot(page, 'create-key-secretless', { fullPage: false });
+    await paste.fill(JSON.stringify({ ...signing.jwk, kid: 'secretless' }));
+    await create.getByRole('button', { name: 'Create Key' }).click();
+    const done = page.getByRole('dialog', { name: 'Your API key has been created' });
+    await done.waitFor();
+    const apiKey = await done.getByLabel('API key', { exact: true }).inputValue();
+    expect(await done.getByLabel('API secret', { exact: true }).count()).toBe(0);
+    await done.getByRole('button', { name: 'Ok', exact: true }).click();
+    await poll(() => page.locator('tr', { hasText: 'Secretless service' }).locator('td[data-label="Methods"]').innerText()).toBe('1 public key');
+    expect(await page.getByRole('button', { name: 'Remove secret of Secretless service' }).count()).toBe(0);
+    key = { apiKey, apiSecret: 'none' };
+    expect(await assertionStatus('secretless')).toBe(200);
+  });
 });

@@ -38,7 +38,14 @@ export function listCredentials(projectId: string, opts: { kind?: Kind; pageToke
   return request<CredentialPage>('GET', `${credentialsOf(projectId)}?${query}`);
 }
 
-export type NewCredential = ({ kind: 'basic' | 'hmac'; label: string } | { kind: 'legacy'; username: string; password: string }) & { expireTime?: string; grants?: Array<{ api: string; scopes: string[] }> };
+export type NewCredential = ({ kind: 'basic' | 'hmac'; label: string } | { kind: 'legacy'; username: string; password: string }) & {
+  expireTime?: string;
+  grants?: Array<{ api: string; scopes: string[] }>;
+  /** REST Basic (issue 14): false with jwk or jwks makes a key with public keys only. */
+  generateSecret?: false;
+  jwk?: unknown;
+  jwks?: unknown;
+};
 
 export const createCredential = (projectId: string, body: NewCredential) =>
   request<CreatedCredential>('POST', credentialsOf(projectId), body);

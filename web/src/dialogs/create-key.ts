@@ -1,7 +1,7 @@
 // "Create new key": a label for Basic and HMAC keys, a username and password for Legacy
 // credentials, and for every kind an optional expiry and its access (grants, issue 13: by
-// default tokens for one API and no management). On success the confirmation opens (for
-// Basic and HMAC, with the secret).
+// default tokens for one API and no management); for Basic, optionally public keys instead of
+// a secret (issue 14). On success the confirmation opens (for Basic and HMAC, with the secret).
 import { h } from '../dom';
 import { createCredential } from '../endpoints';
 import { field } from '../field';
@@ -11,6 +11,7 @@ import { KIND_NAMES, type CreatedCredential, type Kind, type Project } from '../
 import { showKeyCreated, showLegacyCreated } from './key-created';
 import { listApis } from '../apis-endpoints';
 import { grantsEditor, type GrantsEditor } from '../sections/grants-editor';
+import { secretlessChoice } from '../sections/secretless-choice';
 
 export const USERNAME_RULE = '3 to 50 letters, digits, or . _ - @. It cannot be changed later.';
 export const PASSWORD_RULE = '6 to 50 alphanumeric characters, including upper and lowercase.';
@@ -66,14 +67,16 @@ function openWith(project: Project, kind: Kind, onCreated: (created: CreatedCred
   }
 
   const label = field({ label: 'Label', name: 'label', hint: 'A descriptive name, such as the application that will use the key.', maxlength: 200 });
+  // REST Basic keys may have public keys instead of a secret (issue 14).
+  const secretless = kind === 'basic' ? secretlessChoice() : undefined;
   openModal({
     title: 'Create new key',
     content: intro,
-    fields: [label, expires],
+    fields: [label, expires, ...(secretless ? [secretless] : [])],
     submitLabel: 'Create Key',
     busyLabel: 'Creating…',
     onSubmit: async () => {
-      created = await createCredential(project.projectId, { kind: kind as 'basic' | 'hmac', label: label.input.value.trim(), ...expireTime(), ...grants() });
+      created = await createCredential(project.projectId, { kind: kind as 'basic' | 'hmac', label: label.input.value.trim(), ...expireTime(), ...grants(), ...secretless?.body() });
     },
     onClose: after,
   });

@@ -11,6 +11,7 @@ const DEFAULT_NOTICE =
 
 export function showKeyCreated(created: CreatedCredential): void {
   const { credential } = created;
+  if (created.apiSecret === undefined) return showSecretlessCreated(created);
   openModal({
     title: 'Your API credentials have been created',
     content: [
@@ -18,6 +19,19 @@ export function showKeyCreated(created: CreatedCredential): void {
       copyableValue('API key', created.apiKey ?? '', uid('api-key')),
       copyableValue('API secret', created.apiSecret ?? '', uid('api-secret')),
       h('div', { class: 'notice warning', role: 'note' }, h('strong', null, 'Important: '), created.notice || DEFAULT_NOTICE),
+    ],
+    submitLabel: 'Ok',
+    cancelLabel: null,
+  });
+}
+
+/** A REST Basic key made with public keys only (issue 14): its API key, and how it gets tokens. */
+function showSecretlessCreated(created: CreatedCredential): void {
+  openModal({
+    title: 'Your API key has been created',
+    content: [
+      h('p', null, `${KIND_NAMES[created.credential.kind]}: “${created.credential.label ?? ''}”. It has no secret: your service gets tokens with client assertions signed by its private key (private_key_jwt), with this API key as iss and sub.`),
+      copyableValue('API key', created.apiKey ?? '', uid('api-key')),
     ],
     submitLabel: 'Ok',
     cancelLabel: null,

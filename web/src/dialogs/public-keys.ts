@@ -3,7 +3,6 @@
 // one by pasting a JWK or a JWK Set; the API's refusal shows under that field. The dialog stays
 // open while keys are added and removed. A key takes its public keys from here or from a
 // jwks_uri (Token settings), not both.
-import { ApiFailure } from '../api';
 import { h, time } from '../dom';
 import { textareaField } from '../field';
 import { announce } from '../live';
@@ -11,20 +10,7 @@ import { openModal } from '../modal';
 import { addPublicKeys, getTokenSettings, listPublicKeys, removePublicKey, type PublicKey } from '../public-keys-endpoints';
 import { displayName } from '../sections/credential-name';
 import type { Credential, Project } from '../types';
-
-const NOT_JSON = 'This is not JSON: paste one public JWK ({"kty": …}) or a JWK Set ({"keys": [ … ]}).';
-
-/** What was pasted, as the API takes it: {jwks} for a set, else {jwk}. */
-function bodyOf(text: string): { jwk: unknown } | { jwks: unknown } {
-  if (!text.trim()) throw new ApiFailure(400, 'Paste a public key (JWK) or a JWK Set first.');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ApiFailure(400, NOT_JSON);
-  }
-  return parsed && typeof parsed === 'object' && 'keys' in parsed ? { jwks: parsed } : { jwk: parsed };
-}
+import { bodyOf, JWK_HINT } from '../sections/jwk-input';
 
 export async function openPublicKeys(project: Project, c: Credential, onChanged: () => void, openSettings: () => void, returnFocus: () => HTMLElement | null): Promise<void> {
   const name = displayName(c);
@@ -36,7 +22,7 @@ export async function openPublicKeys(project: Project, c: Credential, onChanged:
     label: 'Add a public key',
     name: 'jwk',
     rows: 5,
-    hint: 'Paste its JWK ({"kty": …}) or a JWK Set ({"keys": [ … ]}): RSA (RS256, PS256), EC P-256 (ES256) or Ed25519 (EdDSA). Never the private key.',
+    hint: JWK_HINT,
     topics: ['jwk', 'key', 'json'],
   });
   const say = (message: string) => {
