@@ -11,6 +11,7 @@ import type { ChangeFeed } from '../db/change-feed.js';
 import type { Queryable } from '../db/pool.js';
 import type { Metrics } from '../metrics/registry.js';
 import { canonicalPresentedId } from '../kernel/identifiers.js';
+import { isUuid } from '../kernel/ids.js';
 import type { KnownIds } from './known-ids.js';
 import type { CredentialKind } from '../kernel/credential-kind.js';
 import type { KeyPolicy } from '../kernel/grants.js';
@@ -113,6 +114,8 @@ export class AccessKeyCache {
 
   /** The key, or undefined when it does not exist. `id` must be a lower-case UUID. */
   async get(id: string): Promise<AuthKey | undefined> {
+    // Never in a batched read: one malformed ID would fail the statement for every key in it.
+    if (!isUuid(id)) return undefined;
     const hit = this.#lru.get(id);
     if (!hit && this.#known && !(await this.#known.mayExist(id))) {
       this.#filtered?.inc();
