@@ -2,11 +2,7 @@
 // (migrations up to 0060), then a server of this version started on it with TOKEN_AUDIENCE
 // and TOKEN_SCOPES. The keys keep getting the tokens they got before (the Sinch model), still
 // manage their project, and TOKEN_AUDIENCE became each existing account's first API, once.
-import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAccount } from '../src/access-keys/bootstrap.js';
@@ -14,7 +10,7 @@ import { AccessKeysService } from '../src/access-keys/service.js';
 import { generateMasterKey } from '../src/crypto/master-key.js';
 import { createLocalChangeFeed } from '../src/db/change-feed.js';
 import { PageTokenCodec } from '../src/kernel/page-token.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { createTestDatabase, migrateBefore, type TestDatabase } from './helpers/database.js';
 import { recordSecret, startTestServer, type TestServer } from './helpers/server.js';
 import { basicHeader, postToken, raw } from './helpers/token-requests.js';
 
@@ -26,9 +22,7 @@ const keys: Array<{ id: string; secret: string; projectId: string; accountId: st
 beforeAll(async () => {
   database = await createTestDatabase();
   // Today's schema: every migration before this issue's.
-  const dir = mkdtempSync(join(tmpdir(), 'keymint-migrations-'));
-  for (const f of readdirSync('migrations')) if (f < '0070') cpSync(join('migrations', f), join(dir, f));
-  await runner({ databaseUrl: database.url, dir, direction: 'up', migrationsTable: 'pgmigrations', checkOrder: true, singleTransaction: true, log: () => {} });
+  await migrateBefore(database.url, '0070');
   const sql = new pg.Pool({ connectionString: database.url, max: 2 });
   const service = new AccessKeysService({ db: sql, feed: createLocalChangeFeed(), pageTokens: new PageTokenCodec(Buffer.alloc(32)), bcryptCost: 4 });
   for (const n of [1, 2]) {

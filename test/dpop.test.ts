@@ -141,7 +141,7 @@ describe('DPoP at the token endpoint', () => {
 
   it('a key that requires DPoP is refused without a proof, on every instance within a second, and the change is audited', async () => {
     expect((await settings(a, 'GET')).body).toEqual({ dpopRequired: false, jwksUri: null });
-    expect((await token(b)).status).toBe(200); // warm on b
+    for (let i = 0; i < 3; i++) expect((await token(b)).status).toBe(200); // warm on b, its client built and kept
     expect((await settings(a, 'PATCH', { dpopRequired: true })).body).toEqual({ dpopRequired: true, jwksUri: null });
     const deadline = Date.now() + 1_000;
     let refused = await token(b);
@@ -151,6 +151,8 @@ describe('DPoP at the token endpoint', () => {
     }
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/requires DPoP/) });
+    // And stays refused once the key is warm again: no client built before the change is reused.
+    for (let i = 0; i < 3; i++) expect((await token(b)).status).toBe(400);
     const bound = await token(b, await proof(pair, 'POST', TOKEN_URL));
     expect(bound.status).toBe(200);
     expect(bound.body.token_type).toBe('DPoP');

@@ -28,12 +28,12 @@ let handler: (req: IncomingMessage, res: KeymintResponse) => void;
 const compared: string[] = [];
 let finds = 0;
 
-beforeAll(async () => {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  class MemoryAdapter implements Adapter {
+/** An adapter that knows one client, in memory. */
+function oneClient(client: AdapterPayload): new (model: string) => Adapter {
+  return class implements Adapter {
     constructor(readonly model: string) {}
     async find(id: string) {
-      return this.model === 'Client' && id === CLIENT.client_id ? CLIENT : undefined;
+      return this.model === 'Client' && id === client.client_id ? client : undefined;
     }
     async upsert() {}
     async findByUserCode() {
@@ -45,9 +45,13 @@ beforeAll(async () => {
     async consume() {}
     async destroy() {}
     async revokeByGrantId() {}
-  }
+  };
+}
+
+beforeAll(async () => {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   provider = new Provider('http://seams.test', {
-    adapter: MemoryAdapter,
+    adapter: oneClient(CLIENT),
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'seam' }] },
     clientAuthMethods: ['client_secret_basic'],
     responseTypes: [],
@@ -135,20 +139,8 @@ describe('oidc-provider behaviour behind private_key_jwt and DPoP', () => {
     const dpop = await generateKeyPair('ES256', { extractable: true });
     const PKJWT_ID = 'seam-pkjwt';
     const PKJWT: AdapterPayload = { ...CLIENT, client_id: 'seam-pkjwt', client_secret: undefined, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [await exportJWK(client.publicKey)] } };
-    class Adapter2 {
-      constructor(readonly model: string) {}
-      async find(id: string) {
-        return this.model === 'Client' && id === PKJWT.client_id ? PKJWT : undefined;
-      }
-      async upsert() {}
-      async consume() {}
-      async destroy() {}
-      async revokeByGrantId() {}
-      async findByUserCode() {}
-      async findByUid() {}
-    }
     const p = new Provider('http://seams.test', {
-      adapter: Adapter2 as unknown as new (model: string) => Adapter,
+      adapter: oneClient(PKJWT),
       jwks: { keys: [{ ...(await exportJWK(signing)), alg: 'ES256', use: 'sig', kid: 'seam' }] },
       clientAuthMethods: ['private_key_jwt'],
       responseTypes: [],
@@ -204,20 +196,8 @@ describe('oidc-provider behaviour behind resource indicators', () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const seen: { audience?: unknown; sameCtx?: boolean } = {};
     const contexts = new WeakSet<object>();
-    class Memory {
-      constructor(readonly model: string) {}
-      async find(id: string) {
-        return this.model === 'Client' && id === CLIENT.client_id ? CLIENT : undefined;
-      }
-      async upsert() {}
-      async consume() {}
-      async destroy() {}
-      async revokeByGrantId() {}
-      async findByUserCode() {}
-      async findByUid() {}
-    }
     const p = new Provider('http://seams.test', {
-      adapter: Memory as unknown as new (model: string) => Adapter,
+      adapter: oneClient(CLIENT),
       jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'seam' }] },
       clientAuthMethods: ['client_secret_basic'],
       responseTypes: [],

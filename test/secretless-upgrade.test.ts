@@ -3,11 +3,7 @@
 // key), then a server of this version started on it. Every old key keeps its secrets and
 // its Sinch shape; the relaxed check lets a key drop its secret; hmac and legacy rows keep
 // their rule.
-import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
-import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAccount } from '../src/access-keys/bootstrap.js';
@@ -15,7 +11,7 @@ import { AccessKeysService } from '../src/access-keys/service.js';
 import { generateMasterKey } from '../src/crypto/master-key.js';
 import { createLocalChangeFeed } from '../src/db/change-feed.js';
 import { PageTokenCodec } from '../src/kernel/page-token.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { createTestDatabase, migrateBefore, type TestDatabase } from './helpers/database.js';
 import { recordSecret, startTestServer, type TestServer } from './helpers/server.js';
 import { basicHeader, postToken, raw } from './helpers/token-requests.js';
 
@@ -26,9 +22,7 @@ let previous: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const dir = mkdtempSync(join(tmpdir(), 'keymint-migrations-'));
-  for (const f of readdirSync('migrations')) if (f < '0110') cpSync(join('migrations', f), join(dir, f));
-  await runner({ databaseUrl: database.url, dir, direction: 'up', migrationsTable: 'pgmigrations', checkOrder: true, singleTransaction: true, log: () => {} });
+  await migrateBefore(database.url, '0110');
   const sql = new pg.Pool({ connectionString: database.url, max: 2 });
   // The old check: a basic key without a secret hash is refused.
   const service = new AccessKeysService({ db: sql, feed: createLocalChangeFeed(), pageTokens: new PageTokenCodec(Buffer.alloc(32)), bcryptCost: 4 });

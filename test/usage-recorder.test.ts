@@ -7,10 +7,6 @@
 // every key it has served; windows past their quota's window are forgotten.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import pino from 'pino';
 import { createPool, type Db, type Queryable } from '../src/db/pool.js';
@@ -19,7 +15,7 @@ import { UsageRecorder } from '../src/usage/recorder.js';
 import { UsageRetention } from '../src/usage/retention.js';
 import { usageSeries } from '../src/usage/queries.js';
 import type { Granularity } from '../src/usage/fields.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { createTestDatabase, migrateBefore, type TestDatabase } from './helpers/database.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -261,11 +257,9 @@ describe('reading back the shared totals of keys with a quota', () => {
 describe('upgrading counts written three times (before migration 0100)', () => {
   it('keeps every sum: an hour keeps what its minutes do not hold, a day what its hours do not, empty rows go', async () => {
     const old = await createTestDatabase();
-    const dir = mkdtempSync(join(tmpdir(), 'keymint-usage-migrations-'));
     const sql = new pg.Client({ connectionString: old.url });
     try {
-      for (const f of readdirSync('migrations')) if (f < '0100') cpSync(join('migrations', f), join(dir, f));
-      await runner({ databaseUrl: old.url, dir, direction: 'up', migrationsTable: 'pgmigrations', checkOrder: true, singleTransaction: true, log: () => {} });
+      await migrateBefore(old.url, '0100');
       await sql.connect();
       const [accountId, projectId, key] = [randomUUID(), randomUUID(), randomUUID()];
       await sql.query(`INSERT INTO accounts (id, name) VALUES ($1, 'Old')`, [accountId]);
@@ -302,7 +296,6 @@ describe('upgrading counts written three times (before migration 0100)', () => {
       expect((await at('hour')).map((r) => [r.bucket.getTime() - day, r.tokens])).toEqual([[9 * HOUR, 9], [10 * HOUR, 6]]);
     } finally {
       await sql.end().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
       await old.drop();
     }
   });

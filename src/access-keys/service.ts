@@ -130,25 +130,21 @@ export class AccessKeysService {
 
   /** The key and its audit event in one statement: only in an existing project of a verified account. */
   async #createAtOnce(actor: KeysCaller, projectId: string, name: string, expireTime: Date | null, address: string | undefined) {
-    const displayName = checkName('displayName', name, 100);
-    if (expireTime) checkExpireTime(expireTime);
-    const secret = generateSecret();
-    const key = { id: uuidv7(), projectId, displayName, secretHash: hashSecret(secret), expireTime };
+    const { key, secret } = this.#newKey(projectId, name, expireTime, true);
     let made: q.AuditedInsert | undefined;
     try {
-      made = await q.insertAccessKeyAudited(this.deps.db, key, createAuditEvent(actor, address));
+      made = await q.insertAccessKeyAudited(this.deps.db, { ...key, secretHash: key.secretHash! }, createAuditEvent(actor, address));
     } catch (err) {
-      if (isUniqueViolation(err)) throw this.#duplicate(displayName);
-      if (isForeignKeyViolation(err)) made = undefined; // the project was deleted meanwhile
-      else throw err;
+      // A project deleted meanwhile (23503) is the missing project below.
+      if (!isForeignKeyViolation(err)) throw this.#insertError(err, key.displayName);
     }
     if (!made) throw ApiError.notFound(`Project ${projectId} no longer exists.`);
     if (!made.key) {
-      requireVerified(made);
-      throw new Error('a verified account\'s key was not written'); // unreachable: the insert writes for a verified account
+      requireVerified(made); // throws: the insert writes in a verified account only
+      throw new Error('a verified account\'s key was not written');
     }
     // A new key has no grants: its view is the Sinch model's (nothing to read).
-    return { accessKey: toAccessKey(made.key), secret };
+    return { accessKey: toAccessKey(made.key), secret: secret! };
   }
 
   /** The change's audit event, in its transaction: by this key, from the client's address, on a REST Basic key. */
@@ -174,17 +170,25 @@ export class AccessKeysService {
   }
 
   async #insert(projectId: string, name: string, db: Queryable, expireTime: Date | null, withSecret: boolean) {
+    const { key, secret } = this.#newKey(projectId, name, expireTime, withSecret);
+    try {
+      return { row: await q.insertAccessKey(db, key), secret };
+    } catch (err) {
+      throw this.#insertError(err, key.displayName);
+    }
+  }
+
+  /** A new key's row and its secret (shown once), from checked input. */
+  #newKey(projectId: string, name: string, expireTime: Date | null, withSecret: boolean) {
     // The routes' schema already gave the canonical form; `keymint bootstrap` has none.
     const displayName = checkName('displayName', name, 100);
     if (expireTime) checkExpireTime(expireTime);
     const secret = withSecret ? generateSecret() : undefined;
-    const secretHash = secret === undefined ? null : hashSecret(secret);
-    try {
-      return { row: await q.insertAccessKey(db, { id: uuidv7(), projectId, displayName, secretHash, expireTime }), secret };
-    } catch (err) {
-      if (isUniqueViolation(err)) throw this.#duplicate(displayName);
-      throw err;
-    }
+    return { key: { id: uuidv7(), projectId, displayName, secretHash: secret === undefined ? null : hashSecret(secret), expireTime }, secret };
+  }
+
+  #insertError(err: unknown, displayName: string): unknown {
+    return isUniqueViolation(err) ? this.#duplicate(displayName) : err;
   }
 
   async get(actor: KeysCaller, projectId: string, accessKeyId: string): Promise<AccessKey> {

@@ -21,7 +21,7 @@ export interface ClientSource {
 // What the client_secret of an hmac key, and of a REST Basic key without a secret (issue 14),
 // is: nothing compares equal to it (auth/key-secrets.ts treats a key without a digest or hash
 // as no key), and a signed request brings a ticket.
-export const NO_SECRET = 'none';
+const NO_SECRET = 'none';
 
 /**
  * Client metadata from the access-key cache (no database round trip when warm); expired
