@@ -103,6 +103,12 @@ export interface ServerOptions {
   fetchJwks?: JwksFetch;
   /** The revocation feed's event streams: heartbeat and lifetime (tests shorten them). */
   revocationEvents?: RevocationStreamOptions;
+  /**
+   * Who issues tokens for a Key Secret: Keymint's own grant (oauth/secret-grant.ts, the
+   * default) or oidc-provider, which serves DPoP and client assertions in any case. Tests
+   * compare the two (test/secret-grant-parity.test.ts).
+   */
+  tokenIssuer?: 'keymint' | 'oidc-provider';
 }
 
 export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
