@@ -32,7 +32,7 @@ interface Cred {
   credentialId: string;
   previous?: string;
 }
-const KEYS = ['plain', 'expired', 'deleted', 'rotated', 'quota', 'dpop', 'granted', 'short', 'legacy', 'hmac', 'assertion'] as const;
+const KEYS = ['plain', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'quota', 'dpop', 'granted', 'short', 'legacy', 'hmac', 'assertion'] as const;
 type KeyName = (typeof KEYS)[number];
 
 let c: Cluster;
@@ -85,8 +85,11 @@ async function consoleKey(body: Record<string, unknown>): Promise<Cred> {
 const makers: Record<KeyName, () => Promise<Cred>> = {
   plain: () => v1Key(),
   expired: () => v1Key(),
+  coldExpired: () => v1Key(),
   deleted: () => v1Key(),
   rotated: () => v1Key(),
+  removed: () => v1Key(),
+  secretless: () => v1Key({ jwk: clientKeys.jwk, generateSecret: false }),
   quota: () => v1Key(),
   dpop: () => v1Key(),
   granted: () => v1Key({ grants: [{ api: ORDERS, scopes: ['orders:read'] }, { api: BILLING, scopes: [] }], customClaims: { tenant: 'acme', tier: 2 } }),
@@ -123,12 +126,14 @@ beforeAll(async () => {
     for (const name of KEYS) mine[name] = await makers[name]();
     unknownId[issuer] = randomUUID();
     // Each twin is warm on its own server before it changes: the change must reach the cache.
-    for (const name of ['expired', 'deleted', 'rotated', 'dpop'] as const) expect((await plainToken(s, mine[name])).status).toBe(200);
-    await s.sql.query(`UPDATE access_keys SET expire_time = now() - interval '1 second' WHERE id = $1`, [mine.expired.keyId]);
+    for (const name of ['expired', 'deleted', 'rotated', 'removed', 'dpop'] as const) expect((await plainToken(s, mine[name])).status).toBe(200);
+    await s.sql.query(`UPDATE access_keys SET expire_time = now() - interval '1 second' WHERE id = ANY($1)`, [[mine.expired.keyId, mine.coldExpired.keyId]]);
     await v1('DELETE', `/${mine.deleted.keyId}`);
     const rotated = await v1('POST', `/${mine.rotated.keyId}:rotateSecret`, {});
     recordSecret(rotated.secret, mine.rotated.keyId);
     mine.rotated = { ...mine.rotated, previous: mine.rotated.secret, secret: rotated.secret };
+    await v1('POST', `/${mine.removed.keyId}/publicKeys`, { jwk: clientKeys.jwk });
+    await v1('POST', `/${mine.removed.keyId}:removeSecret`);
     await v1('PATCH', `/${mine.dpop.keyId}/tokenSettings`, { dpopRequired: true });
     await v1('POST', `/${mine.assertion.keyId}/publicKeys`, { jwk: clientKeys.jwk });
     const quota = await admin().call('PUT', `/projects/${acct.projectId}/credentials/${mine.quota.credentialId}/quota`, { tokensPerHour: 1, tokensPerDay: null });
@@ -196,8 +201,16 @@ const cases: Case[] = [
   ['Basic: empty secret', ({ k }) => basicCall({ ...k.plain, secret: '' })],
   ['unknown Key ID', ({ k, unknown }) => basicCall({ ...k.plain, id: unknown })],
   ['malformed Key ID', ({ k }) => basicCall({ ...k.plain, id: 'not-a-uuid' })],
-  ['expired key', ({ k }) => basicCall(k.expired)],
+  ['expired key (warm before)', ({ k }) => basicCall(k.expired)],
+  ['expired key (never used)', ({ k }) => basicCall(k.coldExpired)],
   ['deleted key', ({ k }) => basicCall(k.deleted)],
+  ['a key without a secret, a guessed one', ({ k }) => basicCall({ ...k.secretless, secret: otherLastChar(k.plain.secret) })],
+  ['a key without a secret, an empty one by client_secret_post', ({ k }) => post({ ...k.secretless, secret: '' })],
+  ['a key whose secret was removed, that secret', ({ k }) => basicCall(k.removed)],
+  ['Basic: a 10 kB secret', ({ k }) => basicCall({ ...k.plain, secret: 's'.repeat(10_000) })],
+  ['Basic: the scheme in lower case', ({ k }) => ({ headers: { authorization: basicHeader(k.plain.id, k.plain.secret).replace('Basic', 'basic'), 'content-type': FORM }, body: GRANT })],
+  ['Basic and the same client_id in the body', ({ k }) => basicCall(k.plain, `${GRANT}&client_id=${k.plain.id}`)],
+  ['Basic and another client_id in the body', ({ k }) => basicCall(k.plain, `${GRANT}&client_id=${k.granted.id}`)],
   ['Basic: not base64', () => ({ headers: { authorization: 'Basic %%%not-base64%%%', 'content-type': FORM }, body: GRANT })],
   ['Basic: no colon', ({ k }) => ({ headers: { authorization: rawBasic(`${k.plain.id}${k.plain.secret}`), 'content-type': FORM }, body: GRANT })],
   ['Basic: bad %-encoding', ({ k }) => ({ headers: { authorization: rawBasic(`${k.plain.id}:%E0%A4%A${k.plain.secret}`), 'content-type': FORM }, body: GRANT })],
@@ -225,6 +238,7 @@ const cases: Case[] = [
   ['scope duplicated (the parameter)', ({ k }) => withParams(k.plain, 'scope=read&scope=read')],
   ['scope duplicated (a value)', ({ k }) => withParams(k.plain, 'scope=read+read')],
   ['scope empty', ({ k }) => withParams(k.plain, 'scope=')],
+  ['scope with spaces around', ({ k }) => withParams(k.plain, 'scope=+read++write+')],
   // resource (RFC 8707) and audience
   ['resource: the default audience', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(AUDIENCE)}`)],
   ['resource: another API', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(ORDERS)}&scope=orders%3Awrite`)],
@@ -233,6 +247,7 @@ const cases: Case[] = [
   ['resource duplicated (same)', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(ORDERS)}&resource=${encodeURIComponent(ORDERS)}`)],
   ['resource: two APIs', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(ORDERS)}&resource=${encodeURIComponent(BILLING)}`)],
   ['resource: not an absolute URI', ({ k }) => withParams(k.plain, 'resource=api')],
+  ['resource: the default audience with a trailing slash', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(`${AUDIENCE}/`)}`)],
   ['resource: with a fragment', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(`${ORDERS}#x`)}`)],
   ['audience alone', ({ k }) => withParams(k.plain, `audience=${encodeURIComponent(ORDERS)}`)],
   ['audience with a conflicting resource', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(ORDERS)}&audience=${encodeURIComponent(BILLING)}`)],
@@ -258,6 +273,8 @@ const cases: Case[] = [
   ['empty body', ({ k }) => basicCall(k.plain, '')],
   ['no body at all', ({ k }) => ({ headers: { authorization: basicHeader(k.plain.id, k.plain.secret), 'content-type': FORM } })],
   ['an Origin header (no CORS)', ({ k }) => basicCall(k.plain, GRANT, { origin: 'https://app.example.com' })],
+  ['a query string on the token URL', ({ k }) => ({ ...basicCall(k.plain), query: '?grant_type=client_credentials' })],
+  ['the grant in the query string only', ({ k }) => ({ ...basicCall(k.plain, ''), query: '?grant_type=client_credentials' })],
   // quota, DPoP
   ['quota key: its one token of the hour', ({ k }) => basicCall(k.quota)],
   ['quota key: past its quota', ({ k }) => basicCall(k.quota)],

@@ -6,10 +6,11 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { recordToken } from './server.js';
 
-/** A token request: the headers sent (and no other), and the body as bytes. */
+/** A token request: the headers sent (and no other), the body as bytes, and a query string after the path. */
 export interface TokenCall {
   headers: Record<string, string>;
   body?: string;
+  query?: string;
 }
 
 /** What may differ between two correct answers to the same request, and why. */
@@ -41,7 +42,7 @@ export interface Normalised {
 export async function sendToken(baseUrl: string, call: TokenCall): Promise<{ status: number; headers: Headers; text: string }> {
   // Bytes, not a string: fetch adds a Content-Type of its own to a string body.
   const body = call.body === undefined ? undefined : new TextEncoder().encode(call.body);
-  const res = await fetch(`${baseUrl}/oauth2/token`, { method: 'POST', headers: call.headers, body });
+  const res = await fetch(`${baseUrl}/oauth2/token${call.query ?? ''}`, { method: 'POST', headers: call.headers, body });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
