@@ -23,6 +23,7 @@ const BILLING = 'https://billing.example.test/api';
 const SHORT = 'https://short-lived.example.test'; // an API with a token TTL of its own
 const TOKEN_URL = `${SHARED_ISSUER}/oauth2/token`;
 const HOUR = 3_600_000;
+const FAILURES = 8;
 
 interface Cred {
   /** What the client presents as its ID: the Key ID, or a legacy username. */
@@ -32,7 +33,7 @@ interface Cred {
   credentialId: string;
   previous?: string;
 }
-const KEYS = ['plain', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'quota', 'dpop', 'granted', 'short', 'legacy', 'hmac', 'assertion'] as const;
+const KEYS = ['plain', 'wrong', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'limited', 'quota', 'dpop', 'granted', 'short', 'legacy', 'hmac', 'assertion'] as const;
 type KeyName = (typeof KEYS)[number];
 
 let c: Cluster;
@@ -84,12 +85,14 @@ async function consoleKey(body: Record<string, unknown>): Promise<Cred> {
 
 const makers: Record<KeyName, () => Promise<Cred>> = {
   plain: () => v1Key(),
+  wrong: () => v1Key(), // asked only with malformed secrets: the plain key stays under its failure budget
   expired: () => v1Key(),
   coldExpired: () => v1Key(),
   deleted: () => v1Key(),
   rotated: () => v1Key(),
   removed: () => v1Key(),
   secretless: () => v1Key({ jwk: clientKeys.jwk, generateSecret: false }),
+  limited: () => v1Key(),
   quota: () => v1Key(),
   dpop: () => v1Key(),
   granted: () => v1Key({ grants: [{ api: ORDERS, scopes: ['orders:read'] }, { api: BILLING, scopes: [] }], customClaims: { tenant: 'acme', tier: 2 } }),
@@ -107,7 +110,8 @@ const plainToken = (s: TestServer, k: Cred) =>
   sendToken(s.url, { headers: { authorization: basicHeader(k.id, k.secret), 'content-type': FORM }, body: 'grant_type=client_credentials' });
 
 beforeAll(async () => {
-  c = await cluster({ TOKEN_AUDIENCE: AUDIENCE, TOKEN_SCOPES: 'read write', USAGE_FLUSH_MS: '600000' });
+  // A key's failure budget of FAILURES a minute: only the `limited` twins go past it.
+  c = await cluster({ TOKEN_AUDIENCE: AUDIENCE, TOKEN_SCOPES: 'read write', USAGE_FLUSH_MS: '600000', AUTH_FAILURES_PER_KEY: String(FAILURES) });
   for (const issuer of ISSUERS) servers[issuer] = await c.start({}, { tokenIssuer: issuer, now });
   acct = await consoleAccount(servers.keymint);
   for (const [identifier, scopes, ttl] of [[ORDERS, ['orders:read', 'orders:write']], [BILLING, ['invoices:read']], [SHORT, ['a'], 120]] as const) {
@@ -167,6 +171,19 @@ const post = (k: Cred, extra: Record<string, string> = {}): TokenCall => ({
 const withParams = (k: Cred, params: string) => basicCall(k, `${GRANT}&${params}`);
 const percentAll = (s: string) => [...Buffer.from(s)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 
+/** Basic credentials whose base64 needs padding, sent without it (the last character %-encoded when it would need none). */
+function unpadded(k: Cred): string {
+  let raw = `${k.id}:${k.secret}`;
+  if (raw.length % 3 === 0) raw = `${raw.slice(0, -1)}${percentAll(raw.slice(-1))}`;
+  return Buffer.from(raw).toString('base64').replace(/=+$/, '');
+}
+
+/** The failure budget counts per minute: a sequence of cases that must not straddle two. */
+async function clearOfMinuteEnd() {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 15_000) await new Promise((r) => setTimeout(r, left + 200));
+}
+
 async function dpopProof(htm = 'POST', htu = TOKEN_URL) {
   return new SignJWT({ jti: randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000) })
     .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(dpopKeys.publicKey) })
@@ -207,7 +224,7 @@ const cases: Case[] = [
   ['a key without a secret, a guessed one', ({ k }) => basicCall({ ...k.secretless, secret: otherLastChar(k.plain.secret) })],
   ['a key without a secret, an empty one by client_secret_post', ({ k }) => post({ ...k.secretless, secret: '' })],
   ['a key whose secret was removed, that secret', ({ k }) => basicCall(k.removed)],
-  ['Basic: a 10 kB secret', ({ k }) => basicCall({ ...k.plain, secret: 's'.repeat(10_000) })],
+  ['Basic: a 10 kB secret', ({ k }) => basicCall({ ...k.wrong, secret: 's'.repeat(10_000) })],
   ['Basic: the scheme in lower case', ({ k }) => ({ headers: { authorization: basicHeader(k.plain.id, k.plain.secret).replace('Basic', 'basic'), 'content-type': FORM }, body: GRANT })],
   ['Basic and the same client_id in the body', ({ k }) => basicCall(k.plain, `${GRANT}&client_id=${k.plain.id}`)],
   ['Basic and another client_id in the body', ({ k }) => basicCall(k.plain, `${GRANT}&client_id=${k.granted.id}`)],
@@ -239,6 +256,11 @@ const cases: Case[] = [
   ['scope duplicated (a value)', ({ k }) => withParams(k.plain, 'scope=read+read')],
   ['scope empty', ({ k }) => withParams(k.plain, 'scope=')],
   ['scope with spaces around', ({ k }) => withParams(k.plain, 'scope=+read++write+')],
+  ['scope with a tab between', ({ k }) => withParams(k.plain, 'scope=read%09write')],
+  ['scope with a double quote (not NQCHAR)', ({ k }) => withParams(k.plain, 'scope=re%22ad')],
+  ['scope with a non-ASCII character', ({ k }) => withParams(k.plain, 'scope=r%C3%A9ad')],
+  ['scope with a bad %-escape', ({ k }) => withParams(k.plain, 'scope=read%ZZ')],
+  ['scope in upper case', ({ k }) => withParams(k.plain, 'scope=READ')],
   // resource (RFC 8707) and audience
   ['resource: the default audience', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(AUDIENCE)}`)],
   ['resource: another API', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(ORDERS)}&scope=orders%3Awrite`)],
@@ -247,6 +269,14 @@ const cases: Case[] = [
   ['resource duplicated (same)', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(ORDERS)}&resource=${encodeURIComponent(ORDERS)}`)],
   ['resource: two APIs', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(ORDERS)}&resource=${encodeURIComponent(BILLING)}`)],
   ['resource: not an absolute URI', ({ k }) => withParams(k.plain, 'resource=api')],
+  ['resource empty', ({ k }) => withParams(k.plain, 'resource=')],
+  ['audience empty', ({ k }) => withParams(k.plain, 'audience=')],
+  ['resource and audience the same', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(ORDERS)}&audience=${encodeURIComponent(ORDERS)}`)],
+  ['resource: the host in upper case', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(ORDERS.toUpperCase())}`)],
+  ['resource: the default port spelt out', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent('https://orders.example.test:443')}`)],
+  ['resource: with a query', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(`${ORDERS}?x=1`)}`)],
+  ['resource: a URN', ({ k }) => withParams(k.plain, 'resource=urn%3Aexample%3Aapi')],
+  ['audience: not an absolute URI', ({ k }) => withParams(k.plain, 'audience=api')],
   ['resource: the default audience with a trailing slash', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(`${AUDIENCE}/`)}`)],
   ['resource: with a fragment', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(`${ORDERS}#x`)}`)],
   ['audience alone', ({ k }) => withParams(k.plain, `audience=${encodeURIComponent(ORDERS)}`)],
@@ -269,12 +299,34 @@ const cases: Case[] = [
   }],
   ['content-type with ; charset=utf-8', ({ k }) => basicCall(k.plain, GRANT, { 'content-type': `${FORM}; charset=utf-8` })],
   ['content-type text/plain', ({ k }) => basicCall(k.plain, GRANT, { 'content-type': 'text/plain' })],
+  ['content-type in upper case, charset=UTF-8 without a space', ({ k }) => basicCall(k.plain, GRANT, { 'content-type': 'APPLICATION/X-WWW-FORM-URLENCODED;charset=UTF-8' })],
+  ['content-type with charset=iso-8859-1', ({ k }) => basicCall(k.plain, GRANT, { 'content-type': `${FORM}; charset=iso-8859-1` })],
+  ['content-type with another parameter', ({ k }) => basicCall(k.plain, GRANT, { 'content-type': `${FORM}; foo=bar` })],
+  ['Basic and an empty client_secret in the body', ({ k }) => basicCall(k.plain, `${GRANT}&client_secret=`)],
+  ['Basic and an empty client_id in the body', ({ k }) => basicCall(k.plain, `${GRANT}&client_id=`)],
+  ['client_secret_post with the parameters reordered', ({ k }) => ({ headers: { 'content-type': FORM }, body: `client_secret=${encodeURIComponent(k.plain.secret)}&client_id=${k.plain.id}&${GRANT}` })],
+  ['client_secret_post with the secret %-encoded', ({ k }) => ({ headers: { 'content-type': FORM }, body: `${GRANT}&client_id=${k.plain.id}&client_secret=${percentAll(k.plain.secret)}` })],
+  ['grant_type in upper case', ({ k }) => basicCall(k.plain, 'grant_type=CLIENT_CREDENTIALS')],
+  ['a parameter named like an array', ({ k }) => basicCall(k.plain, `${GRANT}&scope[]=read`)],
+  ['a parameter __proto__', ({ k }) => basicCall(k.plain, `${GRANT}&__proto__=x`)],
+  ['Basic: two spaces after the scheme', ({ k }) => ({ headers: { authorization: basicHeader(k.plain.id, k.plain.secret).replace(' ', '  '), 'content-type': FORM }, body: GRANT })],
+  ['Basic: base64 without its padding', ({ k }) => ({ headers: { authorization: `Basic ${unpadded(k.plain)}`, 'content-type': FORM }, body: GRANT })],
+  ['Basic: base64url alphabet', ({ k }) => ({ headers: { authorization: `Basic ${Buffer.from(`${k.wrong.id}:${k.wrong.secret}??>`).toString('base64url')}`, 'content-type': FORM }, body: GRANT })],
+  ['Basic: a space in the secret', ({ k }) => basicCall({ ...k.wrong, secret: `${k.wrong.secret} ` })],
+  ['Basic: a control character in the secret', ({ k }) => basicCall({ ...k.wrong, secret: `${k.wrong.secret}\u0001` })],
+  ['Basic: a non-ASCII secret', ({ k }) => ({ headers: { authorization: rawBasic(`${k.wrong.id}:${k.wrong.secret}é`), 'content-type': FORM }, body: GRANT })],
   ['an unknown extra parameter', ({ k }) => withParams(k.plain, 'colour=blue')],
   ['empty body', ({ k }) => basicCall(k.plain, '')],
   ['no body at all', ({ k }) => ({ headers: { authorization: basicHeader(k.plain.id, k.plain.secret), 'content-type': FORM } })],
   ['an Origin header (no CORS)', ({ k }) => basicCall(k.plain, GRANT, { origin: 'https://app.example.com' })],
   ['a query string on the token URL', ({ k }) => ({ ...basicCall(k.plain), query: '?grant_type=client_credentials' })],
   ['the grant in the query string only', ({ k }) => ({ ...basicCall(k.plain, ''), query: '?grant_type=client_credentials' })],
+  // a key's failure budget (AUTH_FAILURES_PER_KEY), then the right secret from the same address
+  ...Array.from({ length: FAILURES + 2 }, (_, i): Case => [`failure budget: wrong secret ${i + 1} of ${FAILURES + 2}`, async ({ k }) => {
+    if (i === 0) await clearOfMinuteEnd();
+    return basicCall({ ...k.limited, secret: otherLastChar(k.limited.secret) });
+  }]),
+  ['failure budget: then the right secret', ({ k }) => basicCall(k.limited)],
   // quota, DPoP
   ['quota key: its one token of the hour', ({ k }) => basicCall(k.quota)],
   ['quota key: past its quota', ({ k }) => basicCall(k.quota)],

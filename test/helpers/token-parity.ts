@@ -15,11 +15,8 @@ export interface TokenCall {
 
 /** What may differ between two correct answers to the same request, and why. */
 export const VOLATILE = {
-  // Transport, per connection or per request; not the token endpoint's answer. And Vary:
-  // Origin, which oidc-provider's CORS layer sets for the Access-Control-Allow-Origin that
-  // Keymint strips (token-response.ts): with CORS closed and Cache-Control: no-store it
-  // tells no cache and no client anything.
-  headers: new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'x-request-id', 'vary']),
+  // Transport, per connection or per request; not the token endpoint's answer.
+  headers: new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'x-request-id']),
   // Unique (jti) or stamped with the moment of issue (iat, exp) in every token (RFC 9068 §2.2);
   // their difference, the lifetime, is kept and compared.
   claims: ['jti', 'iat', 'exp'],
