@@ -21,6 +21,7 @@ const AUDIENCE = 'https://legacy.example.test';
 const ORDERS = 'https://orders.example.test';
 const BILLING = 'https://billing.example.test/api';
 const SHORT = 'https://short-lived.example.test'; // an API with a token TTL of its own
+const GONE = 'https://gone.example.test'; // an API deleted once a key was granted it
 const TOKEN_URL = `${SHARED_ISSUER}/oauth2/token`;
 const HOUR = 3_600_000;
 const FAILURES = 8;
@@ -33,7 +34,7 @@ interface Cred {
   credentialId: string;
   previous?: string;
 }
-const KEYS = ['plain', 'wrong', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'limited', 'quota', 'dpop', 'granted', 'short', 'legacy', 'hmac', 'assertion'] as const;
+const KEYS = ['plain', 'wrong', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'limited', 'quota', 'dpop', 'granted', 'short', 'manages', 'ungranted', 'orphan', 'legacy', 'hmac', 'assertion'] as const;
 type KeyName = (typeof KEYS)[number];
 
 let c: Cluster;
@@ -97,6 +98,9 @@ const makers: Record<KeyName, () => Promise<Cred>> = {
   dpop: () => v1Key(),
   granted: () => v1Key({ grants: [{ api: ORDERS, scopes: ['orders:read'] }, { api: BILLING, scopes: [] }], customClaims: { tenant: 'acme', tier: 2 } }),
   short: () => v1Key({ grants: [{ api: SHORT, scopes: ['a'] }] }),
+  manages: () => v1Key({ grants: [{ api: SHARED_ISSUER, scopes: ['accesskeys.read'] }] }),
+  ungranted: () => v1Key({ grants: [] }),
+  orphan: () => v1Key({ grants: [{ api: GONE, scopes: ['g'] }] }),
   legacy: () => {
     const password = `Parity${randomUUID().slice(0, 8)}X1`;
     recordSecret(password);
@@ -114,9 +118,11 @@ beforeAll(async () => {
   c = await cluster({ TOKEN_AUDIENCE: AUDIENCE, TOKEN_SCOPES: 'read write', USAGE_FLUSH_MS: '600000', AUTH_FAILURES_PER_KEY: String(FAILURES) });
   for (const issuer of ISSUERS) servers[issuer] = await c.start({}, { tokenIssuer: issuer, now });
   acct = await consoleAccount(servers.keymint);
-  for (const [identifier, scopes, ttl] of [[ORDERS, ['orders:read', 'orders:write']], [BILLING, ['invoices:read']], [SHORT, ['a'], 120]] as const) {
+  const apiIds: Record<string, string> = {};
+  for (const [identifier, scopes, ttl] of [[ORDERS, ['orders:read', 'orders:write']], [BILLING, ['invoices:read']], [SHORT, ['a'], 120], [GONE, ['g']]] as const) {
     const res = await admin().call('POST', '/apis', { identifier, displayName: identifier, scopes: scopes.map((name) => ({ name })), ...(ttl && { tokenTtlSeconds: ttl }) });
     expect(res.status, res.text).toBe(201);
+    apiIds[identifier] = res.body.apiId;
   }
   const made = await consoleKey({ kind: 'basic', label: 'parity manager' });
   manager = { id: made.id, secret: made.secret };
@@ -143,6 +149,7 @@ beforeAll(async () => {
     const quota = await admin().call('PUT', `/projects/${acct.projectId}/credentials/${mine.quota.credentialId}/quota`, { tokensPerHour: 1, tokensPerDay: null });
     expect(quota.status, quota.text).toBe(200);
   }
+  expect((await admin().call('DELETE', `/apis/${apiIds[GONE]}`)).status).toBe(200);
   await Promise.all(ISSUERS.map((i) => servers[i].running.usage!.recorder.flush())); // each reads the quotas
   await new Promise((r) => setTimeout(r, 1_500)); // the change feed drops the changed rows on both
   for (const issuer of ISSUERS) jwks[issuer] = (await (await fetch(`${servers[issuer].url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
@@ -290,6 +297,17 @@ const cases: Case[] = [
   ['granted key: the management API', ({ k }) => withParams(k.granted, `resource=${encodeURIComponent(SHARED_ISSUER)}`)],
   ['granted key: a server scope (TOKEN_SCOPES)', ({ k }) => withParams(k.granted, 'scope=read')],
   ['key granted an API with its own token TTL', ({ k }) => withParams(k.short, 'scope=a')],
+  ['key granted an API with its own token TTL, no scope asked', ({ k }) => basicCall(k.short)],
+  ['key granted the management API only: by default', ({ k }) => basicCall(k.manages)],
+  ['key granted the management API only: a scope it was not granted', ({ k }) => withParams(k.manages, 'scope=accesskeys.write')],
+  ['key granted the management API only: the default audience', ({ k }) => withParams(k.manages, `resource=${encodeURIComponent(AUDIENCE)}`)],
+  ['key with an empty list of grants', ({ k }) => basicCall(k.ungranted)],
+  ['key granted only an API since deleted: by default', ({ k }) => basicCall(k.orphan)],
+  ['key granted only an API since deleted: by resource', ({ k }) => withParams(k.orphan, `resource=${encodeURIComponent(GONE)}`)],
+  ['Sinch-model key: an API with its own token TTL', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(SHORT)}`)],
+  ['Sinch-model key: the management API with a management scope', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(SHARED_ISSUER)}&scope=accesskeys.read+read`)],
+  ['Sinch-model key: the management API with an unknown scope', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(SHARED_ISSUER)}&scope=accesskeys.admin`)],
+  ['Sinch-model key: a deleted API', ({ k }) => withParams(k.plain, `resource=${encodeURIComponent(GONE)}`)],
   // the body
   ['content-type JSON', ({ k }) => basicCall(k.plain, JSON.stringify({ grant_type: 'client_credentials' }), { 'content-type': 'application/json' })],
   ['content-type missing', ({ k }) => {
