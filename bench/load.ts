@@ -1,12 +1,13 @@
-// Load and timing. autocannon drives the token endpoint in both shapes: warm (one key,
-// fixed duration) and fleet (one request per key, each key once); a plain keep-alive HTTP
-// client times requests one by one (the management API, creates). Latencies are kept
-// per response in milliseconds with sub-millisecond precision (autocannon's own
-// histogram rounds to whole milliseconds).
+// Load and timing. Our own generator on node:net (raw-load.ts) drives the token endpoint in
+// both shapes, warm (one key, fixed duration) and fleet (one request per key, each key once),
+// with every request's bytes built before the run, so that a fleet request costs the client
+// what a warm one does; a plain keep-alive HTTP client times requests one by one (the
+// management API, creates). Latencies are kept per response in milliseconds with
+// sub-millisecond precision.
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 import { forEachConcurrently } from './concurrency.js';
+import { rawLoad, type Work } from './raw-load.js';
 
 export const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 export const TOKEN_BODY = 'grant_type=client_credentials';
@@ -47,65 +48,41 @@ export interface TokenLoad {
   keys?: ReadonlyArray<{ accessKeyId: string; secret: string }>;
 }
 
+/** The bytes of one token request, built once before a run. */
+export function tokenRequestBytes(host: string, authorization: string): Buffer {
+  const head = `POST /oauth2/token HTTP/1.1\r\nHost: ${host}\r\nAuthorization: ${authorization}\r\nContent-Type: ${FORM}\r\n`;
+  return Buffer.from(`${head}Content-Length: ${Buffer.byteLength(TOKEN_BODY)}\r\n\r\n${TOKEN_BODY}`, 'latin1');
+}
+
 /**
- * Token requests with autocannon (keep-alive, `connections` in flight). The same client
- * drives both shapes, so that warm and fleet figures compare like with like.
+ * Token requests from raw-load.ts, `connections` in flight. The same client drives both
+ * shapes, every request's bytes built before the clock starts, so that warm and fleet
+ * figures compare like with like.
  */
 export async function tokenLoad(o: TokenLoad): Promise<LoadResult> {
-  const latencies: number[] = [];
-  const headers = { authorization: o.authorization ?? '', 'content-type': FORM };
+  const url = new URL(o.url);
+  if (url.protocol !== 'http:') throw new Error(`the load generator speaks plain HTTP only, not ${url.protocol}`);
   const keys = o.keys;
-  let next = 0;
-  let reused = 0;
-  // A fleet run ends at its last answer: autocannon only notices at its next 1 s sample
-  // tick, so its own duration is rounded up to whole seconds (up to 1 s too long).
-  const startedAt = performance.now();
-  let lastAnswerAt = startedAt;
-  const fleet = keys && {
-    amount: keys.length,
-    requests: [
-      {
-        setupRequest: (req: { headers?: Record<string, string> }) => {
-          if (next >= keys.length) reused++;
-          const key = keys[Math.min(next++, keys.length - 1)];
-          req.headers = { ...headers, authorization: basic(key.accessKeyId, key.secret) };
-          return req;
-        },
-      },
-    ],
-  };
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `${o.url}/oauth2/token`,
-        method: 'POST',
-        headers,
-        body: TOKEN_BODY,
-        connections: Math.min(o.connections, keys?.length ?? o.connections),
-        pipelining: 1,
-        timeout: 30,
-        ...(fleet ?? { duration: o.seconds ?? 10 }),
-      } as autocannon.Options,
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    instance.on('response', (_client, status, _bytes, ms) => {
-      lastAnswerAt = performance.now();
-      if (status >= 200 && status < 300) latencies.push(ms);
-    });
-  });
-  if (reused) throw new Error(`the fleet load asked for ${reused} more keys than it was given; a key would have asked twice`);
-  latencies.sort((a, b) => a - b);
-  const seconds = fleet ? Math.max(0.001, (lastAnswerAt - startedAt) / 1000) : result.duration;
+  const work: Work = keys
+    ? { kind: 'each', requests: keys.map((k) => tokenRequestBytes(url.host, basic(k.accessKeyId, k.secret))) }
+    : { kind: 'repeat', request: tokenRequestBytes(url.host, o.authorization ?? ''), seconds: o.seconds ?? 10 };
+  const r = await rawLoad({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), connections: o.connections, work });
+  if (keys && r.sent > keys.length) throw new Error(`the fleet load sent ${r.sent - keys.length} more requests than it had keys; a key would have asked twice`);
+  if (r.errors) {
+    const kinds = [...r.errorKinds].map(([kind, n]) => `${n} × ${kind}`).join('; ');
+    process.stderr.write(`[load] ${r.errors} errors in a token load: ${kinds}\n`);
+  }
+  const latencies = r.latencies.sort((a, b) => a - b);
   return {
-    requests: result['2xx'],
-    sent: result.requests.sent,
-    seconds,
-    requestsPerSecond: result['2xx'] / seconds,
+    requests: r.ok,
+    sent: r.sent,
+    seconds: r.seconds,
+    requestsPerSecond: r.ok / r.seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies.length ? latencies[latencies.length - 1] : NaN,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    non2xx: r.non2xx,
+    errors: r.errors,
   };
 }
 
