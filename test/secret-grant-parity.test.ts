@@ -35,7 +35,7 @@ interface Cred {
   credentialId: string;
   previous?: string;
 }
-const KEYS = ['plain', 'wrong', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'limited', 'quota', 'dpop', 'granted', 'short', 'manages', 'ungranted', 'orphan', 'legacy', 'hmac', 'assertion'] as const;
+const KEYS = ['plain', 'wrong', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'limited', 'quota', 'dpop', 'granted', 'short', 'manages', 'ungranted', 'orphan', 'burst', 'legacy', 'hmac', 'assertion'] as const;
 type KeyName = (typeof KEYS)[number];
 
 let c: Cluster;
@@ -102,6 +102,7 @@ const makers: Record<KeyName, () => Promise<Cred>> = {
   manages: () => v1Key({ grants: [{ api: SHARED_ISSUER, scopes: ['accesskeys.read'] }] }),
   ungranted: () => v1Key({ grants: [] }),
   orphan: () => v1Key({ grants: [{ api: GONE, scopes: ['g'] }] }),
+  burst: () => v1Key(),
   legacy: () => {
     const password = `Parity${randomUUID().slice(0, 8)}X1`;
     recordSecret(password);
@@ -387,6 +388,23 @@ async function expectSameAnswer(build: Case[1]) {
 describe('the same request, the same answer', () => {
   it.each(cases)('%s', async (_name, build) => {
     await expectSameAnswer(build);
+  });
+});
+
+describe('at once, for a key not yet seen', () => {
+  it('answers six concurrent requests (right, wrong, with scope, unknown scope) the same', async () => {
+    const calls = (k: Cred): TokenCall[] => [
+      basicCall(k), basicCall(k), post(k), withParams(k, 'scope=read'), withParams(k, 'scope=admin'), basicCall({ ...k, secret: otherLastChar(k.secret) }),
+    ];
+    const answers = {} as Record<Issuer, string[]>;
+    for (const issuer of ISSUERS) {
+      const side: Side = { issuer, k: keys[issuer], unknown: unknownId[issuer] };
+      const all = await Promise.all(calls(side.k.burst).map((call) => sendToken(servers[issuer].url, call)));
+      const normalised = await Promise.all(all.map((res) => normalise(res, { jwks: jwks[issuer], issuer: SHARED_ISSUER, names: namesOf(side) })));
+      answers[issuer] = normalised.map((n) => JSON.stringify(n.answer)).sort(); // in whatever order they finished
+    }
+    expect(answers.keymint).toEqual(answers['oidc-provider']);
+    expect(answers.keymint.map((a) => JSON.parse(a).status).sort()).toEqual([200, 200, 200, 200, 400, 401]);
   });
 });
 
