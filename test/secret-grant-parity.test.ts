@@ -1,11 +1,10 @@
 // Issue 12: Keymint's own grant for a Key Secret (tokenIssuer 'keymint', oauth/secret-grant.ts)
 // answers every token request exactly as oidc-provider did (tokenIssuer 'oidc-provider').
-// Two servers on one database, master key and issuer get the same corpus of requests, each
-// server asking with its own twin of every key (the corpus: helpers/parity-corpus.ts); the
-// answers are compared once normalised
-// (helpers/token-parity.ts: status, headers, body, a token's header and claims verified
-// against the JWKS). Then the usage counts of each pair of twins must agree: the same
-// traffic counts the same.
+// Two servers on one database, master key and issuer get the same corpus of requests
+// (helpers/parity-corpus.ts), each server asking with its own twin of every key; the answers
+// are compared once normalised (helpers/token-parity.ts: status, headers, body, a token's
+// header and claims verified against the JWKS). Then the usage counts of each pair of twins
+// must agree: the same traffic counts the same.
 import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
