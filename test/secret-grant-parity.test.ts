@@ -212,6 +212,27 @@ describe('after a signing key rotation', () => {
   });
 });
 
+describe('after both servers restart', () => {
+  // Every key now exists before its server starts: what a server loads at start (resident
+  // keys, where it has them) is judged, not only what it reads on demand.
+  beforeAll(async () => {
+    for (const issuer of ISSUERS) {
+      await c.stop(servers[issuer]); // writes its usage counts on the way out
+      servers[issuer] = await c.start({}, { tokenIssuer: issuer, now });
+      const resident = (servers[issuer].running as { resident?: { loaded: boolean } }).resident;
+      await until('the keys loaded at start', async () => (resident?.loaded ?? true ? true : undefined), 10_000);
+    }
+  }, 60_000);
+
+  const again = ['Basic: ok', 'client_secret_post: ok', 'Basic: wrong secret', 'unknown Key ID', 'expired key (warm before)', 'deleted key',
+    'rotated key: the previous secret', 'a key whose secret was removed, that secret', 'legacy username and password', 'HMAC-signed request',
+    'granted key: its default API, custom claims', 'granted key: a scope not granted', 'key granted an API with its own token TTL',
+    'key granted only an API since deleted: by default', 'DPoP-required key without a proof', 'quota key: past its quota', 'scope with spaces around'];
+  it.each(cases.filter(([name]) => again.includes(name)))('%s, again', async (_name, build) => {
+    await expectSameAnswer(build);
+  });
+});
+
 describe('the same traffic, the same counts', () => {
   it.each(KEYS.filter((k) => k !== 'deleted'))('usage of the %s key', async (name) => {
     await Promise.all(ISSUERS.map((i) => servers[i].running.usage!.recorder.flush()));
