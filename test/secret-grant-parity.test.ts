@@ -84,6 +84,9 @@ const makers: Record<KeyName, () => Promise<Cred>> = {
   ungranted: () => v1Key({ grants: [] }),
   orphan: () => v1Key({ grants: [{ api: GONE, scopes: ['g'] }] }),
   burst: () => v1Key(),
+  expiring: () => v1Key({ expireTime: new Date(Date.now() + 86_400_000).toISOString() }),
+  jwksUri: () => v1Key(),
+  oddClaims: () => v1Key({ grants: [{ api: ORDERS, scopes: [] }], customClaims: JSON.parse('{"__proto__":{"x":1},"é":"ü ✓","nested":{"a":[1,null,true,0.1]},"big":9007199254740993}') }),
   legacy: () => {
     const password = `Parity${randomUUID().slice(0, 8)}X1`;
     recordSecret(password);
@@ -126,6 +129,7 @@ beforeAll(async () => {
     await v1('POST', `/${mine.removed.keyId}/publicKeys`, { jwk });
     await v1('POST', `/${mine.removed.keyId}:removeSecret`);
     await v1('PATCH', `/${mine.dpop.keyId}/tokenSettings`, { dpopRequired: true });
+    await v1('PATCH', `/${mine.jwksUri.keyId}/tokenSettings`, { jwksUri: 'https://svc.example/.well-known/jwks.json' });
     await v1('POST', `/${mine.assertion.keyId}/publicKeys`, { jwk });
     const quota = await admin().call('PUT', `/projects/${acct.projectId}/credentials/${mine.quota.credentialId}/quota`, { tokensPerHour: 1, tokensPerDay: null });
     expect(quota.status, quota.text).toBe(200);

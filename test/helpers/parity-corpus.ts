@@ -27,7 +27,7 @@ export interface Cred {
   credentialId: string;
   previous?: string;
 }
-export const KEYS = ['plain', 'wrong', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'limited', 'quota', 'dpop', 'granted', 'short', 'manages', 'ungranted', 'orphan', 'burst', 'legacy', 'hmac', 'assertion'] as const;
+export const KEYS = ['plain', 'wrong', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'limited', 'quota', 'dpop', 'granted', 'short', 'manages', 'ungranted', 'orphan', 'burst', 'expiring', 'jwksUri', 'oddClaims', 'legacy', 'hmac', 'assertion'] as const;
 export type KeyName = (typeof KEYS)[number];
 
 /** The DPoP proofs' key, and the client assertions' (the test registers its public half on the keys that take assertions). */
@@ -175,6 +175,10 @@ export const cases: Case[] = [
   ['granted key: the management API', ({ k }) => withParams(k.granted, `resource=${encodeURIComponent(SHARED_ISSUER)}`)],
   ['granted key: a server scope (TOKEN_SCOPES)', ({ k }) => withParams(k.granted, 'scope=read')],
   ['key granted an API with its own token TTL', ({ k }) => withParams(k.short, 'scope=a')],
+  ['key with odd custom claims (unicode, nested, __proto__)', ({ k }) => basicCall(k.oddClaims)],
+  ['key with an expireTime tomorrow', ({ k }) => basicCall(k.expiring)],
+  ['key with a secret and public keys, by its secret', ({ k }) => basicCall(k.assertion)],
+  ['key with a secret and a jwksUri, by its secret', ({ k }) => basicCall(k.jwksUri)],
   ['key granted an API with its own token TTL, no scope asked', ({ k }) => basicCall(k.short)],
   ['key granted the management API only: by default', ({ k }) => basicCall(k.manages)],
   ['key granted the management API only: a scope it was not granted', ({ k }) => withParams(k.manages, 'scope=accesskeys.write')],
