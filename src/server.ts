@@ -23,6 +23,8 @@ import { KeySecrets } from './auth/key-secrets.js';
 import { KnownIds } from './auth/known-ids.js';
 import { ProviderHost } from './oauth/provider-host.js';
 import { tokenFastPath } from './oauth/token-fast-path.js';
+import { secretGrant } from './oauth/secret-grant.js';
+import { TokenTargets } from './oauth/token-targets.js';
 import { KeymintResponse } from './oauth/token-response.js';
 import { withRequestLog } from './http/request-log.js';
 import { assertPortFree } from './http/port-check.js';
@@ -130,7 +132,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const dummyHash = await unusableHash(config.bcryptCost);
     const known = new KnownIds({ db, log });
     void known.start();
-    const keys = new AccessKeyCache({ db, feed, metrics, known });
+    const keys = new AccessKeyCache({ db, feed, metrics, known, preparedReads: !database.embedded });
     const ring = await SigningKeyRing.start({ db, box, feed, log, alg: config.signingAlg, tokenTtlSeconds: config.tokenTtlSeconds });
     const retention = new AuditRetention({ db, log, days: config.auditRetentionDays });
     const lastUse = new LastUseRecorder({ db, log, flushMs: config.lastUseFlushMs });
@@ -144,14 +146,15 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const clients = cachedClientSource(secrets, config.tokenScopes);
     await importConfiguredApiOnce(db, config, log);
     const catalog = new ApiCatalog({ db, feed });
+    const onTokenIssued = (keyId: string, projectId: string | undefined) => {
+      lastUse.record(keyId);
+      if (counted && projectId) counted.count(keyId, projectId, 'tokens');
+    };
     const host = new ProviderHost({
       config, ring, clients: counted ? countingExpiredKeys(clients, keys, counted) : clients, secrets, tickets, jtis, catalog, log, metrics,
       onClientAssertion: counted && admitClientAssertions(counted),
       fetchJwks: options.fetchJwks,
-      onTokenIssued: (keyId, projectId) => {
-        lastUse.record(keyId);
-        if (counted && projectId) counted.count(keyId, projectId, 'tokens');
-      },
+      onTokenIssued,
       decorate: counted && ((provider) => gateClientSecrets(provider, counted)),
     });
     const accessKeys = new AccessKeysService({
@@ -183,7 +186,11 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const app = buildApp({ config, log, db, host, ring, accessKeys, authenticator, metrics, introspection, revocations: revocationRoutes, consoleApi: api, v1Routers: [usageV1Router(usageService), publicKeysRouter(publicKeys), rotationRouter(new AccessKeyRotation({ db, rotation }), secretRemoval)], isStopping: () => graceful?.closing ?? false });
 
     const hmacToken = hmacTokenHandler({ keys, box, limiter, tickets, replays, log, metrics, usage: counted, issuer: host.provider.issuer, clientAddress: clientAddressResolver(config.trustProxy) });
-    const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, hmacToken)));
+    const grant =
+      options.tokenIssuer === 'oidc-provider'
+        ? undefined
+        : secretGrant({ issuer: config.issuer, secrets, targets: new TokenTargets({ config, catalog }), ring, clientAddress: clientAddressResolver(config.trustProxy), log, metrics, usage: counted, onTokenIssued });
+    const server = createServer({ ...HTTP_TIMEOUTS, ServerResponse: KeymintResponse }, withRequestLog(log, tokenFastPath(host, metrics, log, app, { secretGrant: grant, hmac: hmacToken })));
     server.keepAliveTimeout = HTTP_TIMEOUTS.keepAliveTimeout;
     graceful = gracefulServer(server);
     if (config.metricsPort !== undefined) metricsListener = await startMetricsListener(config, metrics.registry);

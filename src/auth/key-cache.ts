@@ -71,6 +71,8 @@ export interface KeyCacheOptions {
   maxAgeMs?: number;
   /** The filter of existing Key IDs: an ID it does not know is not looked up. */
   known?: KnownIds;
+  /** Cold reads as a prepared statement (Postgres; not PGlite: auth/queries.ts). */
+  preparedReads?: boolean;
 }
 
 const USERNAME = 'u:';
@@ -95,7 +97,7 @@ export class AccessKeyCache {
   constructor(options: KeyCacheOptions) {
     this.#db = options.db;
     this.#known = options.known;
-    this.#read = batchedReads((ids) => findAccessKeysForAuth(this.#db, ids));
+    this.#read = batchedReads((ids) => findAccessKeysForAuth(this.#db, ids, options.preparedReads));
     this.#hits = options.metrics?.cacheLookups.labels('access_key', 'hit');
     this.#misses = options.metrics?.cacheLookups.labels('access_key', 'miss');
     this.#filtered = options.metrics?.cacheLookups.labels('access_key', 'unknown_filtered');

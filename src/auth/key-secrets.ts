@@ -81,6 +81,18 @@ export class KeySecrets {
   }
 
   /**
+   * check() for a credential already looked up (`found`: what lookup() answered for
+   * `presentedId`), for a caller that needs the key before the secret is judged (the token
+   * endpoint hands a DPoP-bound key to oidc-provider unjudged: oauth/secret-grant.ts).
+   */
+  judge(presentedId: string, found: AuthKey | undefined, secret: string, ctx: SecretContext): SecretVerdict | Promise<SecretVerdict> {
+    const canonical = canonicalPresentedId(presentedId);
+    const name = canonical?.id ?? canonical?.username ?? presentedId.slice(0, 64);
+    if (!canonical) return this.#cheapFailure(name, secret, ctx);
+    return this.#judge(found, name, secret, ctx, canonical.username !== undefined);
+  }
+
+  /**
    * The credential presented as `presentedId`: from the cache (synchronous), else read. An
    * address over its own failure budget asks for no read (RateLimited): only a cached key is
    * heard. Its network's budget does not apply here: a neighbour's flood must not refuse a

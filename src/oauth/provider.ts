@@ -14,7 +14,7 @@ import { clientAddressResolver } from '../http/client-address.js';
 import { tokenErrorConformance } from './token-errors.js';
 import { clientAssertionConfiguration, plainDpopRefusal, sharedReplayDetection, urlsFromIssuer, type AssertionAccepted, type JwksFetch } from './client-assertions.js';
 import type { JtiReplays } from '../auth/jti-replays.js';
-import { keyClaims, resourceIndicators } from './resource-server.js';
+import { judgedKeyClaims, resourceIndicators } from './resource-server.js';
 import type { ApiCatalog } from '../apis/catalog.js';
 
 export const TOKEN_PATH = '/oauth2/token';
@@ -70,8 +70,9 @@ export function buildProvider({ config, ring, clients, secrets, tickets, jtis, c
     formats: {
       customizers: {
         jwt: (ctx, token, jwt) => {
-          Object.assign(jwt.payload, keyClaims(ctx));
-          jwt.payload.project_id = (token.client as unknown as { project_id?: string } | undefined)?.project_id;
+          const claims = judgedKeyClaims(ctx);
+          if (claims) Object.assign(jwt.payload, claims);
+          else jwt.payload.project_id = (token.client as unknown as { project_id?: string } | undefined)?.project_id;
         },
       },
     },

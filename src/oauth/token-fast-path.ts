@@ -4,8 +4,9 @@
 // add is added here directly: helmet's headers (computed once) and no CORS headers (both
 // applied by KeymintResponse, token-response.ts) and the latency histogram (the access log
 // wraps the whole server: http/request-log.ts). Every other request goes to express.
-// An HMAC-signed request is checked first and reaches oidc-provider with a one-time
-// ticket (hmac-token.ts).
+// A request with a Key Secret is served by Keymint's own grant (secret-grant.ts); an
+// HMAC-signed request is checked first and reaches oidc-provider with a one-time ticket
+// (hmac-token.ts); DPoP, client assertions and anything unusual go to oidc-provider.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeymintResponse } from './token-response.js';
 import { apiHelmet } from '../http/security-headers.js';
@@ -15,6 +16,7 @@ import type { ProviderHost } from './provider-host.js';
 import { TOKEN_PATH } from './provider.js';
 import { isHmacAuthorization } from '../auth/hmac-auth.js';
 import type { HmacTokenHandler } from './hmac-token.js';
+import type { SecretGrantHandler } from './secret-grant.js';
 
 type Handler = (req: IncomingMessage, res: KeymintResponse) => void;
 
@@ -37,7 +39,13 @@ export function withoutCors(res: ServerResponse): void {
     name.toLowerCase().startsWith('access-control-') ? res : setHeader(name, value);
 }
 
-export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger, rest: Handler, hmac?: HmacTokenHandler): Handler {
+export interface TokenPaths {
+  /** Keymint's own grant for a Key Secret; without it, oidc-provider serves every token request. */
+  secretGrant?: SecretGrantHandler;
+  hmac?: HmacTokenHandler;
+}
+
+export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger, rest: Handler, { secretGrant, hmac }: TokenPaths = {}): Handler {
   const security = helmetHeaders();
   // Histogram children bound once per status: label hashing on every request is measurable here.
   const byStatus = new Map<number, { observe(seconds: number): void }>();
@@ -56,7 +64,9 @@ export function tokenFastPath(host: ProviderHost, metrics: Metrics, log: Logger,
     res.startedAt = process.hrtime.bigint();
     res.finalHeaders = security;
     res.on('finish', finished);
-    if (hmac && isHmacAuthorization(req.headers.authorization)) return hmac(req, res, () => host.handle(req, res));
-    host.handle(req, res);
+    const provider = () => host.handle(req, res);
+    if (hmac && isHmacAuthorization(req.headers.authorization)) return hmac(req, res, provider);
+    if (secretGrant) return secretGrant(req, res, provider);
+    provider();
   };
 }
