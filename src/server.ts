@@ -23,6 +23,7 @@ import { KeySecrets } from './auth/key-secrets.js';
 import { KnownIds } from './auth/known-ids.js';
 import { ProviderHost } from './oauth/provider-host.js';
 import { tokenFastPath } from './oauth/token-fast-path.js';
+import { ResidentKeys } from './auth/resident-keys.js';
 import { secretGrant } from './oauth/secret-grant.js';
 import { TokenTargets } from './oauth/token-targets.js';
 import { KeymintResponse } from './oauth/token-response.js';
@@ -95,6 +96,8 @@ export interface RunningServer {
   readonly metricsUrl?: string;
   /** Usage counting and quotas; undefined with USAGE_COUNTING=off. */
   readonly usage?: Usage;
+  /** The keys judged from memory (auth/resident-keys.ts). */
+  readonly resident: ResidentKeys;
   close(): Promise<void>;
 }
 
@@ -132,7 +135,10 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const dummyHash = await unusableHash(config.bcryptCost);
     const known = new KnownIds({ db, log });
     void known.start();
-    const keys = new AccessKeyCache({ db, feed, metrics, known, preparedReads: !database.embedded });
+    const resident = new ResidentKeys({ db, log });
+    metrics.watchResidentKeys(resident);
+    void resident.start();
+    const keys = new AccessKeyCache({ db, feed, metrics, known, resident, preparedReads: !database.embedded });
     const ring = await SigningKeyRing.start({ db, box, feed, log, alg: config.signingAlg, tokenTtlSeconds: config.tokenTtlSeconds });
     const retention = new AuditRetention({ db, log, days: config.auditRetentionDays });
     const lastUse = new LastUseRecorder({ db, log, flushMs: config.lastUseFlushMs });
@@ -211,6 +217,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       server,
       database,
       metrics,
+      resident,
       metricsUrl: metricsListener?.url,
       usage,
       close: () =>

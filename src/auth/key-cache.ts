@@ -13,34 +13,13 @@ import type { Metrics } from '../metrics/registry.js';
 import { canonicalPresentedId } from '../kernel/identifiers.js';
 import { isUuid } from '../kernel/ids.js';
 import type { KnownIds } from './known-ids.js';
-import type { CredentialKind } from '../kernel/credential-kind.js';
-import type { KeyPolicy } from '../kernel/grants.js';
-import { clientKeysOf, type ClientKeys } from './client-keys.js';
+import { clientKeysOf } from './client-keys.js';
+import type { AuthKey } from './auth-key.js';
 import { batchedReads } from '../db/batched-reads.js';
+import type { ResidentKeys } from './resident-keys.js';
 import { findAccessKeysForAuth, findLegacyCredentialForAuth, type AccessKeyAuthRow } from './queries.js';
 
-export interface AuthKey {
-  id: string;
-  projectId: string;
-  kind: CredentialKind;
-  /** Digest or bcrypt hash of the secret (basic) or password (legacy); null for hmac and for a basic key with public keys only (issue 14). */
-  secretHash: string | null;
-  /** The sealed signing secret of an hmac key, else null. */
-  sealedSecret: string | null;
-  username: string | null;
-  /** When the key expires (ms since the epoch), or null when it never does. */
-  expiresAt: number | null;
-  accountId: string;
-  /** Explicit grants (kernel/grants.ts); null: the Sinch model. Changes arrive as the key's change. */
-  policy: KeyPolicy | null;
-  /** A rotated key's previous secret (same schemes as secretHash), and when it stops working (ms). */
-  previousSecretHash: string | null;
-  /** A rotated hmac key's previous sealed secret. */
-  previousSealedSecret: string | null;
-  previousSecretExpiresAt: number | null;
-  /** Its public keys or jwks_uri and DPoP setting (private_key_jwt, RFC 9449). */
-  clientKeys: ClientKeys;
-}
+export type { AuthKey };
 
 /**
  * Reads a credential by what a client presents as its ID: an API key (UUID) or a legacy
@@ -73,6 +52,8 @@ export interface KeyCacheOptions {
   known?: KnownIds;
   /** Cold reads as a prepared statement (Postgres; not PGlite: auth/queries.ts). */
   preparedReads?: boolean;
+  /** Every qualifying key in memory (resident-keys.ts): a miss here is looked up there first. */
+  resident?: ResidentKeys;
 }
 
 const USERNAME = 'u:';
@@ -80,6 +61,7 @@ const USERNAME = 'u:';
 export class AccessKeyCache {
   readonly #db: Queryable;
   readonly #known?: KnownIds;
+  readonly #resident?: ResidentKeys;
   // Label sets bound once: these counters run on every warm request.
   readonly #hits?: { inc(): void };
   readonly #misses?: { inc(): void };
@@ -97,6 +79,7 @@ export class AccessKeyCache {
   constructor(options: KeyCacheOptions) {
     this.#db = options.db;
     this.#known = options.known;
+    this.#resident = options.resident;
     this.#read = batchedReads((ids) => findAccessKeysForAuth(this.#db, ids, options.preparedReads));
     this.#hits = options.metrics?.cacheLookups.labels('access_key', 'hit');
     this.#misses = options.metrics?.cacheLookups.labels('access_key', 'miss');
@@ -118,7 +101,7 @@ export class AccessKeyCache {
   async get(id: string): Promise<AuthKey | undefined> {
     // Never in a batched read: one malformed ID would fail the statement for every key in it.
     if (!isUuid(id)) return undefined;
-    const hit = this.#lru.get(id);
+    const hit = this.#lru.get(id) ?? this.#fromResident(id);
     if (!hit && this.#known && !(await this.#known.mayExist(id))) {
       this.#filtered?.inc();
       return undefined;
@@ -151,9 +134,16 @@ export class AccessKeyCache {
    * `id` is a lower-case UUID, or a canonical legacy username.
    */
   peekActive(id: string, byUsername = false): AuthKey | undefined {
-    const key = this.#lru.get(byUsername ? USERNAME + id : id);
+    const key = byUsername ? this.#lru.get(USERNAME + id) : (this.#lru.get(id) ?? this.#fromResident(id));
     if (key) this.#hits?.inc();
     return key && !isExpired(key) ? key : undefined;
+  }
+
+  /** A resident key (resident-keys.ts), cached from now on like one read. */
+  #fromResident(id: string): AuthKey | undefined {
+    const key = this.#resident?.get(id);
+    if (key) this.#lru.set(id, key);
+    return key;
   }
 
   /** The cached key, expired or not; never reads the database (usage counting of expired keys). */
@@ -196,6 +186,7 @@ export class AccessKeyCache {
     };
     if (epoch === this.#epoch) {
       this.#lru.set(entry, key);
+      this.#resident?.offer(key);
       if (entry.startsWith(USERNAME)) {
         // Also by its ID: the token endpoint checks the secret by the client's canonical ID.
         this.#aliases.set(key.id, entry);
@@ -207,6 +198,7 @@ export class AccessKeyCache {
 
   invalidate(id: string): void {
     this.#epoch++;
+    this.#resident?.remove(id);
     this.#lru.delete(id);
     this.#inflight.delete(id);
     const alias = this.#aliases.get(id);
@@ -219,6 +211,7 @@ export class AccessKeyCache {
 
   clear(): void {
     this.#epoch++;
+    this.#resident?.reset();
     this.#lru.clear();
     this.#inflight.clear();
     this.#aliases.clear();

@@ -53,6 +53,14 @@ export class Metrics {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'keymint_' });
   }
 
+  /** Samples the resident keys (auth/resident-keys.ts) when scraped. */
+  watchResidentKeys(resident: { size: number; loaded: boolean; bytes: number }): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'keymint_resident_keys', help: 'Keys judged from memory, without a read', registers, collect() { this.set(resident.size); } });
+    new Gauge({ name: 'keymint_resident_keys_loaded', help: '1 once every qualifying key has been loaded at start', registers, collect() { this.set(resident.loaded ? 1 : 0); } });
+    new Gauge({ name: 'keymint_resident_keys_bytes', help: 'Memory held by the resident keys', registers, collect() { this.set(resident.bytes); } });
+  }
+
   /** Samples the pool's state when scraped. */
   watchPool(pool: { totalCount: number; idleCount: number; waitingCount: number }): void {
     new Gauge({

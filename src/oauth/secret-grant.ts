@@ -128,7 +128,7 @@ export function secretGrant(deps: SecretGrantDeps): SecretGrantHandler {
     if (isTemporaryFault(err)) return UNREACHABLE;
     const e = err as ProviderError;
     if (e?.expose && e.statusCode !== undefined && e.statusCode < 500) return { status: e.statusCode, error: e.message, description: e.error_description ?? e.message, scope: e.scope };
-    log.error({ err }, 'token request failed');
+    log.error({ err }, 'token endpoint error');
     return SERVER_ERROR;
   }
 
