@@ -12,6 +12,8 @@ import { usageCost, type UsageRound, type UsageRounds } from './usage-rounds.js'
 export interface ScalePoint {
   rows: number;
   rssAtStart: number;
+  /** How long the restarted server took to load its resident keys (undefined: it keeps none). */
+  residentLoadMs?: number;
   warm: LoadResult;
   fleet: FleetFigure;
   rssAfter: number;
@@ -221,6 +223,7 @@ export function otherTable(f: Figures): string {
   );
   for (const s of f.scale) {
     body.push([`Server RSS with ${n0(s.rows)} keys: at start / after the fleet`, `${mb(s.rssAtStart)} / ${mb(s.rssAfter)}`]);
+    if (s.residentLoadMs !== undefined) body.push([`Resident keys loaded after a restart with ${n0(s.rows)} keys (before that, cold keys are read)`, `${(s.residentLoadMs / 1000).toFixed(1)} s`]);
     for (const p of s.list?.pages ?? []) body.push([`List ${p.page} with ${n0(s.rows)} keys, median / p99`, `${ms(p.median)} / ${ms(p.p99)}`]);
   }
   return table(['Figure', 'Value'], body);

@@ -103,7 +103,8 @@ async function scalePoint(s: Served, plan: Plan, rows: number, withList: boolean
   await s.seeder.growTo(rows, progress);
   await s.seeder.prepare(plan.fleetWarmupKeys + plan.fleetKeys);
   await s.keymint.restart();
-  progress(`Keymint restarted (pid ${s.keymint.pid})`);
+  const residentLoadMs = s.keymint.residentLoadMs;
+  progress(`Keymint restarted (pid ${s.keymint.pid})${residentLoadMs !== undefined ? `, resident keys loaded in ${(residentLoadMs / 1000).toFixed(1)} s` : ''}`);
   await settle([s.keymint.pid]);
   const rssAtStart = await s.keymint.rssBytes();
   await warmUp(s.keymint, s.seeder, s.owner, plan.warmupSeconds, plan.fleetWarmupKeys);
@@ -117,7 +118,7 @@ async function scalePoint(s: Served, plan: Plan, rows: number, withList: boolean
     const bearer = await fetchAccessToken(s.keymint.url, basic(s.owner.accessKeyId, s.owner.secret), SETTINGS.signingAlg, 'Keymint');
     list = await measureListPages({ url: s.keymint.url, projectId: s.seeder.projectId, bearer }, plan.listSamplesPerPage);
   }
-  return { rows, rssAtStart, warm, fleet, rssAfter: await s.keymint.rssBytes(), list };
+  return { rows, rssAtStart, residentLoadMs, warm, fleet, rssAfter: await s.keymint.rssBytes(), list };
 }
 
 async function main(): Promise<void> {

@@ -25,6 +25,8 @@ export interface Keymint {
   /** The server's Prometheus samples; empty when it exports none where we look. */
   metrics(): Promise<Sample[]>;
   rssBytes(): Promise<number>;
+  /** How long its last start took to load its resident keys (undefined: it keeps none). */
+  readonly residentLoadMs: number | undefined;
   /** Stops the process and starts a fresh one on the same port and database. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -71,13 +73,28 @@ export async function startKeymint(databaseUrl: string, o: KeymintOptions): Prom
   const extra = { ...o.env, METRICS_PORT: String(metricsPort) };
   const nodeFlags = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [];
   const spawn = async () => (await spawnKeymint(databaseUrl, masterKey, extra, { port, main: o.main, label: o.label, nodeFlags })).child;
-  let child: Child = await spawn();
   const scrape = async (at: string) => {
     const res = await fetch(at).catch(() => undefined);
     if (!res?.ok) return undefined;
     const samples = parseMetrics(await res.text());
     return samples.length ? samples : undefined;
   };
+  const metrics = async () => (await scrape(`http://127.0.0.1:${metricsPort}/metrics`)) ?? (await scrape(`${url}/metrics`)) ?? [];
+  // A server that keeps its keys resident loads them after it is ready: the runs measure it
+  // loaded, as it serves from then on (a server without resident keys does not wait).
+  let residentLoadMs: number | undefined;
+  const started = async () => {
+    const from = Date.now();
+    for (;;) {
+      const loaded = (await metrics()).find((m) => m.name === 'keymint_resident_keys_loaded');
+      if (!loaded || loaded.value === 1) break;
+      if (Date.now() - from > 30 * 60_000) throw new Error('the resident keys did not load within 30 minutes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    residentLoadMs = Date.now() - from;
+  };
+  let child: Child = await spawn();
+  await started();
   return {
     label: o.label,
     url,
@@ -86,13 +103,15 @@ export async function startKeymint(databaseUrl: string, o: KeymintOptions): Prom
     get pid() {
       return child.pid;
     },
-    async metrics() {
-      return (await scrape(`http://127.0.0.1:${metricsPort}/metrics`)) ?? (await scrape(`${url}/metrics`)) ?? [];
+    metrics,
+    get residentLoadMs() {
+      return residentLoadMs;
     },
     rssBytes: () => residentMemoryBytes(child.pid),
     async restart() {
       await child.stop();
       child = await spawn();
+      await started();
     },
     stop: () => child.stop(),
   };
