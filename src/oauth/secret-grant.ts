@@ -82,8 +82,9 @@ function signers(ring: SigningKeyRing): () => CompactSigner {
   };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
+/** The body; undefined when over the limit; null when the client went away before its end. */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined | null> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -91,7 +92,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
       if (size <= TOKEN_BODY_LIMIT) chunks.push(chunk);
     });
     req.once('end', () => resolve(size > TOKEN_BODY_LIMIT ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    // After 'end', these settle nothing; before it, the client is gone and nothing is answered.
+    req.once('error', () => resolve(null));
+    req.once('close', () => resolve(null));
   });
 }
 
@@ -216,6 +219,7 @@ export function secretGrant(deps: SecretGrantDeps): SecretGrantHandler {
     if (!mayReadSecretGrant(req.headers) || Number(req.headers['content-length']) > TOKEN_BODY_LIMIT) return other();
     readBody(req)
       .then((body) => {
+        if (body === null) return;
         // Over the limit despite its Content-Length: oidc-provider's answer to a body too large.
         if (!body) return refuse(res, { status: 400, error: 'invalid_request', description: 'failed to parse the request body' });
         return serve(req, res, other, body);

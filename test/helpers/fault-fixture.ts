@@ -18,10 +18,26 @@ export interface FaultFixture {
   server: Awaited<ReturnType<typeof startMain>>;
   base: string;
   boot: Boot;
-  /** A real key no request has used: its check needs the database. */
+  /** A real key no request has used, made after the server loaded its resident keys: its check needs the database. */
   cold: Boot;
+  /** A real key no request has used, made before the server started: resident (auth/resident-keys.ts), judged without the database. */
+  resident: Boot;
   env: Record<string, string>;
   close(): Promise<void>;
+}
+
+/**
+ * Until every worker reports its resident keys loaded (/metrics on the main port, to loopback;
+ * each scrape on a fresh connection, which node:cluster hands to the next worker).
+ */
+async function residentKeysLoaded(base: string): Promise<void> {
+  let inARow = 0;
+  for (let i = 0; i < 600 && inARow < 6; i++) {
+    const text = await fetch(`${base}/metrics`, { headers: { connection: 'close' } }).then((r) => r.text(), () => '');
+    inARow = /^keymint_resident_keys_loaded 1$/m.test(text) ? inARow + 1 : 0;
+    if (inARow < 6) await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(inARow, 'the resident keys were loaded').toBe(6);
 }
 
 export async function faultFixture(extraEnv: Record<string, string> = {}): Promise<FaultFixture> {
@@ -54,12 +70,14 @@ export async function faultFixture(extraEnv: Record<string, string> = {}): Promi
       ...extraEnv,
     };
     const boot = JSON.parse((await run(CLI, ['bootstrap', '--account', 'A', '--project', 'P', '--key', 'K', '--json'], { ...env, DATABASE_URL: database.url })).stdout) as Boot;
-    const cold = JSON.parse((await run(CLI, ['bootstrap', '--account', 'C', '--project', 'C', '--key', 'C', '--json'], { ...env, DATABASE_URL: database.url })).stdout) as Boot;
+    const resident = JSON.parse((await run(CLI, ['bootstrap', '--account', 'R', '--project', 'R', '--key', 'R', '--json'], { ...env, DATABASE_URL: database.url })).stdout) as Boot;
     const server = await startMain(env);
     parts.server = server;
     const base = `http://127.0.0.1:${port}`;
+    await residentKeysLoaded(base);
+    const cold = JSON.parse((await run(CLI, ['bootstrap', '--account', 'C', '--project', 'C', '--key', 'C', '--json'], { ...env, DATABASE_URL: database.url })).stdout) as Boot;
     expect((await postToken(base, { basic: [boot.accessKey.accessKeyId, boot.secret] })).status).toBe(200);
-    return { pgc, database, proxy, server, base, boot, cold, env, close };
+    return { pgc, database, proxy, server, base, boot, cold, resident, env, close };
   } catch (err) {
     await close();
     throw err;

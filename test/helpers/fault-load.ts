@@ -124,8 +124,10 @@ export interface OutageRun {
   name: string;
   base: string;
   boot: Boot;
-  /** A real key never used: a token for it needs the database (a made-up ID may be refused without it). */
+  /** A real key never used and not resident: a token for it needs the database (a made-up ID may be refused without it). */
   cold: Boot;
+  /** A real key never used, resident (auth/resident-keys.ts): its first token needs no database. */
+  resident?: Boot;
   databaseUrl: string;
   server: { child: { exitCode: number | null }; output(): string };
   fault(): Promise<void> | void;
@@ -141,7 +143,7 @@ export interface OutageRun {
  * 503 + Retry-After for database-bound requests, warm tokens 200, /readyz 503 within 2.5 s),
  * heals, checks recovery and the ledger; returns the figures as a line for the docs.
  */
-export async function outage({ name, base, boot, cold: coldKey, databaseUrl, server, fault, heal, minMs = 3_000, answerWithinMs = 10_000 }: OutageRun): Promise<string> {
+export async function outage({ name, base, boot, cold: coldKey, resident: residentKey, databaseUrl, server, fault, heal, minMs = 3_000, answerWithinMs = 10_000 }: OutageRun): Promise<string> {
   const list = () => statusOf(`${base}/v1/projects/${boot.projectId}/accessKeys`, { headers: { authorization: basicHeader(boot.accessKey.accessKeyId, boot.secret) } });
   await warmEveryWorker(base, boot);
   const load = new FaultLoad(() => base, boot);
@@ -156,6 +158,11 @@ export async function outage({ name, base, boot, cold: coldKey, databaseUrl, ser
     headers: { authorization: basicHeader(coldKey.accessKey.accessKeyId, coldKey.secret), 'content-type': 'application/x-www-form-urlencoded' },
     body: 'grant_type=client_credentials',
   });
+  const residentToken = residentKey && (await statusOf(`${base}/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: basicHeader(residentKey.accessKey.accessKeyId, residentKey.secret), 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  }));
   const ready = await statusOf(`${base}/readyz`);
   await waitFor('database-bound answers during the outage', async () => (load.since(faultAt + 200, 'create').length >= 8 && Date.now() - faultAt > minMs ? true : undefined), 60_000);
   const healAt = Date.now();
@@ -181,13 +188,15 @@ export async function outage({ name, base, boot, cold: coldKey, databaseUrl, ser
   expect(cold.status).toBe(503);
   expect(JSON.parse(cold.body).error).toBe('temporarily_unavailable');
   expect(cold.ms).toBeLessThan(answerWithinMs);
+  // A resident key's first token needs no database: served through the outage.
+  if (residentToken) expect(residentToken.status, residentToken.body).toBe(200);
   expect(ready.status).toBe(503);
   expect(ready.ms).toBeLessThan(2_500);
   const ledger = await load.checkLedger(databaseUrl);
   const slowest = Math.max(...writes.map((w) => w.ms));
   const figure =
     `${name}: ${writes.length} database-bound answers during the outage, all 503 with Retry-After, slowest ${slowest} ms; ` +
-      `${tokens.length} warm tokens, all 200; /readyz 503 in ${ready.ms} ms; recovered ${recovered.ms} ms after the database returned; ` +
+      `${tokens.length} warm tokens, all 200;${residentToken ? ' a resident key never used before: 200;' : ''} /readyz 503 in ${ready.ms} ms; recovered ${recovered.ms} ms after the database returned; ` +
       `ledger: ${ledger.creates} acknowledged creates present, ${ledger.deletes} acknowledged deletes absent; process alive`;
   console.log(`FIGURE ${figure}`);
   expect(recovered.ms).toBeLessThan(15_000);
