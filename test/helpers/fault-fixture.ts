@@ -20,7 +20,10 @@ export interface FaultFixture {
   boot: Boot;
   /** A real key no request has used, made after the server loaded its resident keys: its check needs the database. */
   cold: Boot;
-  /** A real key no request has used, made before the server started: resident (auth/resident-keys.ts), judged without the database. */
+  /**
+   * A real key no request has used, made before the server started, in the warm key's project:
+   * resident (auth/resident-keys.ts), so its first token needs no database.
+   */
   resident: Boot;
   env: Record<string, string>;
   close(): Promise<void>;
@@ -70,7 +73,9 @@ export async function faultFixture(extraEnv: Record<string, string> = {}): Promi
       ...extraEnv,
     };
     const boot = JSON.parse((await run(CLI, ['bootstrap', '--account', 'A', '--project', 'P', '--key', 'K', '--json'], { ...env, DATABASE_URL: database.url })).stdout) as Boot;
-    const resident = JSON.parse((await run(CLI, ['bootstrap', '--account', 'R', '--project', 'R', '--key', 'R', '--json'], { ...env, DATABASE_URL: database.url })).stdout) as Boot;
+    // In the warm key's project: its account's APIs are cached once that key is warm.
+    const made = JSON.parse((await run(CLI, ['keys', 'create', '--project', boot.projectId, '--name', 'R', '--json'], { ...env, DATABASE_URL: database.url })).stdout) as Omit<Boot, 'projectId'>;
+    const resident: Boot = { ...made, projectId: boot.projectId };
     const server = await startMain(env);
     parts.server = server;
     const base = `http://127.0.0.1:${port}`;
