@@ -10,9 +10,9 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cluster, SHARED_ISSUER, type Cluster } from './helpers/cluster.js';
 import { consoleAccount, type ConsoleAccount } from './helpers/console-account.js';
-import { recordSecret, type TestServer } from './helpers/server.js';
+import { recordSecret, type Bootstrapped, type TestServer } from './helpers/server.js';
 import { basicHeader, FORM, otherLastChar, until } from './helpers/token-requests.js';
-import { AUDIENCE, BILLING, basicCall, cases, clientJwk, FAILURES, GONE, KEYS, ORDERS, post, SHORT, withParams, type Case, type Cred, type KeyName, type Side } from './helpers/parity-corpus.js';
+import { AUDIENCE, BILLING, basicCall, cases, clearOfMinuteEnd, clientJwk, GRANT, FAILURES, GONE, KEYS, ORDERS, post, SHORT, withParams, type Case, type Cred, type KeyName, type Side } from './helpers/parity-corpus.js';
 import { rotateSigningKey } from '../src/oauth/signing-keys.js';
 import { normalise, sendToken, VOLATILE, type TokenCall } from './helpers/token-parity.js';
 
@@ -151,13 +151,18 @@ function namesOf(side: Side): Map<string, string> {
   return names;
 }
 
-/** Sends the case to both servers; their answers must be the same. Returns the normalised answer. */
-async function expectSameAnswer(build: Case[1]) {
+interface Asked {
+  res: Awaited<ReturnType<typeof sendToken>>;
+  jwks: JSONWebKeySet;
+  names: Map<string, string>;
+}
+
+/** Asks both sides (one after the other); their answers must be the same. Returns the normalised answer. */
+async function expectSame(ask: (issuer: Issuer) => Promise<Asked>) {
   const got = {} as Record<Issuer, Awaited<ReturnType<typeof normalise>>>;
   for (const issuer of ISSUERS) {
-    const side: Side = { k: keys[issuer], unknown: unknownId[issuer] };
-    const res = await sendToken(servers[issuer].url, await build(side));
-    got[issuer] = await normalise(res, { jwks: jwks[issuer], issuer: SHARED_ISSUER, names: namesOf(side) });
+    const { res, jwks: keySet, names } = await ask(issuer);
+    got[issuer] = await normalise(res, { jwks: keySet, issuer: SHARED_ISSUER, names });
   }
   expect(got.keymint.answer).toEqual(got['oidc-provider'].answer);
   expect(got.keymint.answer.status).toBeLessThan(500);
@@ -168,6 +173,13 @@ async function expectSameAnswer(build: Case[1]) {
   if (a !== undefined && b !== undefined) expect(Math.abs(a - b)).toBeLessThanOrEqual(VOLATILE.retryAfterSlackSeconds);
   return got.keymint.answer;
 }
+
+/** Sends the case to both servers of the main cluster, each with its own twins. */
+const expectSameAnswer = (build: Case[1]) =>
+  expectSame(async (issuer) => {
+    const side: Side = { k: keys[issuer], unknown: unknownId[issuer] };
+    return { res: await sendToken(servers[issuer].url, await build(side)), jwks: jwks[issuer], names: namesOf(side) };
+  });
 
 describe('the same request, the same answer', () => {
   it.each(cases)('%s', async (_name, build) => {
@@ -234,6 +246,46 @@ describe('after both servers restart', () => {
     'key granted only an API since deleted: by default', 'DPoP-required key without a proof', 'quota key: past its quota', 'scope with spaces around'];
   it.each(cases.filter(([name]) => again.includes(name)))('%s, again', async (_name, build) => {
     await expectSameAnswer(build);
+  });
+});
+
+describe('a client address over its failure budget (TRUST_PROXY=1)', () => {
+  // Servers of their own: the budget is per address, and the grant finds the address itself
+  // (X-Forwarded-For). Each side sends from addresses of its own, in another /24 (a network
+  // has a budget too).
+  const BUDGET = 5;
+  const FROM: Record<Issuer, [attacker: string, other: string]> = { keymint: ['198.51.100.7', '198.51.100.8'], 'oidc-provider': ['203.0.113.7', '203.0.113.8'] };
+  let c2: Cluster;
+  const s2 = {} as Record<Issuer, TestServer>;
+  const key2 = {} as Record<Issuer, Bootstrapped>;
+  const jwks2 = {} as Record<Issuer, JSONWebKeySet>;
+  beforeAll(async () => {
+    c2 = await cluster({ TRUST_PROXY: '1', AUTH_FAILURES_PER_ADDRESS: String(BUDGET) });
+    for (const issuer of ISSUERS) {
+      s2[issuer] = await c2.start({}, { tokenIssuer: issuer });
+      key2[issuer] = await s2[issuer].bootstrap();
+      jwks2[issuer] = (await (await fetch(`${s2[issuer].url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
+    }
+  }, 60_000);
+  afterAll(() => c2?.close());
+
+  type Step = [name: string, call: (key: { id: string; secret: string }, from: [string, string]) => TokenCall];
+  const basicFrom = (id: string, secret: string, xff: string): TokenCall => ({ headers: { authorization: basicHeader(id, secret), 'content-type': FORM, 'x-forwarded-for': xff }, body: GRANT });
+  const steps: Step[] = [
+    ...Array.from({ length: BUDGET + 1 }, (_, i): Step => [`an unknown key, wrong secret ${i + 1} of ${BUDGET + 1}`, (k, [attacker]) => basicFrom(randomUUID(), k.secret, attacker)]),
+    ['then a known key by its secret, from that address', (k, [attacker]) => basicFrom(k.id, k.secret, attacker)],
+    ['then a known key by a wrong secret, from that address', (k, [attacker]) => basicFrom(k.id, otherLastChar(k.secret), attacker)],
+    ['that address as the last of two hops', (k, [attacker]) => basicFrom(randomUUID(), k.secret, `192.0.2.99, ${attacker}`)],
+    ['that address as the first of two hops (the proxy saw another)', (k, [attacker]) => basicFrom(randomUUID(), k.secret, `${attacker}, 192.0.2.${Math.floor(Math.random() * 200) + 1}`)],
+    ['a known key by its secret, from another address', (k, [, other]) => basicFrom(k.id, k.secret, other)],
+    ['a known key by a wrong secret, from another address', (k, [, other]) => basicFrom(k.id, otherLastChar(k.secret), other)],
+  ];
+  it.each(steps)('%s', async (name, call) => {
+    if (name.startsWith('an unknown key, wrong secret 1 ')) await clearOfMinuteEnd();
+    await expectSame(async (issuer) => {
+      const k = { id: key2[issuer].accessKey.accessKeyId, secret: key2[issuer].secret };
+      return { res: await sendToken(s2[issuer].url, call(k, FROM[issuer])), jwks: jwks2[issuer], names: new Map([[k.id, '<key>'], [key2[issuer].projectId, '<project>'], [key2[issuer].accountId, '<account>']]) };
+    });
   });
 });
 

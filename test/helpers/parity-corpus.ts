@@ -64,7 +64,7 @@ function unpadded(k: Cred): string {
 }
 
 /** The failure budget counts per minute: a sequence of cases that must not straddle two. */
-async function clearOfMinuteEnd() {
+export async function clearOfMinuteEnd() {
   const left = 60_000 - (Date.now() % 60_000);
   if (left < 15_000) await new Promise((r) => setTimeout(r, left + 200));
 }
