@@ -168,9 +168,11 @@ async function expectSame(ask: (issuer: Issuer) => Promise<Asked>) {
   expect(got.keymint.answer.status).toBeLessThan(500);
   expect(Object.keys(got.keymint.answer.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
   if (got.keymint.answer.token) expect(got.keymint.answer.token.verified).toBe(true);
-  const [a, b] = ISSUERS.map((i) => got[i].retryAfter);
-  expect(a === undefined, 'Retry-After on one side only').toBe(b === undefined);
-  if (a !== undefined && b !== undefined) expect(Math.abs(a - b)).toBeLessThanOrEqual(VOLATILE.retryAfterSlackSeconds);
+  for (const what of ['retryAfter', 'issuedAt'] as const) {
+    const [a, b] = ISSUERS.map((i) => got[i][what]);
+    expect(a === undefined, `${what} on one side only`).toBe(b === undefined);
+    if (a !== undefined && b !== undefined) expect(Math.abs(a - b), what).toBeLessThanOrEqual(VOLATILE.slackSeconds);
+  }
   return got.keymint.answer;
 }
 
@@ -246,6 +248,45 @@ describe('after both servers restart', () => {
     'key granted only an API since deleted: by default', 'DPoP-required key without a proof', 'quota key: past its quota', 'scope with spaces around'];
   it.each(cases.filter(([name]) => again.includes(name)))('%s, again', async (_name, build) => {
     await expectSameAnswer(build);
+  });
+});
+
+describe("what each side's tokens are good for", () => {
+  // A token from one side, introspected by its own server and by the other, used on the v1
+  // API, revoked (RFC 7009): what Keymint itself makes of the grant's tokens.
+  const token = {} as Record<Issuer, string>;
+  const other = (issuer: Issuer): Issuer => (issuer === 'keymint' ? 'oidc-provider' : 'keymint');
+  const form = (s: TestServer, path: string, k: Cred, body: Record<string, string>) =>
+    fetch(`${s.url}${path}`, { method: 'POST', headers: { authorization: basicHeader(k.id, k.secret), 'content-type': FORM }, body: new URLSearchParams(body) });
+  const asked = async (issuer: Issuer, res: Response): Promise<Asked> => {
+    const side: Side = { k: keys[issuer], unknown: unknownId[issuer] };
+    return { res: { status: res.status, headers: res.headers, text: await res.text() }, jwks: jwks[issuer], names: namesOf(side) };
+  };
+  beforeAll(async () => {
+    for (const issuer of ISSUERS) {
+      const res = await sendToken(servers[issuer].url, withParams(keys[issuer].plain, `resource=${encodeURIComponent(SHARED_ISSUER)}&scope=accesskeys.read`));
+      token[issuer] = JSON.parse(res.text).access_token;
+    }
+  });
+
+  it('introspected by its own server', () =>
+    expectSame(async (i) => asked(i, await form(servers[i], '/oauth2/introspect', keys[i].plain, { token: token[i] }))));
+  it('introspected by the other server', () =>
+    expectSame(async (i) => asked(i, await form(servers[other(i)], '/oauth2/introspect', keys[i].plain, { token: token[i] }))));
+  it('introspected by another key of the project', () =>
+    expectSame(async (i) => asked(i, await form(servers[i], '/oauth2/introspect', keys[i].granted, { token: token[i] }))));
+  it('used on the v1 API, on both servers', async () => {
+    for (const issuer of ISSUERS) {
+      for (const s of ISSUERS) {
+        const res = await fetch(`${servers[s].url}/v1/projects/${acct.projectId}/accessKeys?pageSize=1`, { headers: { authorization: `Bearer ${token[issuer]}` } });
+        expect(res.status, `a token of ${issuer} at ${s}`).toBe(200);
+      }
+    }
+  });
+  it('revoked (RFC 7009)', () => expectSame(async (i) => asked(i, await form(servers[i], '/oauth2/revoke', keys[i].plain, { token: token[i] }))));
+  it('introspected once revoked, by either server', async () => {
+    await expectSame(async (i) => asked(i, await form(servers[i], '/oauth2/introspect', keys[i].plain, { token: token[i] })));
+    await expectSame(async (i) => asked(i, await form(servers[other(i)], '/oauth2/introspect', keys[i].plain, { token: token[i] })));
   });
 });
 

@@ -17,13 +17,15 @@ export interface TokenCall {
 export const VOLATILE = {
   // Transport, per connection or per request; not the token endpoint's answer.
   headers: new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'x-request-id']),
-  // Unique (jti) or stamped with the moment of issue (iat, exp) in every token (RFC 9068 §2.2);
-  // their difference, the lifetime, is kept and compared.
+  // Unique (jti) or stamped with the moment of issue (iat, exp) in every token (RFC 9068 §2.2):
+  // each value becomes its shape (`shape`), so that presence and form are still compared;
+  // exp - iat, the lifetime, is kept and compared, and iat itself (`issuedAt`) within
+  // slackSeconds. An active introspection answer repeats them (RFC 7662 §2.2): the same there.
   claims: ['jti', 'iat', 'exp'],
   // Seconds left in the quota's window: an answer a moment later waits a moment less. Kept
-  // apart as a number (`retryAfter`), compared within this many seconds; where the error
+  // apart as a number (`retryAfter`), compared within slackSeconds; where the error
   // description repeats it, it reads <seconds> there too.
-  retryAfterSlackSeconds: 5,
+  slackSeconds: 5,
   // The access token itself is compared through its decoded header and claims (above); and
   // each side asks with its own twin of every key (so that usage compares per key): Key IDs,
   // usernames and credential IDs become the twin's name (`names`).
@@ -42,6 +44,16 @@ export async function sendToken(baseUrl: string, call: TokenCall): Promise<{ sta
   const res = await fetch(`${baseUrl}/oauth2/token${call.query ?? ''}`, { method: 'POST', headers: call.headers, body });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
+
+/** What a volatile claim's value is, without the value: its type, and a string's length and alphabet. */
+function shape(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? '<integer>' : '<number>';
+  if (typeof value === 'string') return `<string of ${value.length}${/^[A-Za-z0-9_-]+$/.test(value) ? ' base64url' : ''} characters>`;
+  return `<${typeof value}>`;
+}
+
+const withShapes = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, (VOLATILE.claims as readonly string[]).includes(k) ? shape(v) : v]));
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -65,15 +77,14 @@ async function decodeToken(token: string, jwks: JSONWebKeySet, issuer: string, n
     () => true as const,
     (err: { code?: string; message?: string }) => `${err.code ?? 'error'}: ${err.message}`,
   );
-  const kept = Object.fromEntries(Object.entries(claims).filter(([k]) => !(VOLATILE.claims as readonly string[]).includes(k)));
-  return { header, claims: named(kept, names) as Record<string, unknown>, lifetime: Number(claims.exp) - Number(claims.iat), verified };
+  return { header, claims: named(withShapes(claims), names) as Record<string, unknown>, lifetime: Number(claims.exp) - Number(claims.iat), verified };
 }
 
 /** The answer as two issuers must give it, and Retry-After's seconds apart (VOLATILE). */
 export async function normalise(
   res: { status: number; headers: Headers; text: string },
   opts: { jwks: JSONWebKeySet; issuer: string; names: Map<string, string> },
-): Promise<{ answer: Normalised; retryAfter?: number }> {
+): Promise<{ answer: Normalised; retryAfter?: number; issuedAt?: number }> {
   const headers: Record<string, string> = {};
   let retryAfter: number | undefined;
   for (const [name, value] of [...res.headers.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -92,11 +103,13 @@ export async function normalise(
     json = undefined;
   }
   const names = retryAfter === undefined ? opts.names : new Map([...opts.names, [String(retryAfter), '<seconds>']]);
+  if (json?.active === true) json = withShapes(json);
   const answer: Normalised = { status: res.status, headers, body: json === undefined ? { text: res.text } : named(json, names) };
   if (typeof json?.access_token === 'string') {
     const { token_type, expires_in, scope } = json;
     answer.body = { token_type, expires_in, scope, keys: Object.keys(json).sort() };
     answer.token = await decodeToken(json.access_token, opts.jwks, opts.issuer, opts.names);
+    return { answer, retryAfter, issuedAt: Number(decodeJwt(json.access_token).iat) };
   }
   return { answer, retryAfter };
 }
