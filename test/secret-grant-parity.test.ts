@@ -331,6 +331,18 @@ describe('a client address over its failure budget (TRUST_PROXY=1)', () => {
 });
 
 describe('the same traffic, the same counts', () => {
+  // Since the restart each server has served the same requests (the usage reads below are
+  // Basic requests to the management API: they come after): its counters must agree, the
+  // work spent on secrets included (an unknown key costs what a known one does).
+  it('the same counters: tokens issued and refused by reason, secret and bcrypt comparisons, token requests by status', async () => {
+    const COUNTERS = /^keymint_(tokens_issued_total|tokens_refused_total|secret_comparisons_total|bcrypt_compares_total|http_request_duration_seconds_count\{[^}]*\/oauth2\/token)/;
+    const counters = async (issuer: Issuer) =>
+      (await (await fetch(`${servers[issuer].url}/metrics`)).text()).split('\n').filter((line) => COUNTERS.test(line)).sort();
+    const [a, b] = [await counters('keymint'), await counters('oidc-provider')];
+    expect(a).toEqual(b);
+    expect(a.some((line) => /^keymint_tokens_issued_total [1-9]/.test(line))).toBe(true);
+  });
+
   it.each(KEYS.filter((k) => k !== 'deleted'))('usage of the %s key', async (name) => {
     await Promise.all(ISSUERS.map((i) => servers[i].running.usage!.recorder.flush()));
     const from = new Date(now() - HOUR).toISOString();
