@@ -3,7 +3,8 @@
 // a clean cut (connections reset, new ones refused) it can black-hole: every connection
 // open at that moment goes silent for good (no FIN, no RST: bytes vanish both ways, as
 // behind a dead router), and new ones stall too until heal(). It can also drop every
-// NOTIFY on its way to the client (a lost notification) while all else passes.
+// NOTIFY on its way to the client (a lost notification) while all else passes, or cut the
+// connections of one application_name only (a change feed's LISTEN, say) and refuse its new ones.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 
@@ -20,6 +21,11 @@ export interface PgProxy {
   heal(): void;
   /** While true, NotificationResponse messages from the server are discarded. */
   dropNotifications: boolean;
+  /**
+   * While set, the connections whose startup message names this application_name are
+   * dropped (at once, and any new one as soon as it starts up); the others pass.
+   */
+  refuseApplication: string | undefined;
   /** Connections currently open through the proxy. */
   readonly connections: number;
   /** The local ports of the proxy's connections to the server (pg_stat_activity.client_port). */
@@ -31,6 +37,18 @@ interface Pair {
   client: Socket;
   upstream: Socket;
   dead: boolean;
+  /** The application_name of its startup message, once seen. */
+  application?: string;
+}
+
+/** application_name in a client's first bytes (the startup message: name NUL value NUL pairs). */
+function applicationNameOf(first: Buffer): string | undefined {
+  const text = first.toString('latin1');
+  const at = text.indexOf('application_name\0');
+  if (at < 0) return undefined;
+  const from = at + 'application_name\0'.length;
+  const end = text.indexOf('\0', from);
+  return end < 0 ? undefined : text.slice(from, end);
 }
 
 /** Passes backend messages through, minus NotificationResponse ('A') when told to. */
@@ -60,6 +78,11 @@ export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
   let port = 0;
   let stallNew = false;
   let dropNotifications = false;
+  let refused: string | undefined;
+  const drop = (pair: Pair) => {
+    pair.client.destroy();
+    pair.upstream.destroy();
+  };
 
   const silence = (pair: Pair) => {
     pair.dead = true;
@@ -84,6 +107,10 @@ export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => client.destroy());
         if (stallNew) return silence(pair);
+        client.once('data', (first: Buffer) => {
+          pair.application = applicationNameOf(first);
+          if (refused !== undefined && pair.application === refused) drop(pair);
+        });
         client.pipe(upstream);
         upstream.pipe(new NotificationFilter(() => dropNotifications)).pipe(client);
       });
@@ -127,6 +154,13 @@ export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
     },
     set dropNotifications(on: boolean) {
       dropNotifications = on;
+    },
+    get refuseApplication() {
+      return refused;
+    },
+    set refuseApplication(name: string | undefined) {
+      refused = name;
+      if (name !== undefined) for (const pair of pairs) if (pair.application === name) drop(pair);
     },
     get connections() {
       return pairs.size;
