@@ -66,6 +66,8 @@ export class Seeder {
 
   constructor(databaseUrl: string, scheme: SecretScheme) {
     this.#pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    // An idle connection cut from outside must not end the benchmark: the next query reconnects.
+    this.#pool.on('error', () => {});
     this.#scheme = scheme;
   }
 
