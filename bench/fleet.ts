@@ -17,8 +17,13 @@ export interface FleetFigure extends LoadResult {
   rssAfter: number;
 }
 
-export async function fleetRun(keymint: Keymint, seeder: Seeder, keys: number, connections: number, label: string): Promise<FleetFigure> {
+/** `touched`: the keys are changed first (the server reads each from the database, not from memory). */
+export async function fleetRun(keymint: Keymint, seeder: Seeder, keys: number, connections: number, label: string, touched = false): Promise<FleetFigure> {
   const credentials = await seeder.takeKeys(keys);
+  if (touched) {
+    await seeder.touch(credentials);
+    await new Promise((r) => setTimeout(r, 1000)); // the change notifications reach the server
+  }
   await settle([keymint.pid]);
   const cost = await serverCost(keymint, () => tokenLoad({ url: keymint.url, connections, keys: credentials }));
   const r = assertClean(label, cost.result);

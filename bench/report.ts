@@ -30,6 +30,8 @@ export interface Figures {
   warm: { runs: Record<string, LoadResult[]>; otherCpuShare: number; high: LoadResult };
   fleet: FleetFigure;
   fleetHigh: FleetFigure;
+  /** The fleet again with keys changed after the server loaded its resident keys: each read once from the database. */
+  fleetRead?: FleetFigure;
   /** Fleets on this server (usage on) and a second one with USAGE_COUNTING=off, alternately (issue 16's cost of usage counting). */
   usage: UsageRounds;
   hostile: HostileFigures;
@@ -174,6 +176,7 @@ export function shapesTable(f: Figures): string {
   const body = [
     loadRow('fleet', n0(f.fleet.keys), f.stageRows, f.fleet, c, perToken(f.fleet)),
     loadRow('fleet', n0(f.fleetHigh.keys), f.stageRows, f.fleetHigh, cHigh, perToken(f.fleetHigh)),
+    ...(f.fleetRead ? [loadRow('fleet, keys not resident (read once each)', n0(f.fleetRead.keys), f.stageRows, f.fleetRead, c, perToken(f.fleetRead))] : []),
     ...warm.runs.map((r, i) => loadRow('warm', 'one', f.stageRows, r, c, cpu(r, `round ${i + 1}`))),
     loadRow('warm', 'one', f.stageRows, f.warm.high, cHigh, cpu(f.warm.high)),
     ...(f.warm.runs[USAGE_OFF] ?? []).map((r, i) => loadRow('warm, usage counting off', 'one', f.stageRows, r, c, cpu(r, `round ${i + 1}`))),

@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0];
   const [c, cHigh] = plan.connections;
   // Fleets: warm-up, judged, high, hostile; the usage-off server's warm-up, and the usage on/off rounds.
-  const stageRows = 1 + 2 * plan.fleetWarmupKeys + (3 + 2 * plan.rounds) * plan.fleetKeys + plan.victimKeys;
+  const stageRows = 1 + 2 * plan.fleetWarmupKeys + (4 + 2 * plan.rounds) * plan.fleetKeys + plan.victimKeys;
 
   const current = await serve('Keymint', plan, stageRows, plan.victimKeys);
   // Issue 16: usage counting and quotas on (the default, with a project quota no run reaches)
@@ -161,6 +161,8 @@ async function main(): Promise<void> {
   progress(`  ${Math.round(fleet.requestsPerSecond)} tokens/s, p50 ${fleet.p50.toFixed(1)} ms, p99 ${fleet.p99.toFixed(1)} ms`);
   const fleetHigh = await fleetRun(keymint, seeder, plan.fleetKeys, cHigh, 'fleet high');
   progress(`  ${Math.round(fleetHigh.requestsPerSecond)} tokens/s at ${cHigh}, p99 ${fleetHigh.p99.toFixed(1)} ms`);
+  const fleetRead = await fleetRun(keymint, seeder, plan.fleetKeys, c, 'fleet, keys not resident', true);
+  progress(`  keys not resident (read once each): ${Math.round(fleetRead.requestsPerSecond)} tokens/s, ${fleetRead.statementsPerToken.toFixed(2)} statements per token`);
 
   progress(`${USAGE_OFF}: warm-up with ${plan.fleetWarmupKeys} keys; then usage on and off alternately, ${plan.rounds} rounds of ${plan.fleetKeys} fresh keys each at ${c} in flight`);
   await warmUp(usageOff, seeder, owner, 0, plan.fleetWarmupKeys);
@@ -206,6 +208,7 @@ async function main(): Promise<void> {
     warm: { ...warm, high: warmHigh },
     fleet,
     fleetHigh,
+    fleetRead,
     usage,
     hostile,
     before: beforeFigures,

@@ -164,6 +164,14 @@ export class Seeder {
     return ids.map((accessKeyId, i) => ({ accessKeyId, secret: secrets[i] }));
   }
 
+  /**
+   * Changes `keys` (their rows are rewritten as they are), so that a running server drops
+   * them from memory and reads each from the database on its first request.
+   */
+  async touch(keys: readonly Credentials[]): Promise<void> {
+    await this.#pool.query("UPDATE access_keys SET display_name = display_name || ' (touched)' WHERE id = ANY($1::uuid[])", [keys.map((k) => k.accessKeyId)]);
+  }
+
   /** Key IDs of rows nobody will present (for wrong-secret floods), taken out of the pool. */
   async takeIdsOnly(count: number): Promise<string[]> {
     const picked = this.#unused.splice(0, count);
