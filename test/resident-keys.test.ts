@@ -144,6 +144,25 @@ describe('the table', () => {
     expect(t.get(ids[1])!.digest[0]).toBe(7);
     expect(t.size).toBe(5000);
   });
+
+  it('does not grow with churn: removed entries are compacted away', () => {
+    const t = new ResidentTable(1);
+    const profile = { projectId: randomUUID(), accountId: randomUUID(), policy: null };
+    const kept = Array.from({ length: 100 }, () => randomUUID());
+    kept.forEach((id, i) => t.set(id, Buffer.alloc(32, i), null, profile));
+    let peak = 0;
+    for (let round = 0; round < 60_000; round++) {
+      const id = randomUUID();
+      t.set(id, Buffer.alloc(32, 1), null, { ...profile, policy: { grants: [], customClaims: { round } } });
+      t.remove(id);
+      peak = Math.max(peak, t.bytes);
+    }
+    expect(t.size).toBe(100);
+    // 60,100 keys went through it; it never held room for more than a few thousand.
+    expect(peak).toBeLessThan(2_000_000);
+    kept.forEach((id, i) => expect(t.get(id)!.digest[0]).toBe(i));
+    expect(t.get(kept[0])!.profile).toEqual(profile);
+  });
 });
 
 describe('a page read while a key changes', () => {

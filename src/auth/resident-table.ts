@@ -136,7 +136,40 @@ export class ResidentTable {
     this.#profileOf[e] = EMPTY;
     this.#digests.fill(0, e * 32, e * 32 + 32);
     this.#live--;
+    // Removed entries keep their place until they outnumber the live ones: then the table is
+    // rebuilt with the live ones only, so that churn (keys made and deleted) does not grow it.
+    if (this.#size - this.#live > Math.max(4096, this.#live)) this.#compact();
     return true;
+  }
+
+  #compact(): void {
+    const old = { ids: this.#ids, digests: this.#digests, expiry: this.#expiry, profileOf: this.#profileOf, size: this.#size };
+    const profiles = [...this.#profiles];
+    this.#capacity = Math.max(1024, Math.ceil(this.#live * 1.25));
+    this.#ids = new Uint32Array(this.#capacity * 4);
+    this.#digests = new Uint8Array(this.#capacity * 32);
+    this.#expiry = new Float64Array(this.#capacity);
+    this.#profileOf = new Uint32Array(this.#capacity);
+    const slots = 2 ** Math.ceil(Math.log2(this.#capacity * 1.5));
+    this.#slots = new Int32Array(slots);
+    this.#mask = slots - 1;
+    this.#size = 0;
+    this.#live = 0;
+    this.#profiles.length = 0;
+    this.#profileIndex.clear();
+    for (let e = 0; e < old.size; e++) {
+      const p = old.profileOf[e];
+      if (p === EMPTY) continue;
+      const w = old.ids.subarray(e * 4, e * 4 + 4) as unknown as number[];
+      this.#find(w, this.#probe);
+      const at = this.#size++;
+      this.#ids.set(w, at * 4);
+      this.#slots[this.#probe.slot] = at + 1;
+      this.#digests.set(old.digests.subarray(e * 32, e * 32 + 32), at * 32);
+      this.#expiry[at] = old.expiry[e];
+      this.#profileOf[at] = this.#profileIndexOf(profiles[p - 1]) + 1;
+      this.#live++;
+    }
   }
 
   #profileIndexOf(profile: ResidentProfile): number {
