@@ -294,7 +294,7 @@ describe('a flood of made-up Key IDs against a loaded instance', () => {
     const ids = Array.from({ length: 1_000 }, () => uuidV7(ms()));
     const before = { statements: await statements(cc), misses: await counter(cc, 'miss'), filtered: await counter(cc, 'unknown_filtered') };
     const from = Date.now();
-    const answers = await pooled(ids.map((id) => () => churn.status(cc, { id, secret: generateSecret() })), 64);
+    const answers = await pooled(ids.map((id) => () => churn.status(cc, { id, secret: generateSecret() })), 128);
     const took = Date.now() - from;
     const delta = { statements: (await statements(cc)) - before.statements, misses: (await counter(cc, 'miss')) - before.misses, filtered: (await counter(cc, 'unknown_filtered')) - before.filtered };
     figures.push(`flood, ${_name}: 1000 IDs in ${took} ms, ${delta.statements} statements, ${delta.misses} key reads, ${delta.filtered} filtered`);
