@@ -27,7 +27,7 @@ export interface Cred {
   credentialId: string;
   previous?: string;
 }
-export const KEYS = ['plain', 'wrong', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'limited', 'quota', 'dpop', 'granted', 'short', 'manages', 'ungranted', 'orphan', 'burst', 'expiring', 'jwksUri', 'oddClaims', 'legacy', 'hmac', 'assertion'] as const;
+export const KEYS = ['plain', 'wrong', 'expired', 'coldExpired', 'deleted', 'rotated', 'removed', 'secretless', 'limited', 'quota', 'dpop', 'granted', 'short', 'manages', 'ungranted', 'orphan', 'burst', 'expiring', 'jwksUri', 'oddClaims', 'lateDeleted', 'lateRotated', 'lateDpop', 'lateExpired', 'lateGrants', 'legacy', 'hmac', 'assertion'] as const;
 export type KeyName = (typeof KEYS)[number];
 
 /** The DPoP proofs' key, and the client assertions' (the test registers its public half on the keys that take assertions). */
@@ -236,4 +236,16 @@ export const cases: Case[] = [
   ['DPoP-required key with a proof', async ({ k }) => basicCall(k.dpop, GRANT, { dpop: await dpopProof() })],
   ['a plain key with a DPoP proof', async ({ k }) => basicCall(k.plain, GRANT, { dpop: await dpopProof() })],
   ['a plain key with a DPoP proof for another URL', async ({ k }) => basicCall(k.plain, GRANT, { dpop: await dpopProof('POST', 'https://elsewhere.example/oauth2/token') })],
+];
+
+/** Keys changed once they were loaded at start and used (the test changes them after a restart): the change must reach the cache. */
+export const lateCases: Case[] = [
+  ['deleted', ({ k }) => basicCall(k.lateDeleted)],
+  ['rotated: the previous secret', ({ k }) => basicCall({ ...k.lateRotated, secret: k.lateRotated.previous! })],
+  ['rotated: the new secret', ({ k }) => basicCall(k.lateRotated)],
+  ['made to require DPoP, without a proof', ({ k }) => basicCall(k.lateDpop)],
+  ['made to require DPoP, with a proof', async ({ k }) => basicCall(k.lateDpop, GRANT, { dpop: await dpopProof() })],
+  ['expired', ({ k }) => basicCall(k.lateExpired)],
+  ['given grants', ({ k }) => basicCall(k.lateGrants)],
+  ['given grants, asking the default audience', ({ k }) => withParams(k.lateGrants, `resource=${encodeURIComponent(AUDIENCE)}`)],
 ];
