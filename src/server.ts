@@ -135,7 +135,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     const dummyHash = await unusableHash(config.bcryptCost);
     const known = new KnownIds({ db, log });
     void known.start();
-    const resident = new ResidentKeys({ db, log });
+    const resident = new ResidentKeys({ db, log, feed });
     metrics.watchResidentKeys(resident);
     void resident.start();
     const keys = new AccessKeyCache({ db, feed, metrics, known, resident, preparedReads: !database.embedded });

@@ -281,6 +281,41 @@ describe("B's change feed cut off while A changes keys", () => {
   });
 });
 
+describe("B's key cache's maximum age while its feed is cut", () => {
+  it('a key deleted on A meanwhile is refused by B once the cache has dropped it, resident or not', async () => {
+    const [plain, twoSecrets] = churn.take(2);
+    // twoSecrets has a previous secret: never resident, cached like any key read.
+    const rotated = (await churn.v1('POST', `${churn.keyUrl(a, twoSecrets.id)}:rotateSecret`, {})) as { secret: string };
+    recordSecret(rotated.secret, twoSecrets.id);
+    for (const k of [plain, twoSecrets]) expect(await churn.status(b, k)).toBe(200);
+    expect(b.running.resident.get(plain.id)).toBeDefined();
+    expect(b.running.resident.get(twoSecrets.id)).toBeUndefined();
+    const realNow = performance.now.bind(performance);
+    const realDate = Date.now.bind(Date);
+    const fromCache = () => (new Error().stack ?? '').includes('lru-cache');
+    // The resident table's clock is Date.now, against the feed's last catch-up (auth/resident-keys.ts).
+    const fromResident = () => (new Error().stack ?? '').includes('resident-keys');
+    const answers: Record<string, number> = {};
+    try {
+      await withFeedOfBCut(async () => {
+        for (const k of [plain, twoSecrets]) await churn.v1('DELETE', churn.keyUrl(a, k.id));
+        // Within the cache's maximum age, B honours both from memory (as it did before resident keys).
+        for (const k of [plain, twoSecrets]) expect(await churn.status(b, k)).toBe(200);
+        // Six minutes later for B's cache (maximum age 5 min, its safety net): both entries are dropped.
+        vi.spyOn(performance, 'now').mockImplementation(() => realNow() + (fromCache() ? 6 * 60_000 : 0));
+        vi.spyOn(Date, 'now').mockImplementation(() => realDate() + (fromResident() ? 6 * 60_000 : 0));
+        for (const [name, k] of Object.entries({ plain, twoSecrets })) answers[name] = await churn.status(b, k);
+      });
+    } finally {
+      vi.restoreAllMocks();
+    }
+    // Both read again and refused: a resident copy is trusted no longer than a cache entry while the feed is cut.
+    expect(answers).toEqual({ plain: 401, twoSecrets: 401 });
+    // Once the feed has caught up again, the table is trusted again.
+    expect(b.running.resident.fresh).toBe(true);
+  });
+});
+
 describe('a flood of made-up Key IDs against a loaded instance', () => {
   const counter = async (s: TestServer, result: string) =>
     (await s.running.metrics.cacheLookups.get()).values.find((v) => v.labels.cache === 'access_key' && v.labels.result === result)?.value ?? 0;

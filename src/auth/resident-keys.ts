@@ -6,9 +6,12 @@
 // becomes resident too, grants included. Freshness is the change feed's, exactly as for
 // the cache: a change of a key on any instance removes it here at once, and a feed reset
 // (changes may have been missed) drops everything and loads it again. A page read while a
-// key changed does not bring that key back: it is skipped (read again on demand).
+// key changed does not bring that key back: it is skipped (read again on demand). While the
+// feed has not caught up for the cache's maximum age (5 min), the table is not trusted and
+// every key is read, as a cache entry would have expired: a cut feed bounds staleness alike.
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.js';
+import type { ChangeFeed } from '../db/change-feed.js';
 import { NO_CLIENT_KEYS } from './client-keys.js';
 import type { AuthKey } from './auth-key.js';
 import { DIGEST_PREFIX } from './secret-hash.js';
@@ -17,9 +20,19 @@ import { ResidentTable, type ResidentProfile } from './resident-table.js';
 
 const PAGE = 10_000;
 
+/** As long as the key cache keeps an entry at most (key-cache.ts): the same safety net. */
+export const MAX_STALE_MS = 5 * 60_000;
+
 export interface ResidentKeysOptions {
   db: Queryable;
   log: Pick<Logger, 'info' | 'warn'>;
+  /**
+   * The change feed that keeps the table fresh. A feed that has not caught up for
+   * `maxStaleMs` (its connection cut, say) may have missed changes: the table is not
+   * trusted meanwhile, and every key is read again, as the cache's maximum age makes it.
+   */
+  feed?: Pick<ChangeFeed, 'caughtUpAt'>;
+  maxStaleMs?: number;
   /** Rows per page at load (tests make it small). */
   page?: number;
 }
@@ -72,8 +85,15 @@ export class ResidentKeys {
     });
   }
 
-  /** The key, when resident. */
+  /** Whether the change feed has caught up recently enough for the table to be trusted. */
+  get fresh(): boolean {
+    const feed = this.opts.feed;
+    return !feed || Date.now() - feed.caughtUpAt() <= (this.opts.maxStaleMs ?? MAX_STALE_MS);
+  }
+
+  /** The key, when resident (and the table fresh). */
   get(id: string): AuthKey | undefined {
+    if (!this.fresh) return undefined;
     const entry = this.#table.get(id);
     if (!entry) return undefined;
     const { profile } = entry;

@@ -26,6 +26,12 @@ export interface ChangeFeed {
   /** Applies a committed change on this instance at once (the others learn it from the database). */
   publish(change: Exclude<Change, { kind: 'reset' }>): Promise<void>;
   subscribe(handler: (change: Change) => void): void;
+  /**
+   * When (Date.now()) every change committed before it had been delivered: the last poll
+   * that succeeded. A feed that has been cut for long says so here (auth/resident-keys.ts
+   * stops trusting what it kept past the cache's maximum age).
+   */
+  caughtUpAt(): number;
   close(): Promise<void>;
 }
 
@@ -58,6 +64,8 @@ export function createLocalChangeFeed(db?: Queryable): ChangeFeed {
       subs.emit(change);
     },
     subscribe: (h) => subs.add(h),
+    // One process on its own database: every change is published here, at once.
+    caughtUpAt: () => Date.now(),
     async close() {
       clearInterval(prune);
     },
@@ -80,6 +88,7 @@ export async function createPostgresChangeFeed({ url, pool, log, timeouts = DEFA
   let client: pg.Client | undefined;
   let closed = false;
   let polling = false;
+  let caughtUpAt = Date.now();
   let retryTimer: NodeJS.Timeout | undefined;
   let retryDelay = 250;
   let lostAt: number | undefined;
@@ -103,9 +112,11 @@ export async function createPostgresChangeFeed({ url, pool, log, timeouts = DEFA
     if (!c || polling) return;
     polling = true;
     try {
+      const startedAt = Date.now();
       const rows = await listChangesSince(c, cursor.after, cursor.gaps(), pollTimeout);
       cursor.polled();
       for (const row of rows) apply(Number(row.seq), toChange(row));
+      caughtUpAt = startedAt; // every change committed before the poll began is applied now
       // On this connection, not the pool's: request paths (and their query counts) never see it.
       if (Date.now() - prunedAt > PRUNE_MS) {
         prunedAt = Date.now();
@@ -168,6 +179,7 @@ export async function createPostgresChangeFeed({ url, pool, log, timeouts = DEFA
       subs.emit(change);
     },
     subscribe: (h) => subs.add(h),
+    caughtUpAt: () => caughtUpAt,
     async close() {
       closed = true;
       clearInterval(timer);
