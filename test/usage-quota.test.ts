@@ -95,6 +95,24 @@ describe('quotas', () => {
     expect(hours).toEqual([[100, 2], [5, 0]]);
   });
 
+  it('a restarted instance knows the hour and the day so far: no token past the quota before its first flush', async () => {
+    const admin = account.users.administrator;
+    const created = await admin.call('POST', `/projects/${account.projectId}/credentials`, { kind: 'basic', label: 'Restarted' });
+    recordSecret(created.body.apiSecret, created.body.apiKey);
+    const key = { apiKey: created.body.apiKey as string, apiSecret: created.body.apiSecret as string };
+    const quotaPath = `/projects/${account.projectId}/credentials/${created.body.credential.credentialId}/quota`;
+    expect((await admin.call('PUT', quotaPath, { tokensPerHour: 2, tokensPerDay: null })).status).toBe(200);
+    expect(await issue(s1, key, 3)).toEqual([200, 200, 429]);
+    await s1.running.usage!.recorder.flush();
+    // A third instance starts now (USAGE_FLUSH_MS 10 min: no flush of its own for a while).
+    const s3 = await c.start({}, { now });
+    try {
+      expect(await issue(s3, key, 2)).toEqual([429, 429]);
+    } finally {
+      await c.stop(s3);
+    }
+  });
+
   it("applies the project's default to keys without a quota of their own", async () => {
     const admin = account.users.administrator;
     const created = await admin.call('POST', `/projects/${account.projectId}/credentials`, { kind: 'basic', label: 'Defaulted' });

@@ -143,6 +143,32 @@ export interface QuotaRow {
 }
 
 /** Every quota that is set (they are few: most keys have none). */
+/** A key's shared token totals in the hour and day given (ms), with its project. */
+export interface KnownTotal {
+  keyId: string;
+  projectId: string;
+  hourTokens: number;
+  dayTokens: number;
+}
+
+/**
+ * The totals of the day of `day` (and hour of `hour`) of every key counted in it under a quota
+ * (its own or its project's): what an instance that starts knows before its first flush.
+ */
+export async function limitedTotalsToday(q: Queryable, hour: number, day: number): Promise<KnownTotal[]> {
+  const { rows } = await q.query<{ key_id: string; project_id: string; hour: string | null; day: string }>(
+    `SELECT u.key_id, min(u.project_id::text) AS project_id,
+            sum(u.tokens) FILTER (WHERE u.granularity <> 'day' AND u.bucket >= to_timestamp($1 / 1000.0) AND u.bucket < to_timestamp($1 / 1000.0 + 3600)) AS hour,
+            sum(u.tokens) AS day
+       FROM usage_counts u
+      WHERE u.bucket >= to_timestamp($2 / 1000.0) AND u.bucket < to_timestamp($2 / 1000.0 + 86400) AND u.tokens > 0
+        AND (u.key_id IN (SELECT key_id FROM key_quotas) OR u.project_id IN (SELECT project_id FROM project_quotas))
+      GROUP BY u.key_id`,
+    [hour, day],
+  );
+  return rows.map((r) => ({ keyId: r.key_id, projectId: r.project_id, hourTokens: Number(r.hour ?? 0), dayTokens: Number(r.day) }));
+}
+
 export async function listQuotas(q: Queryable): Promise<QuotaRow[]> {
   const { rows } = await q.query<QuotaRow>(
     `SELECT 'key' AS scope, key_id AS id, per_hour, per_day FROM key_quotas

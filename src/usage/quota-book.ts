@@ -105,6 +105,18 @@ export class QuotaBook {
     return until === 0 ? 0 : Math.max(1, Math.ceil((until - at) / 1000));
   }
 
+  /**
+   * The shared totals of keys already counted in this day under a quota, read at start: a
+   * restarted instance must not issue a key past its quota until its first flush reads back.
+   */
+  prime(totals: ReadonlyArray<{ keyId: string; projectId: string; hourTokens: number; dayTokens: number }>, at: number): void {
+    for (const t of totals) {
+      const w = this.#window(t.keyId, t.projectId, at);
+      w.sharedHour = t.hourTokens;
+      w.sharedDay = t.dayTokens;
+    }
+  }
+
   /** Notes a token issued here to a key (only limited keys are tracked). */
   issued(keyId: string, projectId: string | undefined, at: number): void {
     if (!this.#keys.has(keyId) && (projectId === undefined || !this.#projects.has(projectId))) return;

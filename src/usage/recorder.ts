@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.js';
 import { bucketOf, USAGE_FIELDS, type UsageCounts, type UsageField } from './fields.js';
-import { addUsage, listQuotas, tokenTotals, type MinuteRow, type TokenTotal } from './queries.js';
+import { addUsage, limitedTotalsToday, listQuotas, tokenTotals, type MinuteRow, type TokenTotal } from './queries.js';
 import { QuotaBook } from './quota-book.js';
 
 export const DEFAULT_USAGE_FLUSH_MS = 5_000;
@@ -86,9 +86,11 @@ export class UsageRecorder {
     this.#onCount = options.onCount;
   }
 
-  /** Reads the quotas, then flushes every interval (timer unref'd). */
+  /** Reads the quotas and today's totals under them, then flushes every interval (timer unref'd). */
   async start(): Promise<void> {
     this.quotas.setLimits(await listQuotas(this.#db));
+    const at = this.now();
+    this.quotas.prime(await limitedTotalsToday(this.#db, bucketOf('hour', at), bucketOf('day', at)), at);
     this.#timer = setInterval(() => void this.flush(), this.#flushMs).unref();
   }
 
