@@ -3,6 +3,7 @@
 // REST Basic keys only (kind = 'basic'); the other kinds live in the same table
 // (migrations/0005_credentials.sql) and their SQL is in src/credentials/queries.ts.
 import type { Queryable } from '../db/pool.js';
+import { integerArray, uuidArray } from '../db/array-literals.js';
 import type { NewAuditEvent } from '../audit/queries.js';
 
 export interface AccessKeyRow {
@@ -144,10 +145,10 @@ export async function deleteAccessKey(q: Queryable, projectId: string, id: strin
  */
 export async function recordAccessKeyUses(q: Queryable, ids: string[], usedAt: Date[]): Promise<number> {
   const { rowCount } = await q.query(
-    `UPDATE access_keys AS k SET last_use_time = GREATEST(k.last_use_time, u.used_at)
-     FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, used_at)
+    `UPDATE access_keys AS k SET last_use_time = GREATEST(k.last_use_time, t.used_at)
+     FROM unnest($1::uuid[], $2::bigint[]) AS u(id, used_ms), LATERAL (SELECT to_timestamp(u.used_ms / 1000.0) AS used_at) t
      WHERE k.id = u.id`,
-    [ids, usedAt],
+    [uuidArray(ids), integerArray(usedAt.map((d) => d.getTime()))],
   );
   return rowCount ?? 0;
 }

@@ -1,5 +1,6 @@
 // SQL for usage counts and token quotas, and nothing else (migrations/0060_usage.sql).
 import type { Queryable } from '../db/pool.js';
+import { integerArray, uuidArray } from '../db/array-literals.js';
 import { USAGE_FIELDS, type Granularity, type UsageCounts } from './fields.js';
 
 /** Counts of one key in one minute (a batch holds each key and minute once). */
@@ -33,7 +34,7 @@ const FINER: Readonly<Record<Granularity, Granularity[]>> = { minute: ['minute']
  */
 export async function addUsage(q: Queryable, rows: readonly MinuteRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const column = (pick: (r: MinuteRow) => unknown) => rows.map(pick);
+  const column = <T>(pick: (r: MinuteRow) => T): T[] => rows.map(pick);
   await q.query(
     `INSERT INTO usage_counts (key_id, granularity, bucket, project_id, ${FIELDS})
      SELECT u.key_id, 'minute', to_timestamp(u.minute / 1000.0), u.project_id, ${USAGE_FIELDS.map((f) => `u.${f}`).join(', ')}
@@ -41,7 +42,7 @@ export async function addUsage(q: Queryable, rows: readonly MinuteRow[]): Promis
             AS u(key_id, minute, project_id, ${FIELDS})
        JOIN projects p ON p.id = u.project_id
      ON CONFLICT (key_id, granularity, bucket) DO UPDATE SET ${SUMS}`,
-    [column((r) => r.keyId), column((r) => r.minute), column((r) => r.projectId), ...USAGE_FIELDS.map((f) => column((r) => r[f]))],
+    [uuidArray(column((r) => r.keyId)), integerArray(column((r) => r.minute)), uuidArray(column((r) => r.projectId)), ...USAGE_FIELDS.map((f) => integerArray(column((r) => r[f])))],
   );
 }
 
