@@ -88,7 +88,7 @@ export async function startKeymint(databaseUrl: string, o: KeymintOptions): Prom
     for (;;) {
       const loaded = (await metrics()).find((m) => m.name === 'keymint_resident_keys_loaded');
       if (!loaded || loaded.value === 1) break;
-      if (Date.now() - from > 30 * 60_000) throw new Error('the resident keys did not load within 30 minutes');
+      if (Date.now() - from > 10 * 60_000) throw new Error('the resident keys did not load within 10 minutes');
       await new Promise((r) => setTimeout(r, 100));
     }
     residentLoadMs = Date.now() - from;

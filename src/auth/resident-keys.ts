@@ -80,9 +80,7 @@ export class ResidentKeys {
 
   /** Loads every qualifying key; resolves when done (or failed: then misses keep reading). */
   start(): Promise<void> {
-    return this.#load(this.#generation).catch((err: Error) => {
-      this.opts.log.warn({ err: err.message }, 'could not load the resident keys; keys are read from the database as they are asked for');
-    });
+    return this.#load(this.#generation);
   }
 
   /** Whether the change feed has caught up recently enough for the table to be trusted. */
@@ -146,24 +144,33 @@ export class ResidentKeys {
 
   async #load(generation: number): Promise<void> {
     const started = Date.now();
-    const expected = await estimateKeyCount(this.opts.db);
+    const expected = await estimateKeyCount(this.opts.db).catch(() => 0);
     if (generation !== this.#generation) return;
     if (this.#table.size === 0) this.#table = new ResidentTable(Math.ceil(expected * 1.05) + 1024);
     let after: string | null = null;
+    let failures = 0;
     for (;;) {
       const changed = new Set<string>();
       this.#collectors.add(changed);
       let page;
       try {
         page = await readResidentPage(this.opts.db, after, this.opts.page ?? PAGE);
+        failures = 0;
+      } catch (err) {
+        // The database away or slow (a statement timeout): keys are read as they are asked
+        // for meanwhile, and the load goes on from this page, later.
+        failures++;
+        this.opts.log.warn({ err: (err as Error).message, failures }, 'could not read a page of resident keys; trying again');
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(failures, 6))).unref());
+        if (generation !== this.#generation) return;
+        continue;
       } finally {
         this.#collectors.delete(changed);
       }
       if (generation !== this.#generation) return; // reset meanwhile: that load goes on
-      if (!page.count || !page.packed || !page.last) break;
-      this.#add(page.packed, page.count, changed);
+      if (page.count && page.packed) this.#add(page.packed, page.count, changed);
+      if (!page.last || page.scanned < (this.opts.page ?? PAGE)) break;
       after = page.last;
-      if (page.count < (this.opts.page ?? PAGE)) break;
     }
     this.#loaded = true;
     this.opts.log.info({ keys: this.#table.size, ms: Date.now() - started, megabytes: Math.round(this.#table.bytes / 1048576) }, 'resident keys loaded');

@@ -20,21 +20,32 @@ const PACKED = `uuid_send(k.id)
   || uuid_send(k.project_id) || uuid_send(p.account_id)`;
 
 export interface ResidentPage {
-  count: number;
-  /** The last Key ID of the page (where the next starts), or null when it is empty. */
+  /** Rows of the table the page went through (qualifying or not): fewer than asked, the end. */
+  scanned: number;
+  /** The last Key ID the page went through (where the next starts), or null when it is empty. */
   last: string | null;
+  /** Qualifying keys in the page, packed. */
+  count: number;
   packed: Buffer | null;
 }
 
-/** Up to `limit` keys after `afterId` (null: from the first). */
+const BEFORE_EVERY_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The qualifying keys among the next `limit` rows after `afterId` (null: from the first), in
+ * Key ID order. The page is a range of the primary key first and filtered after, so that every
+ * page costs the same, wherever the qualifying keys are.
+ */
 export async function readResidentPage(q: Queryable, afterId: string | null, limit: number): Promise<ResidentPage> {
   const { rows } = await q.query<ResidentPage>(
-    `SELECT count(*)::int AS count, max(id::text) AS last, string_agg(packed, ''::bytea ORDER BY id) AS packed
+    `WITH page AS (SELECT k.id, k.kind, k.username, k.previous_secret_hash, k.secret_hash, k.expire_time, k.project_id
+                     FROM access_keys k WHERE k.id > $1::uuid ORDER BY k.id LIMIT $2)
+     SELECT (SELECT count(*) FROM page)::int AS scanned, (SELECT max(id::text) FROM page) AS last,
+            count(*)::int AS count, string_agg(packed, ''::bytea ORDER BY id) AS packed
        FROM (SELECT k.id, ${PACKED} AS packed
-               FROM access_keys k JOIN projects p ON p.id = k.project_id
-              WHERE ($1::uuid IS NULL OR k.id > $1::uuid) AND ${ELIGIBLE}
-              ORDER BY k.id LIMIT $2) page`,
-    [afterId, limit],
+               FROM page k JOIN projects p ON p.id = k.project_id
+              WHERE ${ELIGIBLE}) eligible`,
+    [afterId ?? BEFORE_EVERY_ID, limit],
   );
   return rows[0];
 }
