@@ -36,20 +36,25 @@ export function uuidWords(id: string): [number, number, number, number] | undefi
 }
 
 export class ResidentTable {
-  #capacity: number;
+  #capacity!: number;
   #size = 0; // entries in use (removed ones included: their slot keeps the ID)
   #live = 0;
-  #ids: Uint32Array;
-  #digests: Uint8Array;
-  #expiry: Float64Array; // NaN: never
-  #profileOf: Uint32Array; // profile index + 1; 0: removed
-  #slots: Int32Array; // entry index + 1; 0: empty
-  #mask: number;
+  #ids!: Uint32Array;
+  #digests!: Uint8Array;
+  #expiry!: Float64Array; // NaN: never
+  #profileOf!: Uint32Array; // profile index + 1; 0: removed
+  #slots!: Int32Array; // entry index + 1; 0: empty
+  #mask!: number;
   readonly #profiles: ResidentProfile[] = [];
   readonly #profileIndex = new Map<string, number>();
 
   constructor(expected = 1024) {
-    this.#capacity = Math.max(1024, expected);
+    this.#allocate(Math.max(1024, expected));
+  }
+
+  /** Empty arrays for `capacity` entries, and slots for them. */
+  #allocate(capacity: number): void {
+    this.#capacity = capacity;
     this.#ids = new Uint32Array(this.#capacity * 4);
     this.#digests = new Uint8Array(this.#capacity * 32);
     this.#expiry = new Float64Array(this.#capacity);
@@ -145,14 +150,7 @@ export class ResidentTable {
   #compact(): void {
     const old = { ids: this.#ids, digests: this.#digests, expiry: this.#expiry, profileOf: this.#profileOf, size: this.#size };
     const profiles = [...this.#profiles];
-    this.#capacity = Math.max(1024, Math.ceil(this.#live * 1.25));
-    this.#ids = new Uint32Array(this.#capacity * 4);
-    this.#digests = new Uint8Array(this.#capacity * 32);
-    this.#expiry = new Float64Array(this.#capacity);
-    this.#profileOf = new Uint32Array(this.#capacity);
-    const slots = 2 ** Math.ceil(Math.log2(this.#capacity * 1.5));
-    this.#slots = new Int32Array(slots);
-    this.#mask = slots - 1;
+    this.#allocate(Math.max(1024, Math.ceil(this.#live * 1.25)));
     this.#size = 0;
     this.#live = 0;
     this.#profiles.length = 0;
